@@ -1,0 +1,1 @@
+"""Registers the subcommands that live outside cli.py (filled in as features land)."""

@@ -1,0 +1,95 @@
+"""Structure-first chunking sized in the embedding model's own word pieces.
+
+A document is already split by headings (and pages) by its loader. Each section becomes one
+chunk when it fits; a longer one is split by langchain's recursive splitter, paragraphs first,
+then sentences, then words, with the length measured by the model's tokenizer, because
+all-MiniLM-L6-v2 silently truncates anything past 256 word pieces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+from tokenizers import Tokenizer
+
+from assistant.records import Chunk, Document
+
+__all__ = ["Chunker", "chunk_id", "load_tokenizer"]
+
+MODEL_WINDOW = 256  # all-MiniLM-L6-v2 max_seq_length, special tokens included
+_SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+_MIN_BODY = 48  # never squeeze a body below this, even under a very long heading path
+
+# Paragraph, line, sentence end, clause, word, character: the splitter tries them in order.
+_SEPARATORS = ["\n\n", "\n", r"(?<=[.!?])\s+", r"(?<=[;:])\s+", " ", ""]
+
+
+@lru_cache(maxsize=4)
+def load_tokenizer(model_dir: str) -> Tokenizer:
+    tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def chunk_id(source: str, ordinal: int, text: str) -> str:
+    """Content and position: an edit or a move changes the id, a re-run does not."""
+    return hashlib.sha256(f"{source}\x00{ordinal}\x00{text}".encode()).hexdigest()[:32]
+
+
+class Chunker:
+    def __init__(self, tokenizer: Tokenizer, chunk_tokens: int = 200, overlap_tokens: int = 24) -> None:
+        self.tokenizer = tokenizer
+        self.chunk_tokens = chunk_tokens
+        self.overlap_tokens = overlap_tokens
+
+    def count(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def _splitter(self, budget: int) -> RecursiveCharacterTextSplitter:
+        return RecursiveCharacterTextSplitter(
+            chunk_size=budget,
+            chunk_overlap=min(self.overlap_tokens, budget // 4),
+            length_function=self.count,
+            separators=_SEPARATORS,
+            is_separator_regex=True,
+            keep_separator="end",
+        )
+
+    def body_budget(self, title: str, heading_path: tuple[str, ...]) -> int:
+        head = " > ".join(h for h in (title, *heading_path) if h)
+        room = MODEL_WINDOW - _SPECIAL_TOKENS - (self.count(head) + 1 if head else 0)
+        return max(_MIN_BODY, min(self.chunk_tokens, room))
+
+    def chunk(self, doc: Document, *, domain_of=None) -> list[Chunk]:
+        """Chunks in document order. ``domain_of(heading_path) -> (domain, section)`` tags
+        sections of documents that carry no front matter."""
+        chunks: list[Chunk] = []
+        for sec in doc.sections:
+            budget = self.body_budget(doc.title, sec.heading_path)
+            pieces = [sec.text] if self.count(sec.text) <= budget \
+                else self._splitter(budget).split_text(sec.text)
+            domain, section = doc.domain, doc.section
+            if domain is None and domain_of is not None:
+                domain, section = domain_of(sec.heading_path)
+            for piece in pieces:
+                piece = piece.strip()
+                if not piece:
+                    continue
+                ordinal = len(chunks)
+                chunks.append(Chunk(
+                    id=chunk_id(doc.source, ordinal, piece),
+                    source=doc.source,
+                    title=doc.title,
+                    heading_path=sec.heading_path,
+                    text=piece,
+                    ordinal=ordinal,
+                    page=sec.page,
+                    domain=domain,
+                    section=section,
+                    guide_version=doc.guide_version,
+                ))
+        return chunks

@@ -1,0 +1,410 @@
+"""Loaders: one function per format, each turning a file into a ``Document`` of sections.
+
+Every loader raises a subclass of ``IngestError`` with a one-line reason for bad input; the
+ingest pipeline reports it as ``path: reason`` and goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from assistant.errors import (
+    CorruptDocumentError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+    IngestError,
+    TooLargeError,
+    UnsupportedFormatError,
+)
+from assistant.records import Document, Section
+
+__all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes"]
+
+_HEADING_MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+# A short line that starts like a numbered heading: "Section 2: ...", "2.1 Prototyping ...".
+_NUMBERED_HEADING = re.compile(r"^(section\s+\d+\b.*|\d+(\.\d+){0,2}\.?\s+[A-Z].*)$", re.I)
+
+
+def read_text_bytes(path: Path, data: bytes) -> str:
+    """Decode a text file, refusing binary junk with a clear reason."""
+    if b"\x00" in data[:65536]:
+        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise CorruptDocumentError(
+            path, f"not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8") from None
+    # Control characters other than whitespace mean the bytes are not a document.
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if sample and controls / len(sample) > 0.01:
+        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
+    return text
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t\f\v]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            raw = "\n".join(lines[1:i])
+            try:
+                meta = yaml.safe_load(raw) if raw.strip() else {}
+            except yaml.YAMLError as err:
+                mark = getattr(err, "problem_mark", None)
+                where = f" at line {mark.line + 2}" if mark is not None else ""
+                raise CorruptDocumentError(path, f"front matter is not valid YAML{where}") from None
+            if meta is None:
+                meta = {}
+            if not isinstance(meta, dict):
+                raise CorruptDocumentError(path, "front matter must be a YAML mapping (key: value)")
+            return meta, "\n".join(lines[i + 1:])
+    raise CorruptDocumentError(path, "front matter opened with '---' but never closed")
+
+
+def parse_markdown(path: Path, text: str) -> tuple[dict[str, Any], str | None, list[Section]]:
+    """Front matter, the first H1 (if any) and the sections under each heading path.
+
+    The first H1 is the document title, not part of heading paths; "##" and deeper build the
+    path. Headings inside fenced code blocks are code, not structure.
+    """
+    meta, body = _split_front_matter(path, text)
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    h1: str | None = None
+    buf: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        content = _clean("\n".join(buf))
+        if content:
+            sections.append(Section(tuple(h for _, h in stack), content))
+        buf.clear()
+
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            buf.append(line)
+            continue
+        m = None if in_fence else _HEADING_MD.match(line)
+        if not m:
+            buf.append(line)
+            continue
+        flush()
+        level, heading = len(m.group(1)), m.group(2).strip()
+        if level == 1 and h1 is None and not stack:
+            h1 = heading
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, heading))
+    flush()
+    return meta, h1, sections
+
+
+def _load_markdown(path: Path, data: bytes) -> Document:
+    meta, h1, sections = parse_markdown(path, read_text_bytes(path, data))
+    title = str(meta.get("title") or h1 or path.stem.replace("-", " ").replace("_", " "))
+    domain = meta.get("domain")
+    section = meta.get("section")
+    sources = meta.get("sources") or []
+    return Document(
+        source=str(path),
+        title=title,
+        sections=sections,
+        domain=int(domain) if isinstance(domain, int) and not isinstance(domain, bool) else None,
+        section=str(section) if section is not None else None,
+        guide_version=str(meta["guide_version"]) if meta.get("guide_version") else None,
+        sources=[str(s) for s in sources] if isinstance(sources, list) else [str(sources)],
+        kind="markdown",
+    )
+
+
+# --- plain text --------------------------------------------------------------------------
+
+
+def _text_sections(lines: list[str], page: int | None,
+                   is_heading: Callable[[str, str | None], int],
+                   stack: list[tuple[int, str]]) -> list[Section]:
+    """Group lines under headings. ``is_heading(line, next_line)`` returns a level or 0.
+
+    ``stack`` is shared across calls so a PDF section that continues on the next page keeps
+    its heading path.
+    """
+    out: list[Section] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        content = _clean("\n".join(buf))
+        if content:
+            out.append(Section(tuple(h for _, h in stack), content, page))
+        buf.clear()
+
+    skip_next = False
+    for i, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        level = is_heading(line, nxt)
+        if level <= 0:
+            buf.append(line)
+            continue
+        flush()
+        if nxt is not None and re.fullmatch(r"\s*(=+|-+)\s*", nxt or "") and line.strip():
+            skip_next = True  # setext underline
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, line.strip().rstrip(":")))
+    flush()
+    return out
+
+
+def _plain_heading(line: str, nxt: str | None) -> int:
+    s = line.strip()
+    if not s or len(s) > 100:
+        return 0
+    if nxt is not None and s and re.fullmatch(r"\s*=+\s*", nxt) and len(nxt.strip()) >= 3:
+        return 1
+    if nxt is not None and s and re.fullmatch(r"\s*-+\s*", nxt) and len(nxt.strip()) >= 3:
+        return 2
+    m = _HEADING_MD.match(s)
+    if m:
+        return len(m.group(1))
+    if _NUMBERED_HEADING.match(s) and not s.endswith((".", ",", ";")) and len(s.split()) <= 14:
+        return 1 if s.lower().startswith("section") else 2
+    return 0
+
+
+def _load_text(path: Path, data: bytes) -> Document:
+    text = read_text_bytes(path, data)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Strip Markdown-style "#" prefixes from headings so the path reads cleanly.
+    stack: list[tuple[int, str]] = []
+    sections = _text_sections(lines, None, _plain_heading, stack)
+    sections = [Section(tuple(_HEADING_MD.sub(r"\2", h) for h in s.heading_path), s.text, s.page)
+                for s in sections]
+    return Document(source=str(path), title=path.stem.replace("-", " ").replace("_", " "),
+                    sections=sections, kind="text")
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+              "iframe", "svg", "template", "button", "select", "object", "embed", "canvas")
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
+_NAV_WORDS = {"nav", "navbar", "sidebar", "breadcrumb", "breadcrumbs", "menu", "toc",
+              "cookie", "cookies", "footer", "header", "skip-link"}
+_BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "pre", "blockquote", "section", "article",
+               "table", "tr", "dt", "dd", "dl", "figure", "figcaption", "main", "br", "hr")
+_MARK = "\u241e"  # a marker character that does not occur in real documents
+
+
+def _load_html(path: Path, data: bytes) -> Document:
+    from bs4 import BeautifulSoup
+
+    text = read_text_bytes(path, data)
+    soup = BeautifulSoup(text, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:  # a parent removed it already
+            continue
+        attrs = tag.attrs or {}
+        role = str(attrs.get("role", "")).lower()
+        tokens = set(" ".join(attrs.get("class", []) if isinstance(attrs.get("class"), list)
+                              else [str(attrs.get("class", ""))]).lower().split())
+        tokens.add(str(attrs.get("id", "")).lower())
+        if role in _DROP_ROLES or tokens & _NAV_WORDS or attrs.get("aria-hidden") == "true":
+            tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) \
+        or soup.body or soup
+    h1 = root.find("h1")
+    if not title and h1:
+        title = h1.get_text(" ", strip=True)
+    for level in range(1, 7):
+        for h in root.find_all(f"h{level}"):
+            h.replace_with(f"\n{_MARK}{level}{_MARK}{h.get_text(' ', strip=True)}\n")
+    for tag in root.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = [re.sub(r"[ \t\xa0]+", " ", ln).strip() for ln in root.get_text().split("\n")]
+
+    def is_heading(line: str, _nxt: str | None) -> int:
+        m = re.match(f"^{_MARK}(\\d){_MARK}(.*)$", line)
+        return int(m.group(1)) if m else 0
+
+    stack: list[tuple[int, str]] = []
+    raw = _text_sections(lines, None, is_heading, stack)
+    strip = re.compile(f"^{_MARK}\\d{_MARK}")
+    sections: list[Section] = []
+    for s in raw:
+        path_ = tuple(strip.sub("", h) for h in s.heading_path)
+        # The H1 is the title; keep only deeper headings in the path, as for Markdown.
+        if path_ and title and path_[0] == title:
+            path_ = path_[1:]
+        # Paragraph breaks: join non-empty lines of one block with single newlines.
+        sections.append(Section(path_, s.text, None))
+    return Document(source=str(path), title=title or path.stem, sections=sections, kind="html")
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise CorruptDocumentError(path, "not a PDF file (no %PDF header); check the file type")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            # Many "encrypted" PDFs only carry owner restrictions and open with an empty password.
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - unsupported crypto is reported the same way
+                ok = 0
+            if not ok:
+                raise EncryptedDocumentError(
+                    path, "the PDF is password-protected; save an unprotected copy and ingest that")
+        n_pages = len(reader.pages)
+    except IngestError:
+        raise
+    except (FileNotDecryptedError,) as err:
+        raise EncryptedDocumentError(path, "the PDF is password-protected; save an unprotected "
+                                           "copy and ingest that") from err
+    except (PdfReadError, Exception) as err:  # noqa: BLE001 - pypdf raises many types on junk
+        raise CorruptDocumentError(path, f"not a readable PDF ({type(err).__name__}); "
+                                         "re-export or re-download it") from None
+    if n_pages == 0:
+        raise EmptyDocumentError(path, "the PDF has no pages")
+    if n_pages > max_pages:
+        raise TooLargeError(path, f"{n_pages} pages is over the limit of {max_pages}; split the "
+                                  "PDF or raise ASSISTANT_MAX_PDF_PAGES")
+
+    pages: list[tuple[str, list[tuple[str, float]]]] = []
+    size_chars: Counter[float] = Counter()
+    for page in reader.pages:
+        runs: list[tuple[str, float]] = []
+
+        def visit(text: str, cm: Any, tm: Any, _font: Any, size: float,
+                  runs: list[tuple[str, float]] = runs) -> None:
+            if not text.strip():
+                return
+            try:
+                scale = math.hypot(float(tm[2]), float(tm[3])) * math.hypot(float(cm[2]), float(cm[3]))
+            except (TypeError, ValueError, IndexError):
+                scale = 1.0
+            eff = round(float(size or 0) * (scale or 1.0), 1)
+            runs.append((" ".join(text.split()), eff))
+            size_chars[eff] += len(text.strip())
+
+        try:
+            text = page.extract_text(visitor_text=visit) or ""
+        except Exception as err:  # noqa: BLE001 - one bad page must not sink the document
+            raise CorruptDocumentError(path, f"page {len(pages) + 1} cannot be read "
+                                             f"({type(err).__name__}); re-export the PDF") from None
+        pages.append((text, runs))
+
+    body_size = size_chars.most_common(1)[0][0] if size_chars else 0.0
+    heading_sizes = sorted({s for _, runs in pages for _, s in runs
+                            if body_size and s >= body_size * 1.15}, reverse=True)
+    level_of = {s: i + 1 for i, s in enumerate(heading_sizes[:3])}
+
+    stack: list[tuple[int, str]] = []
+    sections: list[Section] = []
+    for number, (text, runs) in enumerate(pages, start=1):
+        big = {r: level_of.get(s, 3) for r, s in runs if s in level_of and len(r) <= 120}
+
+        def is_heading(line: str, _nxt: str | None, big: dict[str, int] = big) -> int:
+            s = " ".join(line.split())
+            if not s or len(s) > 120:
+                return 0
+            if s in big:
+                return big[s]
+            return _plain_heading(s, None) if _NUMBERED_HEADING.match(s) else 0
+
+        sections.extend(_text_sections(text.split("\n"), number, is_heading, stack))
+
+    title = ""
+    try:
+        meta = reader.metadata
+        title = str(meta.title).strip() if meta and meta.title else ""
+    except Exception:  # noqa: BLE001 - broken metadata is not worth failing the file
+        title = ""
+    if not title:
+        title = next((s.heading_path[0] for s in sections if s.heading_path),
+                     path.stem.replace("-", " ").replace("_", " "))
+    return Document(source=str(path), title=title, sections=sections, kind="pdf")
+
+
+# --- dispatch ----------------------------------------------------------------------------
+
+SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
+                      ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}
+
+
+def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
+    """Read and parse one file. Raises ``IngestError`` subclasses with one-line reasons."""
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise UnsupportedFormatError(
+            path, f"unsupported file type '{path.suffix or '(none)'}'; supported: "
+                  + ", ".join(sorted(SUPPORTED_SUFFIXES)))
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TooLargeError(path, f"{size / 1e6:.1f} MB is over the limit of "
+                                      f"{max_bytes / 1e6:.0f} MB; raise ASSISTANT_MAX_FILE_MB "
+                                      "or split the file")
+        with path.open("rb") as fh:
+            # Read at most one byte past the limit: a file that grows after stat() is bounded too.
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise IngestError(path, "the file disappeared during ingest; run ingest again") from None
+    except IsADirectoryError:
+        raise IngestError(path, "is a directory") from None
+    except PermissionError:
+        raise IngestError(path, "permission denied; check the file's permissions") from None
+    except OSError as err:
+        raise IngestError(path, f"cannot be read ({err.strerror or type(err).__name__})") from None
+    if len(data) > max_bytes:
+        raise TooLargeError(path, f"over the limit of {max_bytes / 1e6:.0f} MB")
+    if not data.strip():
+        raise EmptyDocumentError(path, "the file is empty")
+    if kind == "markdown":
+        doc = _load_markdown(path, data)
+    elif kind == "pdf":
+        doc = _load_pdf(path, data, max_pages)
+    elif kind == "html":
+        doc = _load_html(path, data)
+    else:
+        doc = _load_text(path, data)
+    if not any(s.text.strip() for s in doc.sections):
+        reason = ("no extractable text (a scanned PDF needs OCR first)" if kind == "pdf"
+                  else "no text content")
+        raise EmptyDocumentError(path, reason)
+    return doc

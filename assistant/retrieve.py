@@ -1,0 +1,269 @@
+"""Retrieval: dense (Chroma), BM25 (bm25s), and their fusion, with metadata filters.
+
+Both legs read the same immutable snapshot, so a hybrid result never mixes generations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant import syllabus
+from assistant.embed import Embedder, SentenceTransformerEmbedder
+from assistant.index import Index, Snapshot, _is_not_found, tokenize_for_bm25
+from assistant.records import Chunk, Passage
+from assistant.settings import Settings
+
+__all__ = ["Filters", "Retriever", "Mode", "rrf_fuse", "normalize_query"]
+
+Mode = Literal["dense", "bm25", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    domain: int | None = None
+    section: str | None = None
+    source: str | None = None  # exact path, or a folder prefix ("corpus/domain-3/")
+
+    def active(self) -> bool:
+        return self.domain is not None or bool(self.section) or bool(self.source)
+
+    def mask(self, snap: Snapshot) -> np.ndarray | None:
+        if not self.active():
+            return None
+        m = np.ones(len(snap), dtype=bool)
+        if self.domain is not None:
+            m &= snap.domains == self.domain
+        if self.section:
+            m &= snap.sections == self.section
+        if self.source:
+            m &= np.array([s == self.source or s.startswith(self.source.rstrip("/") + "/")
+                           for s in snap.sources], dtype=bool)
+        return m
+
+    def where(self, snap: Snapshot) -> dict | None:
+        """The same filter in Chroma's ``where`` syntax."""
+        clauses: list[dict] = []
+        if self.domain is not None:
+            clauses.append({"domain": self.domain})
+        if self.section:
+            clauses.append({"section": self.section})
+        if self.source:
+            matches = sorted({s for s in snap.sources
+                              if s == self.source or s.startswith(self.source.rstrip("/") + "/")})
+            clauses.append({"source": {"$in": matches or [self.source]}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def rrf_fuse(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal rank fusion. k=60 is the constant of Cormack et al. (2009): large enough that
+    the first few ranks of each list do not drown the rest, and it needs no score calibration
+    between a cosine leg and a BM25 leg whose scales have nothing in common."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking, start=1):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+
+
+class _Vocabulary:
+    """Words of the indexed text, for mending misspelled product names in queries."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        words: dict[str, int] = {}
+        for c in chunks:
+            for w in _WORD.findall(c.embed_text().lower()):
+                words[w] = words.get(w, 0) + 1
+        self.words = words
+        self.by_initial: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= 4:
+                self.by_initial.setdefault(w[0], []).append(w)
+
+    def correct(self, word: str) -> str:
+        lw = word.lower()
+        if len(lw) < 5 or lw in self.words:
+            return word
+        pool = self.by_initial.get(lw[0], [])
+        best = difflib.get_close_matches(lw, pool, n=1, cutoff=0.84)
+        return best[0] if best else word
+
+
+def normalize_query(query: str, vocab: _Vocabulary | None = None) -> str:
+    """Mend the query before both legs see it.
+
+    - Split words the corpus writes as one ("big query" -> "bigquery", "auto ml" -> "automl").
+    - Correct words the corpus never uses to a close one it does ("vertx" -> "vertex").
+    - Add the other names of every product mentioned (Cloud Composer <-> Managed Service for
+      Apache Airflow), so a question in one guide's vocabulary finds notes in the other's.
+    """
+    text = " ".join(query.split())
+    if vocab is not None:
+        words = text.split(" ")
+        merged: list[str] = []
+        i = 0
+        while i < len(words):
+            if i + 1 < len(words):
+                a = re.sub(r"\W", "", words[i].lower())
+                b = re.sub(r"\W", "", words[i + 1].lower())
+                if a and b and (a + b) in vocab.words and vocab.words[a + b] >= 3:
+                    merged.append(a + b)
+                    i += 2
+                    continue
+            merged.append(words[i])
+            i += 1
+        text = " ".join(_WORD.sub(lambda m: vocab.correct(m.group(0)), w) for w in merged)
+    extra = syllabus.alias_expansions(text)
+    if extra:
+        text = f"{text} ({'; '.join(extra)})"
+    return text
+
+
+class Retriever:
+    """Thread-safe; one per process is enough (the app caches it with st.cache_resource)."""
+
+    def __init__(self, settings: Settings, index: Index | None = None,
+                 embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.index = index or Index(settings)
+        self.embedder = embedder or SentenceTransformerEmbedder(
+            settings.embedding_model, settings.embedding_backend,
+            onnx_cache=settings.index_dir / "onnx")
+        self._vocab: tuple[str, _Vocabulary] | None = None
+        self._vocab_lock = threading.Lock()
+        self.last_timings: dict[str, float] = {}
+
+    def warm_up(self) -> None:
+        """Load the model and the snapshot now, so the first question does not pay for them."""
+        self.embedder.warm_up()
+        snap = self.index.snapshot()
+        self.vocabulary(snap)
+        self.embedder.embed_query("warm up")
+
+    def vocabulary(self, snap: Snapshot) -> _Vocabulary:
+        cached = self._vocab
+        if cached is not None and cached[0] == snap.generation:
+            return cached[1]
+        with self._vocab_lock:
+            if self._vocab is None or self._vocab[0] != snap.generation:
+                self._vocab = (snap.generation, _Vocabulary(snap.chunks))
+            return self._vocab[1]
+
+    def search(self, query: str, *, k: int | None = None, mode: Mode | None = None,
+               filters: Filters | None = None) -> list[Passage]:
+        try:
+            return self._search(query, k, mode, filters, self.index.snapshot())
+        except Exception as err:  # noqa: BLE001
+            if not _is_not_found(err):
+                raise
+            # The collection was dropped by an ingest two generations on: reload and retry once.
+            return self._search(query, k, mode, filters, self.index.refresh())
+
+    def _search(self, query: str, k: int | None, mode: Mode | None, filters: Filters | None,
+                snap: Snapshot) -> list[Passage]:
+        k = k or self.settings.k
+        mode = mode or self.settings.retrieval_mode
+        filters = filters or Filters()
+        if not len(snap):
+            return []
+        t0 = time.perf_counter()
+        text = normalize_query(query, self.vocabulary(snap))
+        n = min(max(self.settings.candidates, k), len(snap))
+        dense: list[tuple[int, float]] = []
+        sparse: list[tuple[int, float]] = []
+        qvec = None
+        if mode in ("dense", "hybrid"):
+            qvec = self.embedder.embed_query(text)
+            t1 = time.perf_counter()
+            dense = self._dense(snap, qvec, n, filters)
+            self.last_timings["embed"] = t1 - t0
+            self.last_timings["dense"] = time.perf_counter() - t1
+        if mode in ("bm25", "hybrid"):
+            t2 = time.perf_counter()
+            sparse = self._bm25(snap, text, n, filters)
+            self.last_timings["bm25"] = time.perf_counter() - t2
+
+        dense_of = dict(dense)
+        bm25_of = dict(sparse)
+        if mode == "dense":
+            ranked = dense[:k]
+        elif mode == "bm25":
+            ranked = sparse[:k]
+        else:
+            ranked = self._fuse(dense, sparse)[:k]
+        passages = []
+        for rank, (i, score) in enumerate(ranked, start=1):
+            passages.append(Passage(chunk=snap.chunks[i], rank=rank, score=float(score),
+                                    dense_score=dense_of.get(i), bm25_score=bm25_of.get(i)))
+        if qvec is not None:
+            passages = self._fill_dense_scores(snap, qvec, passages)
+        self.last_timings["retrieve"] = time.perf_counter() - t0
+        return passages
+
+    def _dense(self, snap: Snapshot, qvec: np.ndarray, n: int,
+               filters: Filters) -> list[tuple[int, float]]:
+        res = self.index.store.call(snap.collection.query, query_embeddings=[qvec],
+                                    n_results=n, where=filters.where(snap),
+                                    include=["distances"])
+        out = []
+        for cid, dist in zip(res["ids"][0], res["distances"][0]):
+            i = snap.by_id.get(cid)
+            if i is not None:
+                out.append((i, 1.0 - float(dist)))  # cosine distance -> similarity
+        return out
+
+    def _bm25(self, snap: Snapshot, text: str, n: int, filters: Filters) -> list[tuple[int, float]]:
+        tokens = tokenize_for_bm25([text], as_ids=False)[0]
+        if not tokens or snap.bm25 is None:
+            return []
+        scores = snap.bm25.get_scores(tokens)
+        mask = filters.mask(snap)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def _fuse(self, dense: list[tuple[int, float]],
+              sparse: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        s = self.settings
+        if s.fusion == "rrf":
+            fused = rrf_fuse([[str(i) for i, _ in dense], [str(i) for i, _ in sparse]], s.rrf_k)
+            pairs = [(int(i), v) for i, v in fused.items()]
+        else:
+            top_sparse = max((v for _, v in sparse), default=0.0) or 1.0
+            combined: dict[int, float] = {}
+            for i, v in dense:
+                combined[i] = combined.get(i, 0.0) + s.hybrid_dense_weight * v
+            for i, v in sparse:
+                combined[i] = combined.get(i, 0.0) + (1 - s.hybrid_dense_weight) * v / top_sparse
+            pairs = list(combined.items())
+        # Ties broken by chunk order so that results are deterministic.
+        pairs.sort(key=lambda p: (-p[1], p[0]))
+        return pairs
+
+    def _fill_dense_scores(self, snap: Snapshot, qvec: np.ndarray,
+                           passages: list[Passage]) -> list[Passage]:
+        """Cosine similarity for passages only the BM25 leg found: the answer composer's
+        abstention rule reads it for every passage."""
+        missing = [p.chunk.id for p in passages if p.dense_score is None]
+        if not missing:
+            return passages
+        got = self.index.store.call(snap.collection.get, ids=missing, include=["embeddings"])
+        sims = {cid: float(np.dot(qvec, np.asarray(v, dtype=np.float32)))
+                for cid, v in zip(got["ids"], got["embeddings"])}
+        return [p if p.dense_score is not None else
+                Passage(p.chunk, p.rank, p.score, sims.get(p.chunk.id), p.bm25_score)
+                for p in passages]
