@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -186,6 +187,7 @@ class Snapshot:
     chunks: list[Chunk]
     bm25: Any
     collection: Any
+    words: dict[str, int] = field(default_factory=dict)  # surface word counts, for spelling
     by_id: dict[str, int] = field(default_factory=dict)
     domains: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     sections: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
@@ -204,6 +206,33 @@ class Snapshot:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def df(self, term: str) -> int:
+        """Chunks containing a stemmed term, read off the BM25 index's columns."""
+        if self.bm25 is None:
+            return 0
+        col = self.bm25.vocab_dict.get(term)
+        if col is None:
+            return 0
+        indptr = self.bm25.scores["indptr"]
+        return int(indptr[col + 1] - indptr[col])
+
+    def idf(self, term: str) -> float:
+        n = len(self.chunks)
+        d = self.df(term)
+        return float(np.log(1.0 + (n - d + 0.5) / (d + 0.5)))
+
+
+_SURFACE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+
+
+def count_words(chunks: list[Chunk]) -> dict[str, int]:
+    """Surface word counts of the indexed text, computed once per generation by the writer."""
+    words: dict[str, int] = {}
+    for c in chunks:
+        for w in _SURFACE_WORD.findall(c.embed_text().lower()):
+            words[w] = words.get(w, 0) + 1
+    return words
 
 
 def read_chunks(path: Path) -> Iterator[Chunk]:
@@ -300,9 +329,11 @@ class Index:
             raise IndexMissingError(f"the index at {self.root} is incomplete; rebuild it with "
                                     "'assistant ingest --rebuild'") from None
         bm25 = bm25s.BM25.load(str(gdir / "bm25"), show_progress=False) if chunks else None
+        words_path = gdir / "words.json"
+        words = json.loads(words_path.read_text(encoding="utf-8")) if words_path.is_file() else {}
         collection = self.store.get(state["collection"])
         return Snapshot(generation=gen, collection_name=state["collection"], state=state,
-                        chunks=chunks, bm25=bm25, collection=collection)
+                        chunks=chunks, bm25=bm25, collection=collection, words=words)
 
     def generations(self) -> list[str]:
         if not self.root.is_dir():

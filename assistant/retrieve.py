@@ -16,8 +16,8 @@ import numpy as np
 
 from assistant import syllabus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
-from assistant.index import Index, Snapshot, _is_not_found, tokenize_for_bm25
-from assistant.records import Chunk, Passage
+from assistant.index import Index, Snapshot, _is_not_found, count_words, tokenize_for_bm25
+from assistant.records import Passage
 from assistant.settings import Settings
 
 __all__ = ["Filters", "Retriever", "Mode", "rrf_fuse", "normalize_query"]
@@ -80,11 +80,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 class _Vocabulary:
     """Words of the indexed text, for mending misspelled product names in queries."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
-        words: dict[str, int] = {}
-        for c in chunks:
-            for w in _WORD.findall(c.embed_text().lower()):
-                words[w] = words.get(w, 0) + 1
+    def __init__(self, snap: Snapshot) -> None:
+        words = snap.words or count_words(snap.chunks)
         self.words = words
         self.by_initial: dict[str, list[str]] = {}
         for w in words:
@@ -157,7 +154,7 @@ class Retriever:
             return cached[1]
         with self._vocab_lock:
             if self._vocab is None or self._vocab[0] != snap.generation:
-                self._vocab = (snap.generation, _Vocabulary(snap.chunks))
+                self._vocab = (snap.generation, _Vocabulary(snap))
             return self._vocab[1]
 
     def search(self, query: str, *, k: int | None = None, mode: Mode | None = None,

@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from assistant import syllabus
 from assistant.embed import EmbeddingCache, Embedder, SentenceTransformerEmbedder
 from assistant.errors import AssistantError, IngestError
-from assistant.index import (ChromaStore, Index, display_path, generation_name, read_chunks,
+from assistant.index import (ChromaStore, Index, count_words, display_path, generation_name, read_chunks,
                              remove_generation_dir, resolve_display_path, tokenize_for_bm25,
                              write_chunks)
 from assistant.ingest.chunking import Chunker, load_tokenizer
@@ -373,6 +373,7 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
                    show_progress=False)
         bm25.save(str(gdir / "bm25"), show_progress=False)
     write_chunks(gdir / "chunks.jsonl", chunks)
+    (gdir / "words.json").write_text(json.dumps(count_words(chunks)), encoding="utf-8")
     state = {
         "generation": gen,
         "collection": name,

@@ -1,0 +1,149 @@
+"""The default composer: no LLM, no network, deterministic.
+
+It scores every sentence of the retrieved passages against the question (idf-weighted overlap
+of stemmed content terms, plus a prior for higher-ranked passages and a bonus for sentences
+that read like the kind of answer asked for), picks a few complementary ones, and orders them
+so the best answer comes first and the rest follow in the passage's own order. Every sentence is
+verbatim from its passage and carries that passage's marker, so every claim is traceable.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from assistant.answer.base import Draft, TermStats
+from assistant.answer.text import Sentence, content_terms, split_sentences
+from assistant.records import Citation, Passage
+
+__all__ = ["ExtractiveComposer", "ScoredSentence", "score_sentences", "query_weights"]
+
+_MAX_SENTENCES = 4
+_MAX_WORDS = 110
+_PASSAGES_READ = 5
+
+_DEFINITION_Q = re.compile(r"^\s*(what\s+(is|are|does)|define|meaning of|what's)\b", re.I)
+_CHOICE_Q = re.compile(r"\b(when|which|should|choose|prefer|instead|rather|best|over|vs|versus|"
+                       r"what should you do)\b", re.I)
+_CHOICE_S = re.compile(r"\b(choose|prefer|pick|use .* when|when you need|instead of|rather than|"
+                       r"is the (right|best|better))\b", re.I)
+_DEFINITION_S = re.compile(r"\b(is|are|means|refers to|stands for)\b", re.I)
+_TRAP_Q = re.compile(r"\b(trap|mistake|wrong|pitfall|avoid)\b", re.I)
+_LEADING_PRONOUN = re.compile(r"^(it|this|that|these|those|they|its)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: Passage
+    sentence: Sentence
+    terms: frozenset[str]
+    coverage: float  # idf-weighted share of the question's terms this sentence contains
+    score: float
+
+
+def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
+    terms = content_terms(question)
+    return {t: (stats.idf(t) if stats is not None else 1.0) for t in dict.fromkeys(terms)}
+
+
+def score_sentences(question: str, passages: Sequence[Passage],
+                    weights: dict[str, float]) -> list[ScoredSentence]:
+    total = sum(weights.values()) or 1.0
+    is_def = bool(_DEFINITION_Q.search(question))
+    is_choice = bool(_CHOICE_Q.search(question))
+    wants_trap = bool(_TRAP_Q.search(question))
+    out: list[ScoredSentence] = []
+    for p in passages[:_PASSAGES_READ]:
+        heading_terms = set(content_terms(" ".join(p.chunk.heading_path)))
+        for s in split_sentences(p.chunk.text):
+            words = len(s.text.split())
+            if words < 4:
+                continue
+            terms = frozenset(content_terms(s.text))
+            hit = sum(w for t, w in weights.items() if t in terms)
+            coverage = hit / total
+            # The heading tells what a sentence is about even when the sentence does not
+            # repeat the topic name: give it partial credit for terms only the heading has.
+            head_hit = sum(w for t, w in weights.items() if t in heading_terms and t not in terms)
+            score = coverage + 0.35 * head_hit / total
+            score += 0.12 / p.rank  # retrieval's judgement of the whole passage
+            score += 0.04 / (1 + s.index)  # a passage's first sentences usually state its point
+            if is_def and _DEFINITION_S.search(s.text[:120]) and coverage > 0:
+                score += 0.08
+            if is_choice and _CHOICE_S.search(s.text):
+                score += 0.08
+            if s.text.startswith("Trap") and not wants_trap:
+                score -= 0.05
+            if _LEADING_PRONOUN.match(s.text):
+                score -= 0.06  # reads badly out of context
+            if words > 60:
+                score -= 0.05 * math.log(words / 60 + 1)
+            out.append(ScoredSentence(p, s, terms, coverage, score))
+    out.sort(key=lambda x: (-x.score, x.passage.rank, x.sentence.index))
+    return out
+
+
+class ExtractiveComposer:
+    name = "extractive"
+
+    def warm_up(self) -> None:
+        return None
+
+    def compose(self, question: str, passages: Sequence[Passage],
+                stats: TermStats | None = None) -> Draft:
+        weights = query_weights(question, stats)
+        scored = score_sentences(question, passages, weights)
+        if not scored or scored[0].coverage <= 0:
+            return Draft("", [], abstained=True)
+        chosen = self._select(scored)
+        # Best answer first; the rest in reading order (passage rank, then sentence order).
+        first, rest = chosen[0], sorted(chosen[1:], key=lambda x: (x.passage.rank, x.sentence.index))
+        ordered = [first, *rest]
+        parts: list[str] = []
+        quotes: dict[int, list[str]] = {}
+        by_rank: dict[int, Passage] = {}
+        for item in ordered:
+            n = item.passage.rank
+            parts.append(f"{item.sentence.text} [{n}]")
+            quotes.setdefault(n, []).append(item.sentence.text)
+            by_rank[n] = item.passage
+        citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
+        return Draft(" ".join(parts), citations)
+
+    def stream(self, question: str, passages: Sequence[Passage],
+               stats: TermStats | None = None) -> Iterator[str | Draft]:
+        draft = self.compose(question, passages, stats)
+        if draft.text:
+            yield draft.text
+        yield draft
+
+    @staticmethod
+    def _select(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        best = scored[0]
+        chosen = [best]
+        words = len(best.sentence.text.split())
+        covered = set(best.terms)
+        floor = best.score * 0.55
+        # A sentence right after the best one that continues its thought ("It ...", "This ...")
+        # is read with it.
+        for s in scored[1:]:
+            if len(chosen) >= _MAX_SENTENCES or words >= _MAX_WORDS:
+                break
+            follows = s.passage.rank == best.passage.rank and s.sentence.index == best.sentence.index + 1
+            if s.score < floor and not (follows and s.score > floor * 0.6):
+                continue
+            if s.passage.rank != best.passage.rank and \
+                    sum(1 for c in chosen if c.passage.rank == s.passage.rank) >= 1:
+                continue  # at most one sentence from each other passage: stay on topic
+            new_terms = s.terms - covered
+            if not follows and len(new_terms) < 2:
+                continue  # adds nothing the answer does not already say
+            n_words = len(s.sentence.text.split())
+            if words + n_words > _MAX_WORDS * 1.25:
+                continue
+            chosen.append(s)
+            words += n_words
+            covered |= s.terms
+        return chosen

@@ -1,0 +1,165 @@
+"""``Assistant``: question in, cited answer out. The one entry point the CLI, the app and the
+eval harness share, so an answer is built the same way everywhere."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Iterator, Sequence
+
+from assistant import syllabus
+from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, signals
+from assistant.answer.base import Composer, Draft
+from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.followup import standalone_question
+from assistant.errors import ConfigError
+from assistant.records import Answer, Citation, Passage, Turn
+from assistant.retrieve import Filters, Mode, Retriever
+from assistant.settings import Settings
+from assistant.validate import check_question
+
+__all__ = ["Assistant", "make_composer"]
+
+
+def make_composer(settings: Settings) -> Composer:
+    if settings.backend == "extractive":
+        from assistant.answer.extractive import ExtractiveComposer
+
+        return ExtractiveComposer()
+    if settings.backend == "llm":
+        try:
+            from assistant.answer.llm import LLMComposer
+        except ImportError as err:
+            raise ConfigError(f"the llm backend needs its extras ({err.name} is missing); "
+                              "run: pip install -e '.[llm]'") from None
+        return LLMComposer(settings)
+    raise ConfigError(f"unknown backend '{settings.backend}'; use extractive or llm")
+
+
+class Assistant:
+    def __init__(self, settings: Settings, retriever: Retriever | None = None,
+                 composer: Composer | None = None, policy: AbstainPolicy | None = None) -> None:
+        self.settings = settings
+        self.retriever = retriever or Retriever(settings)
+        self.composer = composer or make_composer(settings)
+        self.policy = policy or AbstainPolicy()
+
+    def warm_up(self) -> None:
+        self.retriever.warm_up()
+        self.composer.warm_up()
+
+    # --- the pipeline, in steps the eval harness can time separately ----------------------
+
+    def prepare(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, str | None]:
+        q = check_question(question, self.settings.max_question_chars)
+        return q, standalone_question(q, history)
+
+    def retrieve(self, query: str, *, k: int | None = None, mode: Mode | None = None,
+                 filters: Filters | None = None) -> list[Passage]:
+        return self.retriever.search(query, k=k, mode=mode, filters=filters)
+
+    def judge(self, query: str, passages: list[Passage]) -> Signals:
+        snap = self.retriever.index.snapshot()
+        sig = signals(query, passages, snap, snap.df)
+        if passages:
+            scored = score_sentences(query, passages, query_weights(query, snap))
+            best = max((s.coverage for s in scored), default=0.0)
+            sig = Signals(sig.dense, sig.coverage, sig.unseen, best)
+        return sig
+
+    def ask(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
+            mode: Mode | None = None, filters: Filters | None = None) -> Answer:
+        answer: Answer | None = None
+        for event in self.stream(question, history=history, k=k, mode=mode, filters=filters):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
+               mode: Mode | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Yield answer text deltas as the composer produces them, then the final ``Answer``."""
+        t0 = time.perf_counter()
+        q, standalone = self.prepare(question, history)
+        query = standalone or q
+        passages = self.retrieve(query, k=k, mode=mode, filters=filters)
+        t1 = time.perf_counter()
+        sig = self.judge(query, passages)
+        timings = {"retrieve": t1 - t0}
+        if self.policy.abstain(sig):
+            text = abstention_text(passages)
+            yield text
+            timings["answer"] = time.perf_counter() - t1
+            yield Answer(q, text, True, [], passages, standalone, self.composer.name,
+                         notes=[f"abstained: {sig.to_json()}"], timings=timings)
+            return
+        snap = self.retriever.index.snapshot()
+        draft: Draft | None = None
+        for event in self.composer.stream(query, passages, snap):
+            if isinstance(event, Draft):
+                draft = event
+            else:
+                yield event
+        assert draft is not None
+        if draft.abstained or not draft.text.strip():
+            text = abstention_text(passages)
+            yield text
+            timings["answer"] = time.perf_counter() - t1
+            yield Answer(q, text, True, [], passages, standalone, self.composer.name,
+                         notes=draft.notes, timings=timings)
+            return
+        text, citations, notes = self._version_notes(query, draft, passages)
+        timings["answer"] = time.perf_counter() - t1
+        yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
+                     grounded=draft.grounded, notes=draft.notes + notes, timings=timings)
+
+    # --- version awareness ------------------------------------------------------------------
+
+    def _version_notes(self, query: str, draft: Draft,
+                       passages: list[Passage]) -> tuple[str, list[Citation], list[str]]:
+        """Label statements from an older guide, and add the product's other name (with a
+        citation to the passage that states the rename) when the question or answer uses a
+        name the other guide version does not."""
+        text = draft.text
+        citations = list(draft.citations)
+        notes: list[str] = []
+        current = syllabus.CURRENT_VERSION
+        for c in citations:
+            v = c.chunk.guide_version
+            if v and v != current and v in syllabus.GUIDES:
+                label = syllabus.GUIDES[v].label
+                marker = f"[{c.n}]"
+                if marker in text and f"({label})" not in text:
+                    text = re.sub(re.escape(marker), f"{marker} ({label})", text, count=1)
+        rename = self._rename_sentence(query + " " + text, passages, citations)
+        if rename is not None:
+            sentence, citation = rename
+            if sentence not in text:
+                if all(c.n != citation.n for c in citations):
+                    citations.append(citation)
+                text = f"{text} Naming: {sentence} [{citation.n}]"
+                notes.append("added the product's name in the other guide version")
+        citations.sort(key=lambda c: c.n)
+        return text, citations, notes
+
+    def _rename_sentence(self, text: str, passages: list[Passage],
+                         citations: list[Citation]) -> tuple[str, Citation] | None:
+        from assistant.answer.text import split_sentences
+
+        for product in syllabus.PRODUCTS:
+            names = (product.name, *product.former)
+            mentioned = [n for n in names if re.search(r"\b" + re.escape(n) + r"\b", text, re.I)]
+            if not mentioned or product.name == "Vertex AI":
+                continue
+            # Only the specific product renames (not the umbrella "Vertex AI" alone).
+            if mentioned == ["Vertex AI"] or mentioned == ["Agent Platform"]:
+                continue
+            others = [n for n in (product.name, product.former[0]) if n not in mentioned]
+            if not others:
+                continue
+            for p in passages:
+                for s in split_sentences(p.chunk.text):
+                    if all(re.search(re.escape(n), s.text, re.I)
+                           for n in (product.name, product.former[0])):
+                        return s.text, Citation(p.rank, p.chunk, s.text)
+        return None

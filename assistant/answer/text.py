@@ -1,0 +1,134 @@
+"""Text helpers shared by the answer composers, the eval metrics and the study tools:
+sentence splitting that keeps sentences verbatim (so a cited sentence can be found in its
+passage), and stemmed content terms for overlap scoring."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Sentence", "split_sentences", "content_terms", "stem", "STOPWORDS", "normalize_ws"]
+
+# Words that carry no topic: question words, auxiliaries, and generic exam phrasing.
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it
+its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your yours yourself yourselves
+use used using uses want wants need needs should shall must may might one ones way ways
+tell explain describe difference differ differs between vs versus best better good get
+give gives thing things something anyone someone kind sort please know like does did
+question questions answer answers exam pmle google cloud gcp
+""".split()) | frozenset(__import__("bm25s.stopwords", fromlist=["STOPWORDS_EN"]).STOPWORDS_EN)
+
+_ABBREV = ("e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "Inc.", "No.", "U.S.", "Dr.", "Mr.")
+_PROTECT = "\u2024"  # one-dot leader: stands in for an abbreviation's dot while splitting
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# The same token pattern as bm25s, so that terms here and in the BM25 vocabulary line up.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # verbatim substring of the passage (bullet markers stripped)
+    start: int  # character offset in the passage
+    index: int  # position among the passage's sentences
+    bullet: bool = False
+
+
+def normalize_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of a Markdown passage, each a verbatim substring of ``text``.
+
+    Bullet items are sentences of their own; fenced code and table rows are skipped (they do
+    not read as an answer).
+    """
+    out: list[Sentence] = []
+    in_fence = False
+    offset = 0
+    para: list[tuple[str, int]] = []
+
+    def flush_para() -> None:
+        if not para:
+            return
+        start = para[0][1]
+        end = para[-1][1] + len(para[-1][0])
+        block = text[start:end]
+        _split_block(block, start, out)
+        para.clear()
+
+    for line in text.split("\n"):
+        line_start = offset
+        offset += len(line) + 1
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            flush_para()
+            in_fence = not in_fence
+            continue
+        if in_fence or not stripped or stripped.startswith(("|", "#", ">")) and \
+                not stripped.startswith("> "):
+            flush_para()
+            continue
+        m = _BULLET.match(line)
+        if m:
+            flush_para()
+            para.append((line[m.end():], line_start + m.end()))
+            flush_para()
+            out_b = out[-1] if out else None
+            if out_b is not None and out_b.start >= line_start:
+                out[-1] = Sentence(out_b.text, out_b.start, out_b.index, bullet=True)
+            continue
+        para.append((line, line_start))
+    flush_para()
+    return [Sentence(s.text, s.start, i, s.bullet) for i, s in enumerate(out)]
+
+
+def _split_block(block: str, base: int, out: list[Sentence]) -> None:
+    protected = block
+    for ab in _ABBREV:
+        protected = protected.replace(ab, ab.replace(".", _PROTECT))
+    pos = 0
+    for m in _SENT_END.finditer(protected):
+        _emit(block, base, pos, m.start(), out)
+        pos = m.end()
+    _emit(block, base, pos, len(block), out)
+
+
+def _emit(block: str, base: int, a: int, b: int, out: list[Sentence]) -> None:
+    piece = block[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    piece = piece.strip()
+    if len(piece) < 3:
+        return
+    out.append(Sentence(piece, base + a + lead, len(out)))
+
+
+_STEM_LOCK = threading.Lock()
+_STEMMER = None
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    global _STEMMER
+    if _STEMMER is None:
+        with _STEM_LOCK:
+            if _STEMMER is None:
+                import Stemmer
+
+                _STEMMER = Stemmer.Stemmer("english")
+    with _STEM_LOCK:  # PyStemmer objects are not documented as thread-safe
+        return _STEMMER.stemWord(word)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed, lower-cased content words in order (duplicates kept)."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
