@@ -12,7 +12,8 @@ from assistant.records import Citation, Passage
 
 __all__ = ["Draft", "Composer", "TermStats", "MARKER", "renumber_check"]
 
-MARKER = re.compile(r"\[(\d{1,3})\]")
+# A citation marker is "[n]" not glued to a word: "workerPoolSpecs[0]" in a passage is code.
+MARKER = re.compile(r"(?<![\w`])\[(\d{1,3})\]")
 
 
 @dataclass

@@ -43,9 +43,24 @@ class ScoredSentence:
     score: float
 
 
+_ASK_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
 def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
+    """idf weight per question term; terms of the sentence that carries the actual ask weigh
+    more. In a long exam scenario most terms describe the situation; the ask ("Which
+    DATA_SPLIT_METHOD should you use?") names what the answer must contain."""
     terms = content_terms(question)
-    return {t: (stats.idf(t) if stats is not None else 1.0) for t in dict.fromkeys(terms)}
+    weights = {t: (stats.idf(t) if stats is not None else 1.0) for t in dict.fromkeys(terms)}
+    sentences = [x for x in _ASK_SPLIT.split(question.strip()) if x.strip()]
+    if len(sentences) > 1:
+        for sentence in reversed(sentences):
+            ask = set(content_terms(sentence))
+            if len(ask) >= 2:
+                for t in ask:
+                    weights[t] = weights.get(t, 1.0) * 1.6
+                break
+    return weights
 
 
 def score_sentences(question: str, passages: Sequence[Passage],
@@ -76,6 +91,10 @@ def score_sentences(question: str, passages: Sequence[Passage],
                 score += 0.08
             if s.text.startswith("Trap") and not wants_trap:
                 score -= 0.05
+            # A sentence that only restates the question (a scenario echo) answers nothing.
+            novel = len(terms - weights.keys())
+            if terms and novel / len(terms) < 0.25:
+                score -= 0.15
             if _LEADING_PRONOUN.match(s.text):
                 score -= 0.06  # reads badly out of context
             if words > 60:

@@ -64,7 +64,8 @@ class Assistant:
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
             best = max((s.coverage for s in scored), default=0.0)
-            sig = Signals(sig.dense, sig.coverage, sig.unseen, best)
+            sig = Signals(sig.dense, sig.coverage, sig.unseen, best, sig.missing_price,
+                          sig.unknown_identifier)
         return sig
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
@@ -81,11 +82,30 @@ class Assistant:
         """Yield answer text deltas as the composer produces them, then the final ``Answer``."""
         t0 = time.perf_counter()
         q, standalone = self.prepare(question, history)
-        query = standalone or q
-        passages = self.retrieve(query, k=k, mode=mode, filters=filters)
+        passages = self.retrieve(standalone or q, k=k, mode=mode, filters=filters)
+        retrieve_s = time.perf_counter() - t0
+        for event in self.compose_stream(q, standalone, passages):
+            if isinstance(event, Answer):
+                event.timings["retrieve"] = retrieve_s
+            yield event
+
+    def answer_from(self, question: str, standalone: str | None,
+                    passages: list[Passage]) -> Answer:
+        """Compose from passages retrieved elsewhere (the eval harness retrieves once for
+        both its retrieval metrics and the answer)."""
+        answer: Answer | None = None
+        for event in self.compose_stream(question, standalone, passages):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def compose_stream(self, q: str, standalone: str | None,
+                       passages: list[Passage]) -> Iterator[str | Answer]:
         t1 = time.perf_counter()
+        query = self.retriever.normalize(standalone or q)
         sig = self.judge(query, passages)
-        timings = {"retrieve": t1 - t0}
+        timings: dict[str, float] = {}
         if self.policy.abstain(sig):
             text = abstention_text(passages)
             yield text
@@ -108,7 +128,7 @@ class Assistant:
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,
                          notes=draft.notes, timings=timings)
             return
-        text, citations, notes = self._version_notes(query, draft, passages)
+        text, citations, notes = self._version_notes(standalone or q, draft, passages)
         timings["answer"] = time.perf_counter() - t1
         yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
                      grounded=draft.grounded, notes=draft.notes + notes, timings=timings)

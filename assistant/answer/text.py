@@ -23,7 +23,7 @@ what when where which while who whom why will with would you your yours yourself
 use used using uses want wants need needs should shall must may might one ones way ways
 tell explain describe difference differ differs between vs versus best better good get
 give gives thing things something anyone someone kind sort please know like does did
-question questions answer answers exam pmle google cloud gcp
+question questions answer answers exam pmle google cloud gcp got gets getting
 """.split()) | frozenset(__import__("bm25s.stopwords", fromlist=["STOPWORDS_EN"]).STOPWORDS_EN)
 
 _ABBREV = ("e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "Inc.", "No.", "U.S.", "Dr.", "Mr.")

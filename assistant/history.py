@@ -1,0 +1,67 @@
+"""Reading a conversation history file for ``assistant ask --history``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.errors import HistoryFileError
+from assistant.records import Turn
+
+__all__ = ["load_history"]
+
+_MAX_BYTES = 5_000_000
+_MAX_TURNS = 200
+
+
+def load_history(path: Path) -> list[Turn]:
+    """Accepts a JSON list of turns ({"role": "user"|"assistant", "content": "..."}) or of
+    strings (earlier questions), JSON Lines of either, or plain text with one earlier question
+    per line."""
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            raise HistoryFileError(f"{path}: over {_MAX_BYTES // 1_000_000} MB; keep only the recent turns")
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise HistoryFileError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise HistoryFileError(f"{path}: not UTF-8 text; save the history as UTF-8") from None
+    except OSError as err:
+        raise HistoryFileError(f"{path}: cannot be read ({err.strerror})") from None
+    if "\x00" in text:
+        raise HistoryFileError(f"{path}: binary data, not a history file")
+    stripped = text.strip()
+    if not stripped:
+        return []
+    items: list[object]
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as err:
+            raise HistoryFileError(f"{path}: invalid JSON at line {err.lineno} ({err.msg})") from None
+        if not isinstance(items, list):
+            raise HistoryFileError(f"{path}: expected a JSON list of turns")
+    elif stripped.startswith("{"):
+        items = []
+        for n, line in enumerate(stripped.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise HistoryFileError(f"{path}:{n}: invalid JSON ({err.msg})") from None
+    else:
+        items = [ln for ln in stripped.splitlines() if ln.strip()]
+    turns: list[Turn] = []
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, str):
+            turns.append(Turn("user", item))
+            continue
+        if not isinstance(item, dict):
+            raise HistoryFileError(f"{path}: turn {n} must be a string or an object with role and content")
+        role, content = item.get("role", "user"), item.get("content")
+        if role not in ("user", "assistant") or not isinstance(content, str):
+            raise HistoryFileError(f"{path}: turn {n} needs role 'user' or 'assistant' and a "
+                                   "text 'content'")
+        turns.append(Turn(role, content))  # type: ignore[arg-type]
+    return turns[-_MAX_TURNS:]

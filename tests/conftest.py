@@ -1,0 +1,102 @@
+"""Shared fixtures.
+
+- Every test gets its own data and index directories (``settings``); nothing touches the
+  checkout's index/ or data/.
+- The real embedding model is loaded once per session (``embedder``) and the shipped corpus is
+  indexed once per session (``corpus_settings``): tests that depend on retrieval quality use
+  the real model and real Chroma, never a double.
+- Network: connections to anything but loopback are refused, so a test that would download a
+  model or phone home fails loudly instead of hanging.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true", default=False,
+                     help="run fault loops at full length (see tests/reliability)")
+
+
+@pytest.fixture(autouse=True)
+def _no_external_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0") \
+                and not host.startswith("/"):
+            raise OSError(f"test tried to reach {host}: network is blocked in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's assistant.toml or writes the checkout's data dir."""
+    monkeypatch.setenv("ASSISTANT_SETTINGS_FILE", str(tmp_path / "no-settings.toml"))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    from assistant.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data",
+                    corpus_dir=tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from assistant.embed import SentenceTransformerEmbedder
+
+    e = SentenceTransformerEmbedder()
+    e.warm_up()
+    return e
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """The shipped corpus, indexed once for the whole session with the real model."""
+    from assistant.ingest import ingest
+
+    base = tmp_path_factory.mktemp("corpus-index")
+    s = Settings(index_dir=base / "index", data_dir=base / "data")
+    report = ingest(s, embedder=embedder)
+    assert not report.failed, [f.error for f in report.failed]
+    assert report.chunks_total > 0
+    return s
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(corpus_settings: Settings, embedder):
+    from assistant.answer import Assistant
+    from assistant.retrieve import Retriever
+
+    a = Assistant(corpus_settings, retriever=Retriever(corpus_settings, embedder=embedder))
+    a.warm_up()
+    return a
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Iterator[Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield ARTIFACTS
