@@ -137,6 +137,19 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from assistant.corpus import read_corpus, word_count_table
+
+    settings = _settings(args)
+    corpus_dir = Path(args.dir) if args.dir else settings.corpus_dir
+    print(word_count_table(corpus_dir))
+    bad = [f for f in read_corpus(corpus_dir) if f.problems]
+    for f in bad:
+        for problem in f.problems:
+            print(f"{f.path}: {problem}", file=sys.stderr)
+    return EXIT_PARTIAL if bad else EXIT_OK
+
+
 # --- parser ------------------------------------------------------------------------------
 
 
@@ -188,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_common(p)
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("corpus", help="word counts per exam section; checks front matter",
+                       description="Print the corpus word counts per exam section and subsection "
+                                   "(the README table) and report front-matter problems.")
+    p.add_argument("--dir", help="corpus folder (default: corpus/)")
+    p.set_defaults(func=cmd_corpus)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

@@ -21,7 +21,7 @@ from assistant.answer.text import content_terms, normalize_ws
 from assistant.errors import EvalFileError
 from assistant.records import Answer, EvalCase, Passage, Turn
 
-__all__ = ["load_eval_set", "term_matches", "all_terms", "CaseResult", "EvalReport",
+__all__ = ["save_baseline", "gate_failures", "GATED_METRICS", "load_eval_set", "term_matches", "all_terms", "CaseResult", "EvalReport",
            "run_eval", "aggregate", "cited_sentences", "case_from_answer", "percentile"]
 
 _REQUIRED = ("id", "question", "answerable", "evidence", "answer_keywords")
@@ -338,6 +338,37 @@ def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str
     report.per_domain = {str(d): aggregate([r for r in results if r.case.domain == d], k, verbatim)
                          for d in domains}
     return report
+
+
+# --- the regression gate's baseline ---------------------------------------------------------
+
+GATED_METRICS = ("hit@5", "keyword_recall")
+
+
+def save_baseline(report: EvalReport, path: Path, *, eval_file: str) -> None:
+    data = {
+        "eval_file": eval_file,
+        "settings": report.settings,
+        "k": report.k,
+        "metrics": {m: report.metrics.get(m) for m in (*GATED_METRICS, "hit@1", "mrr@10",
+                                                        "ndcg@10", "keyword_hit_rate",
+                                                        "abstention_accuracy",
+                                                        "false_abstention_rate")},
+        "gate": {"metrics": list(GATED_METRICS), "max_drop": 0.03},
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def gate_failures(metrics: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    """Metrics that dropped more than the allowed margin below the committed baseline."""
+    out = []
+    drop = float(baseline["gate"]["max_drop"])
+    for name in baseline["gate"]["metrics"]:
+        base = baseline["metrics"][name]
+        now = metrics.get(name)
+        if base is not None and (now is None or now < base - drop):
+            out.append(f"{name} fell to {now} from the baseline {base} (allowed drop {drop})")
+    return out
 
 
 # --- tutor-approved answers as eval cases ---------------------------------------------------

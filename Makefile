@@ -1,0 +1,24 @@
+# The two commands of the README quickstart. Everything else is the `assistant` CLI.
+.PHONY: run test test-quick index wordcounts eval
+
+PY := .venv/bin/python
+
+run:  ## set up, build the index on first start, and serve the app on http://127.0.0.1:8501
+	scripts/setup.sh run
+	$(PY) -m assistant app
+
+test:  ## set up (test extras, Chromium, a local LLM) and run the whole test suite
+	scripts/setup.sh test
+	$(PY) -m pytest
+
+test-quick:  ## the suite without browser, LLM and slow tests (for a fast edit loop)
+	$(PY) -m pytest -m "not browser and not llm and not slow"
+
+index:
+	$(PY) -m assistant ingest
+
+wordcounts:  ## the corpus word counts per exam section (the README table)
+	$(PY) -m assistant corpus
+
+eval:
+	$(PY) -m assistant eval evals/pmle.jsonl --compare --report evals/report.md
