@@ -28,7 +28,9 @@ _DEFINITION_Q = re.compile(r"^\s*(what\s+(is|are|does)|define|meaning of|what's)
 _CHOICE_Q = re.compile(r"\b(when|which|should|choose|prefer|instead|rather|best|over|vs|versus|"
                        r"what should you do)\b", re.I)
 _CHOICE_S = re.compile(r"\b(choose|prefer|pick|use .* when|when you need|instead of|rather than|"
-                       r"is the (right|best|better))\b", re.I)
+                       r"is the (right|best|better)|(right|best|correct) answer|points? to)\b", re.I)
+_SCENARIO_Q = re.compile(r"what should (you|we|i) do\??\s*$|which (approach|option|service|product)"
+                         r" should", re.I)
 _DEFINITION_S = re.compile(r"\b(is|are|means|refers to|stands for)\b", re.I)
 _TRAP_Q = re.compile(r"\b(trap|mistake|wrong|pitfall|avoid)\b", re.I)
 _LEADING_PRONOUN = re.compile(r"^(it|this|that|these|those|they|its)\b", re.I)
@@ -68,6 +70,7 @@ def score_sentences(question: str, passages: Sequence[Passage],
     total = sum(weights.values()) or 1.0
     is_def = bool(_DEFINITION_Q.search(question))
     is_choice = bool(_CHOICE_Q.search(question))
+    is_scenario = bool(_SCENARIO_Q.search(question))
     wants_trap = bool(_TRAP_Q.search(question))
     out: list[ScoredSentence] = []
     for p in passages[:_PASSAGES_READ]:
@@ -85,12 +88,19 @@ def score_sentences(question: str, passages: Sequence[Passage],
             score = coverage + 0.35 * head_hit / total
             score += 0.12 / p.rank  # retrieval's judgement of the whole passage
             score += 0.04 / (1 + s.index)  # a passage's first sentences usually state its point
-            if is_def and _DEFINITION_S.search(s.text[:120]) and coverage > 0:
-                score += 0.08
+            if is_def and coverage > 0:
+                # "X is ..." where X is what was asked about: the sentence that defines it.
+                opening = s.text.split()[:16]
+                head_terms = set(content_terms(" ".join(opening[:8])))
+                if _DEFINITION_S.search(" ".join(opening)) and set(weights) <= head_terms | {"mean"}:
+                    score += 0.25
+                elif _DEFINITION_S.search(s.text[:120]):
+                    score += 0.05
             if is_choice and _CHOICE_S.search(s.text):
-                score += 0.08
+                # An exam scenario asks for a decision: sentences that state one answer it.
+                score += 0.15 if is_scenario else 0.08
             if s.text.startswith("Trap") and not wants_trap:
-                score -= 0.05
+                score -= 0.12  # a warning about wrong answers is not the answer
             # A sentence that only restates the question (a scenario echo) answers nothing.
             novel = len(terms - weights.keys())
             if terms and novel / len(terms) < 0.25:
