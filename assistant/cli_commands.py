@@ -127,6 +127,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(report.to_json(), indent=1, ensure_ascii=False),
                                    encoding="utf-8")
         print(f"json:   {args.json}")
+    if args.save_baseline:
+        from assistant.evals import save_baseline
+
+        save_baseline(report, Path(args.save_baseline), eval_file=args.file)
+        print(f"baseline: {args.save_baseline} (commit it on its own, with the reason)")
     return EXIT_OK
 
 
@@ -164,8 +169,21 @@ def register_answer_commands(sub: Any) -> None:
     p.add_argument("--sweep-abstain", action="store_true",
                    help="print abstention accuracy / false abstentions over a threshold grid")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    p.add_argument("--save-baseline", metavar="FILE",
+                   help="write the metrics the regression gate compares against "
+                        "(evals/baseline.json)")
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
 
 _EXTRA_COMMANDS.append(register_answer_commands)
+
+
+def _feature_commands() -> None:
+    """Feature packages own their subcommands; their modules import heavy parts lazily."""
+    from assistant.study.cli import register as study_commands
+
+    _EXTRA_COMMANDS.append(study_commands)
+
+
+_feature_commands()
