@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_max_tokens: int = Field(384, ge=16, le=4096)
     llm_timeout_s: float = Field(120.0, gt=0)
+    llm_context_tokens: int = Field(
+        4096, ge=512, le=131072,
+        description="Context window the prompt must fit in (prompt + llm_max_tokens). llamacpp: "
+                    "the window the GGUF is loaded with (capped at its trained length); "
+                    "openai/ollama: the served model's window.")
 
     # --- limits (bad input is refused with a clear message, never allowed to exhaust memory) -
     max_file_mb: float = Field(50.0, gt=0, description="Largest file ingest accepts.")
