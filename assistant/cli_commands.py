@@ -182,8 +182,10 @@ _EXTRA_COMMANDS.append(register_answer_commands)
 def _feature_commands() -> None:
     """Feature packages own their subcommands; their modules import heavy parts lazily."""
     from assistant.study.cli import register as study_commands
+    from assistant.ui.cli import register as app_command
 
     _EXTRA_COMMANDS.append(study_commands)
+    _EXTRA_COMMANDS.append(app_command)
 
 
 _feature_commands()

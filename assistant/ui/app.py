@@ -1,0 +1,68 @@
+"""The app shell: page config, sidebar profile, first-start index build, navigation.
+
+``app.py`` at the repository root calls ``main()``; tests call ``main(default_page=...)`` to
+open a given page in ``streamlit.testing.v1.AppTest``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from assistant.ui import resources, state
+from assistant.ui.widgets import guarded, show_error
+
+__all__ = ["main", "PAGES"]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str  # URL path: http://127.0.0.1:8501/<slug>
+    title: str
+    module: str  # assistant.ui.<module>.render
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("chat", "Chat", "chat", ":material/chat:"),
+    PageSpec("flashcards", "Flashcards", "flashcards", ":material/style:"),
+    PageSpec("quiz", "Quiz", "quiz", ":material/quiz:"),
+    PageSpec("progress", "Progress", "progress", ":material/monitoring:"),
+    PageSpec("tutor", "Tutor review", "tutor", ":material/rate_review:"),
+    PageSpec("evals", "Evals", "evaluation", ":material/analytics:"),
+    PageSpec("documents", "Documents", "documents", ":material/folder_open:"),
+)
+
+
+def _page(spec: PageSpec) -> Callable[[], None]:
+    def render() -> None:
+        # Imported when the page is opened: a page whose dependencies are missing (e.g. the
+        # study tools) fails alone, with one line, instead of taking the app down.
+        module = importlib.import_module(f"assistant.ui.{spec.module}")
+        module.render()
+
+    render.__name__ = f"page_{spec.slug}"
+    return guarded(render)
+
+
+def main(default_page: str | None = None) -> None:
+    st.set_page_config(page_title="PMLE study assistant", page_icon=":material/school:",
+                       layout="wide")
+    s = resources.settings()
+    with st.sidebar:
+        state.profile_widget()
+    try:
+        resources.ensure_index(s)
+        with st.spinner("Loading the model and the index (first start of the app only)..."):
+            resources.assistant(s)  # warm: the first question does not pay for the model
+    except Exception as err:  # noqa: BLE001 - an unreachable Chroma server, a bad setting...
+        show_error(err)
+        # The Documents page can still rebuild the index; other pages need it.
+    default = default_page or PAGES[0].slug
+    pages = [st.Page(_page(p), title=p.title, icon=p.icon, url_path=p.slug,
+                     default=p.slug == default) for p in PAGES]
+    nav = st.navigation(pages)
+    nav.run()

@@ -1,0 +1,90 @@
+"""Eval runs started from the app, saved under ``data_dir/eval-runs/`` (JSON, Markdown, PNG)
+so a run is never only on screen, and earlier runs can be reopened. No Streamlit here."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.evals import EvalReport
+from assistant.settings import Settings
+
+__all__ = ["SavedRun", "runs_dir", "save_run", "list_runs", "load_run", "eval_sets_dir"]
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    path: Path  # the run's folder
+    name: str
+    created: float
+
+    @property
+    def json_path(self) -> Path:
+        return self.path / "report.json"
+
+    @property
+    def markdown_path(self) -> Path:
+        return self.path / "report.md"
+
+    @property
+    def plot_path(self) -> Path:
+        return self.path / "per-domain.png"
+
+
+def runs_dir(settings: Settings) -> Path:
+    return settings.data_dir / "eval-runs"
+
+
+def eval_sets_dir(settings: Settings) -> Path:
+    """Eval sets uploaded in the app (kept, so they can be run again)."""
+    return settings.data_dir / "eval-sets"
+
+
+def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
+    from assistant.evals_report import markdown_report, plot_per_domain
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", report.name).strip("-")[:40] or "run"
+    folder = runs_dir(settings) / f"{stamp}-{slug}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = runs_dir(settings) / f"{stamp}-{slug}-{n}"
+    folder.mkdir(parents=True)
+    run = SavedRun(folder, report.name, time.time())
+    payload = report.to_json()
+    payload["source"] = source
+    payload["created"] = run.created
+    tmp = run.json_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(run.json_path)
+    if report.per_domain:
+        plot_per_domain([report], run.plot_path)
+    run.markdown_path.write_text(
+        markdown_report(report, run.plot_path if report.per_domain else None), encoding="utf-8")
+    return run
+
+
+def list_runs(settings: Settings) -> list[SavedRun]:
+    root = runs_dir(settings)
+    if not root.is_dir():
+        return []
+    out = []
+    for d in sorted(root.iterdir(), reverse=True):
+        j = d / "report.json"
+        if not j.is_file():
+            continue  # a run that died while saving
+        try:
+            meta = json.loads(j.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        out.append(SavedRun(d, str(meta.get("name", d.name)), float(meta.get("created", 0))))
+    return out
+
+
+def load_run(run: SavedRun) -> dict[str, Any]:
+    return json.loads(run.json_path.read_text(encoding="utf-8"))

@@ -1,0 +1,84 @@
+"""Tutor-review data as files: reviewed answers (JSONL) and approved answers as eval cases.
+
+No Streamlit here: the tutor page offers these as downloads and the evals page runs the
+approved cases, both from what is in the store at that moment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from assistant.records import EvalCase
+
+__all__ = ["reviewed_records", "reviewed_jsonl", "approved_cases", "approved_jsonl",
+           "approved_eval_cases"]
+
+
+def reviewed_records(store: Any) -> list[dict[str, Any]]:
+    """Every answer with a verdict: question, answer, citations, passages and the latest
+    verdict (a tutor may change their mind; earlier verdicts are listed too)."""
+    latest = store.latest_verdicts()
+    out = []
+    for a in store.answers(limit=100_000):
+        v = latest.get(a.message_id)
+        if v is None:
+            continue
+        history = [x for x in store.verdicts(a.message_id)]
+        out.append({
+            "message_id": a.message_id,
+            "user": a.user,
+            "created": a.created,
+            "question": a.question,
+            "answer": a.answer,
+            "verdict": {"correct": v.correct, "comment": v.comment, "reviewer": v.reviewer,
+                        "approved": v.approved, "created": v.created},
+            "earlier_verdicts": [{"correct": x.correct, "comment": x.comment,
+                                  "reviewer": x.reviewer, "approved": x.approved,
+                                  "created": x.created} for x in history if x.id != v.id],
+        })
+    out.sort(key=lambda r: r["message_id"])
+    return out
+
+
+def reviewed_jsonl(store: Any) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reviewed_records(store))
+
+
+def approved_cases(store: Any, idf: Callable[[str], float]) -> list[dict[str, Any]]:
+    """Eval-set lines (design contract) for answers whose latest verdict approves them."""
+    from assistant.evals import case_from_answer
+
+    latest = store.latest_verdicts()
+    cases = []
+    for mid, v in sorted(latest.items()):
+        if not v.approved:
+            continue
+        stored = store.answer(mid)
+        if stored is None:
+            continue
+        case = case_from_answer(f"tutor-{mid}", stored.answer, idf)
+        if case["answerable"] and not case["evidence"]:
+            continue  # nothing to check retrieval against: not a usable regression case
+        if stored.answer.get("standalone_question"):
+            # A follow-up only makes sense after the questions that came before it.
+            case["history"] = [m["content"] for m in store.messages(stored.conversation_id)
+                               if m["role"] == "user" and m["id"] < mid - 1]
+        cases.append(case)
+    return cases
+
+
+def approved_jsonl(store: Any, idf: Callable[[str], float]) -> str:
+    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in approved_cases(store, idf))
+
+
+def approved_eval_cases(store: Any, idf: Callable[[str], float]) -> list[EvalCase]:
+    """The approved cases parsed like a JSONL eval set, ready for ``run_eval``."""
+    out = []
+    for c in approved_cases(store, idf):
+        out.append(EvalCase(id=c["id"], question=c["question"], domain=c["domain"],
+                            section=c["section"], answerable=c["answerable"],
+                            evidence=tuple(c["evidence"]),
+                            answer_keywords=tuple(c["answer_keywords"]),
+                            history=tuple(c.get("history") or ())))
+    return out
