@@ -3,8 +3,9 @@
 
 PY := .venv/bin/python
 
-run:  ## set up, build the index on first start, and serve the app on http://127.0.0.1:8501
+run:  ## set up, build or refresh the index, and serve the app on http://127.0.0.1:8501
 	scripts/setup.sh run
+	$(PY) -m assistant ingest
 	$(PY) -m assistant app
 
 test:  ## set up (test extras, Chromium, a local LLM) and run the whole test suite
