@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -72,7 +73,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _filters(args: argparse.Namespace):
     from assistant.retrieve import Filters
 
-    return Filters(domain=args.domain, section=args.section, source=args.source)
+    source = args.source
+    if source and Path(source).exists():
+        # Indexed sources are shown project-relative or absolute; a path typed relative to the
+        # current directory ("./notes/guide.pdf") is turned into that same form.
+        from assistant.index import display_path
+
+        source = display_path(Path(source)) + ("/" if Path(source).is_dir() else "")
+    return Filters(domain=args.domain, section=args.section, source=source)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -164,8 +172,16 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", help="only passages from this file or folder")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse prints the whole usage block before its error; users get one line instead,
+    with the command's --help as the fix. Subparsers inherit this class."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"error: {' '.join(message.split())}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="assistant",
         description="Offline study assistant for the Google Cloud Professional Machine Learning "
                     "Engineer exam.")
@@ -219,6 +235,9 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # transformers draws a "Loading weights" progress bar on stderr each time the model loads;
+    # in a command whose stderr carries only warnings and one-line errors it is noise.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from assistant import cli_commands  # noqa: F401 - registers ask/eval/study commands
 
     parser = build_parser()

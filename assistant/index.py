@@ -331,7 +331,16 @@ class Index:
         bm25 = bm25s.BM25.load(str(gdir / "bm25"), show_progress=False) if chunks else None
         words_path = gdir / "words.json"
         words = json.loads(words_path.read_text(encoding="utf-8")) if words_path.is_file() else {}
-        collection = self.store.get(state["collection"])
+        try:
+            collection = self.store.get(state["collection"])
+        except Exception as err:  # noqa: BLE001
+            if not _is_not_found(err):
+                raise
+            # The manifest is there but the vectors are not: the Chroma directory was deleted,
+            # or the server was restarted empty. An ingest notices this and republishes.
+            raise IndexMissingError(
+                f"the {self.store.where} has no collection {state['collection']} for the index "
+                f"at {self.root}; rebuild it with 'assistant ingest'") from None
         return Snapshot(generation=gen, collection_name=state["collection"], state=state,
                         chunks=chunks, bm25=bm25, collection=collection, words=words)
 

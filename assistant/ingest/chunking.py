@@ -64,12 +64,30 @@ class Chunker:
         room = MODEL_WINDOW - _SPECIAL_TOKENS - (self.count(head) + 1 if head else 0)
         return max(_MIN_BODY, min(self.chunk_tokens, room))
 
+    def fit_head(self, title: str, heading_path: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """Title and heading path as stored on the chunk, short enough that ``_MIN_BODY``
+        pieces of body still fit in the window. Only absurd heads are touched (five nested
+        60-word headings, a 400-word title): the title is clipped to half the room, then outer
+        headings go first. Otherwise the model would silently cut the chunk's body off."""
+        limit = MODEL_WINDOW - _SPECIAL_TOKENS - _MIN_BODY - 1
+        enc = self.tokenizer.encode(title, add_special_tokens=False)
+        if len(enc.ids) > limit // 2:
+            title = title[: enc.offsets[limit // 2 - 1][1]]
+
+        def size(path: tuple[str, ...]) -> int:
+            return self.count(" > ".join(h for h in (title, *path) if h))
+
+        while heading_path and size(heading_path) > limit:
+            heading_path = heading_path[1:]
+        return title, heading_path
+
     def chunk(self, doc: Document, *, domain_of=None) -> list[Chunk]:
         """Chunks in document order. ``domain_of(heading_path) -> (domain, section)`` tags
         sections of documents that carry no front matter."""
         chunks: list[Chunk] = []
         for sec in doc.sections:
-            budget = self.body_budget(doc.title, sec.heading_path)
+            title, heading_path = self.fit_head(doc.title, sec.heading_path)
+            budget = self.body_budget(title, heading_path)
             pieces = [sec.text] if self.count(sec.text) <= budget \
                 else self._splitter(budget).split_text(sec.text)
             domain, section = doc.domain, doc.section
@@ -83,8 +101,8 @@ class Chunker:
                 chunks.append(Chunk(
                     id=chunk_id(doc.source, ordinal, piece),
                     source=doc.source,
-                    title=doc.title,
-                    heading_path=sec.heading_path,
+                    title=title,
+                    heading_path=heading_path,
                     text=piece,
                     ordinal=ordinal,
                     page=sec.page,

@@ -7,6 +7,7 @@ ingest pipeline reports it as ``path: reason`` and goes on with the other files.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from collections import Counter
@@ -242,8 +243,9 @@ def _load_html(path: Path, data: bytes) -> Document:
     root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) \
         or soup.body or soup
     h1 = root.find("h1")
+    h1_text = h1.get_text(" ", strip=True) if h1 else ""
     if not title and h1:
-        title = h1.get_text(" ", strip=True)
+        title = h1_text
     for level in range(1, 7):
         for h in root.find_all(f"h{level}"):
             h.replace_with(f"\n{_MARK}{level}{_MARK}{h.get_text(' ', strip=True)}\n")
@@ -262,8 +264,9 @@ def _load_html(path: Path, data: bytes) -> Document:
     sections: list[Section] = []
     for s in raw:
         path_ = tuple(strip.sub("", h) for h in s.heading_path)
-        # The H1 is the title; keep only deeper headings in the path, as for Markdown.
-        if path_ and title and path_[0] == title:
+        # The H1 names the page, like the title; keep only deeper headings in the path, as for
+        # Markdown. Compare with the H1 too: a saved page's <title> often adds " | Site name".
+        if path_ and path_[0] in {t for t in (title, h1_text) if t}:
             path_ = path_[1:]
         # Paragraph breaks: join non-empty lines of one block with single newlines.
         sections.append(Section(path_, s.text, None))
@@ -273,9 +276,21 @@ def _load_html(path: Path, data: bytes) -> Document:
 # --- PDF ---------------------------------------------------------------------------------
 
 
+def _quiet_pypdf() -> None:
+    """pypdf logs a warning per defect it repairs ("EOF marker not found"). With no logging
+    configured, Python prints those to stderr, so a bad file would show several stray lines
+    besides our one-line reason. A NullHandler stops that fallback; an application that does
+    configure logging still receives them through the root logger."""
+    log = logging.getLogger("pypdf")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
 def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    _quiet_pypdf()
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise CorruptDocumentError(path, "not a PDF file (no %PDF header); check the file type")
@@ -300,7 +315,9 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
         raise CorruptDocumentError(path, f"not a readable PDF ({type(err).__name__}); "
                                          "re-export or re-download it") from None
     if n_pages == 0:
-        raise EmptyDocumentError(path, "the PDF has no pages")
+        # A PDF with no pages is a damaged page tree in practice (writers never produce one).
+        raise CorruptDocumentError(path, "no readable pages (the page tree is damaged); "
+                                         "re-export or re-download it")
     if n_pages > max_pages:
         raise TooLargeError(path, f"{n_pages} pages is over the limit of {max_pages}; split the "
                                   "PDF or raise ASSISTANT_MAX_PDF_PAGES")

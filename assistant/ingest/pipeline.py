@@ -22,9 +22,9 @@ from filelock import FileLock, Timeout
 from assistant import syllabus
 from assistant.embed import EmbeddingCache, Embedder, SentenceTransformerEmbedder
 from assistant.errors import AssistantError, IngestError
-from assistant.index import (ChromaStore, Index, count_words, display_path, generation_name, read_chunks,
-                             remove_generation_dir, resolve_display_path, tokenize_for_bm25,
-                             write_chunks)
+from assistant.index import (ChromaStore, Index, _is_not_found, count_words, display_path,
+                             generation_name, read_chunks, remove_generation_dir,
+                             resolve_display_path, tokenize_for_bm25, write_chunks)
 from assistant.ingest.chunking import Chunker, load_tokenizer
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
@@ -169,6 +169,18 @@ class _Writer:
         for name in self.store.names():
             if name.startswith(f"{base}-g") and name not in wanted:
                 self.store.delete(name)
+
+    def vectors_intact(self, expected: int) -> bool:
+        """Whether the published generation's collection still holds all its vectors. A
+        deleted Chroma directory or a Chroma server restarted empty leaves a manifest that
+        says "up to date" over a store that has nothing."""
+        name = f"{self.settings.collection_name()}-{self.index.current_generation()}"
+        try:
+            return int(self.store.call(self.store.get(name).count)) == expected
+        except Exception as err:  # noqa: BLE001
+            if _is_not_found(err):
+                return False
+            raise
 
     def load_state(self) -> tuple[dict[str, Any], dict[str, list[Chunk]]]:
         gen = self.index.current_generation()
@@ -330,6 +342,8 @@ def _ingest_locked(settings: Settings, paths: list[Path] | None, rebuild: bool,
         or w.index.current_generation() is None
     ordered = [c for shown in sorted(new_chunks) for c in new_chunks[shown]]
     report.chunks_total = len(ordered)
+    if not changed and not w.vectors_intact(len(ordered)):
+        changed = True  # the store lost the published vectors: republish (from the cache)
     if not changed:
         report.generation = w.index.current_generation()
         w.progress(1.0, "index is up to date")
