@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from app_support import HOSTILE_DOC
-from assistant.settings import PROJECT_ROOT
 
 from e2e_support import AppServer, listening_addresses
 
