@@ -181,11 +181,11 @@ _EXTRA_COMMANDS.append(register_answer_commands)
 
 def _feature_commands() -> None:
     """Feature packages own their subcommands; their modules import heavy parts lazily."""
+    from assistant.bench_cli import register as bench_command
     from assistant.study.cli import register as study_commands
     from assistant.ui.cli import register as app_command
 
-    _EXTRA_COMMANDS.append(study_commands)
-    _EXTRA_COMMANDS.append(app_command)
+    _EXTRA_COMMANDS.extend([study_commands, app_command, bench_command])
 
 
 _feature_commands()
