@@ -12,10 +12,14 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING
+
 from tokenizers import Tokenizer
 
 from assistant.records import Chunk, Document
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 __all__ = ["Chunker", "chunk_id", "load_tokenizer"]
 
@@ -50,6 +54,10 @@ class Chunker:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def _splitter(self, budget: int) -> RecursiveCharacterTextSplitter:
+        # Imported here: only sections longer than one chunk need it, and a no-change ingest
+        # (which loads this module) should not pay langchain's import time.
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
         return RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(self.overlap_tokens, budget // 4),
