@@ -30,6 +30,9 @@ def compare_settings(cases: Sequence[EvalCase], settings: Settings, *, k: int = 
     reports: list[EvalReport] = []
     base = Assistant(settings, retriever=Retriever(settings, embedder=embedder))
     for mode in ("dense", "bm25", "hybrid"):
+        # Each mode pays for its own query embeddings: without this, hybrid would reuse the
+        # dense run's cached vectors and its latency column would leave out the model.
+        base.retriever.clear_caches()
         reports.append(run_eval(cases, base, k=k, mode=mode,
                                 name=f"{mode} ({settings.chunk_tokens} tok)", progress=progress))
     for size in chunk_sizes:
@@ -38,6 +41,7 @@ def compare_settings(cases: Sequence[EvalCase], settings: Settings, *, k: int = 
         alt = settings.model_copy(update={"chunk_tokens": size})
         ingest(alt, embedder=embedder)
         a = Assistant(alt, retriever=Retriever(alt, embedder=embedder))
+        a.retriever.clear_caches()  # the embedder (and its query cache) is shared
         reports.append(run_eval(cases, a, k=k, mode="hybrid", name=f"hybrid ({size} tok)",
                                 progress=progress))
     return reports
