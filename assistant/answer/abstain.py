@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from assistant import syllabus
 from assistant.answer.base import TermStats
@@ -64,7 +64,7 @@ class AbstainPolicy:
 
 
 def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
-            df: "callable | None" = None, top: int = 3) -> Signals:
+            df: Callable[[str], int] | None = None, top: int = 3) -> Signals:
     terms = list(dict.fromkeys(content_terms(question)))
     if not passages or not terms:
         return Signals(0.0, 0.0, 1.0 if terms else 0.0)
@@ -128,8 +128,8 @@ def abstention_text(passages: Sequence[Passage]) -> str:
             seen.append(sec)
     named = []
     for sec in seen[:3]:
-        sub = syllabus.subsection(sec, p.chunk.guide_version if False else None) or \
-            syllabus.subsection(sec, "2024-10")
+        # Current guide first; 5.3 and other retired subsections exist only in the 2024 guide.
+        sub = syllabus.subsection(sec) or syllabus.subsection(sec, "2024-10")
         named.append(f"{sec} ({sub.name})" if sub else sec)
     text = ("The study material does not cover this question, so I will not guess an answer.")
     if named:

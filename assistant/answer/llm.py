@@ -111,6 +111,8 @@ class LLMComposer:
         # from one cached model). Remote providers: no lock.
         with b.lock:
             try:
+                if b.before_call is not None:
+                    b.before_call()
                 for chunk in b.model.stream(messages, **b.call_kwargs):
                     delta = _text(chunk)
                     if not delta:

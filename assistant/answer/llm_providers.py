@@ -54,6 +54,10 @@ class Backend:
     # Serialises generations on one in-process model (llama.cpp contexts are not thread-safe);
     # remote endpoints take concurrent requests, so they get a no-op.
     lock: Any = field(default_factory=nullcontext)
+    # Called (under the lock) before each generation. llama.cpp reuses the KV cache of the
+    # longest matching prompt prefix, which changes the arithmetic: the same question twice at
+    # temperature 0 then gave different text. Resetting makes a generation depend on its input only.
+    before_call: Callable[[], None] | None = None
 
 
 def safe_url(url: str | None) -> str:
@@ -198,7 +202,7 @@ def _llamacpp(settings: Settings) -> Backend:
                    cached.merge_system,
                    {"temperature": settings.llm_temperature,
                     "max_tokens": settings.llm_max_tokens, "seed": 0, "stop": STOP},
-                   cached.lock)
+                   cached.lock, cached.before_call)
 
 
 def _load_llamacpp(path: Path, window: int) -> Backend:
@@ -262,7 +266,7 @@ def _load_llamacpp(path: Path, window: int) -> Backend:
 
     return Backend("llamacpp", model, count, window,
                    f"llama.cpp in process: {path.name} (window {window} tokens)", merge_system,
-                   lock=threading.Lock())
+                   lock=threading.Lock(), before_call=client.reset)
 
 
 # --- errors -----------------------------------------------------------------------------------

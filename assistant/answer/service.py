@@ -3,6 +3,7 @@ eval harness share, so an answer is built the same way everywhere."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Iterator, Sequence
@@ -63,9 +64,8 @@ class Assistant:
         sig = signals(query, passages, snap, snap.df)
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
-            best = max((s.coverage for s in scored), default=0.0)
-            sig = Signals(sig.dense, sig.coverage, sig.unseen, best, sig.missing_price,
-                          sig.unknown_identifier)
+            sig = dataclasses.replace(sig, best_sentence=max((s.coverage for s in scored),
+                                                             default=0.0))
         return sig
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
