@@ -19,6 +19,7 @@ still catches an overflow and is reported as one line.
 from __future__ import annotations
 
 import re
+import atexit
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -184,6 +185,21 @@ def default_model_path() -> Path:
 
 _CACHE: dict[tuple[str, int], Backend] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free loaded GGUF models while the interpreter is still whole: llama.cpp's own __del__
+    runs too late at shutdown and prints a TypeError traceback on every exit."""
+    with _CACHE_LOCK:
+        for backend in _CACHE.values():
+            close = getattr(getattr(backend.model, "client", None), "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - best effort at exit
+                    pass
+        _CACHE.clear()
 
 
 def _llamacpp(settings: Settings) -> Backend:
