@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -28,7 +28,10 @@ from assistant.records import Document, Section
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes"]
 
-_HEADING_MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+# Only the opening "#"s are matched by a regex; the optional closing "#"s are stripped in
+# Python (``md_heading``). The one-regex form ``^(#{1,6})\s+(.+?)\s*#*\s*$`` backtracks in
+# cubic time on a heading followed by a long run of blanks: a 20 KB line took minutes.
+_HEADING_OPEN = re.compile(r"(#{1,6})\s+")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # A short line that starts like a numbered heading: "Section 2: ...", "2.1 Prototyping ...".
 _NUMBERED_HEADING = re.compile(r"^(section\s+\d+\b.*|\d+(\.\d+){0,2}\.?\s+[A-Z].*)$", re.I)
@@ -51,13 +54,56 @@ def read_text_bytes(path: Path, data: bytes) -> str:
     return text
 
 
+def md_heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` of an ATX heading line ("## Title ##"), or None."""
+    m = _HEADING_OPEN.match(line)
+    if m is None:
+        return None
+    body = line[m.end():]
+    if not body:
+        # Only blanks after the "#"s: the old regex needed two (one for \s+, one for .+?).
+        blanks = line[len(m.group(1)):]
+        return (len(m.group(1)), blanks[-1]) if len(blanks) >= 2 else None
+    text = body.rstrip().rstrip("#").rstrip()
+    return len(m.group(1)), text or body[:1]  # "## ##" -> "#", as the lazy regex gave
+
+
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[ \t\f\v]+\n", "\n", text)
+    # Per line, not re.sub(r"[ \t]+\n"): that regex rescans a long run of blanks from each of
+    # its positions (quadratic; a 1 MB run took minutes).
+    text = "\n".join(line.rstrip(" \t\f\v") for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 # --- Markdown ----------------------------------------------------------------------------
+
+
+_YAML_MAX_DEPTH = 64
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader with a fixed nesting limit. PyYAML composes nested collections recursively,
+    so without one the interpreter's stack decided: the same file failed as "nested too
+    deeply" in one process and as a syntax error further on in another (whose stack was
+    shallower at the call)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > _YAML_MAX_DEPTH:
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
@@ -70,11 +116,14 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
         if lines[i].strip() in ("---", "..."):
             raw = "\n".join(lines[1:i])
             try:
-                meta = yaml.safe_load(raw) if raw.strip() else {}
+                meta = yaml.load(raw, Loader=_FrontMatterLoader) if raw.strip() else {}
             except yaml.YAMLError as err:
                 mark = getattr(err, "problem_mark", None)
                 where = f" at line {mark.line + 2}" if mark is not None else ""
                 raise CorruptDocumentError(path, f"front matter is not valid YAML{where}") from None
+            except (_TooDeep, RecursionError):
+                raise CorruptDocumentError(path, "front matter is nested too deeply to read; "
+                                                 "use flat 'key: value' lines") from None
             if meta is None:
                 meta = {}
             if not isinstance(meta, dict):
@@ -107,12 +156,12 @@ def parse_markdown(path: Path, text: str) -> tuple[dict[str, Any], str | None, l
             in_fence = not in_fence
             buf.append(line)
             continue
-        m = None if in_fence else _HEADING_MD.match(line)
+        m = None if in_fence else md_heading(line)
         if not m:
             buf.append(line)
             continue
         flush()
-        level, heading = len(m.group(1)), m.group(2).strip()
+        level, heading = m[0], m[1].strip()
         if level == 1 and h1 is None and not stack:
             h1 = heading
             continue
@@ -123,20 +172,30 @@ def parse_markdown(path: Path, text: str) -> tuple[dict[str, Any], str | None, l
     return meta, h1, sections
 
 
+def _scalar(value: Any) -> str | None:
+    """A front-matter value as text, or None unless it is a plain scalar. Never ``str()`` of a
+    collection: YAML aliases share one list many times over ("billion laughs"), so a few
+    hundred bytes of front matter can stand for a list whose text runs to gigabytes."""
+    if value is None or isinstance(value, (list, dict, set, tuple)):
+        return None
+    return str(value)
+
+
 def _load_markdown(path: Path, data: bytes) -> Document:
     meta, h1, sections = parse_markdown(path, read_text_bytes(path, data))
-    title = str(meta.get("title") or h1 or path.stem.replace("-", " ").replace("_", " "))
+    title = (_scalar(meta.get("title")) if meta.get("title") else None) or h1 \
+        or path.stem.replace("-", " ").replace("_", " ")
     domain = meta.get("domain")
-    section = meta.get("section")
     sources = meta.get("sources") or []
+    sources = sources if isinstance(sources, list) else [sources]
     return Document(
         source=str(path),
         title=title,
         sections=sections,
         domain=int(domain) if isinstance(domain, int) and not isinstance(domain, bool) else None,
-        section=str(section) if section is not None else None,
-        guide_version=str(meta["guide_version"]) if meta.get("guide_version") else None,
-        sources=[str(s) for s in sources] if isinstance(sources, list) else [str(sources)],
+        section=_scalar(meta.get("section")),
+        guide_version=_scalar(meta["guide_version"]) if meta.get("guide_version") else None,
+        sources=[t for t in map(_scalar, sources) if t is not None],
         kind="markdown",
     )
 
@@ -189,12 +248,17 @@ def _plain_heading(line: str, nxt: str | None) -> int:
         return 1
     if nxt is not None and s and re.fullmatch(r"\s*-+\s*", nxt) and len(nxt.strip()) >= 3:
         return 2
-    m = _HEADING_MD.match(s)
+    m = md_heading(s)
     if m:
-        return len(m.group(1))
+        return m[0]
     if _NUMBERED_HEADING.match(s) and not s.endswith((".", ",", ";")) and len(s.split()) <= 14:
         return 1 if s.lower().startswith("section") else 2
     return 0
+
+
+def _strip_hashes(heading: str) -> str:
+    m = md_heading(heading)
+    return m[1] if m else heading
 
 
 def _load_text(path: Path, data: bytes) -> Document:
@@ -203,7 +267,7 @@ def _load_text(path: Path, data: bytes) -> Document:
     # Strip Markdown-style "#" prefixes from headings so the path reads cleanly.
     stack: list[tuple[int, str]] = []
     sections = _text_sections(lines, None, _plain_heading, stack)
-    sections = [Section(tuple(_HEADING_MD.sub(r"\2", h) for h in s.heading_path), s.text, s.page)
+    sections = [Section(tuple(_strip_hashes(h) for h in s.heading_path), s.text, s.page)
                 for s in sections]
     return Document(source=str(path), title=path.stem.replace("-", " ").replace("_", " "),
                     sections=sections, kind="text")
@@ -221,6 +285,85 @@ _BLOCK_TAGS = ("p", "div", "li", "ul", "ol", "pre", "blockquote", "section", "ar
 _MARK = "\u241e"  # a marker character that does not occur in real documents
 
 
+_HEADING_LEVEL = {f"h{n}": n for n in range(1, 7)}
+
+
+def _html_dropped(tag: Any) -> bool:
+    """Whether a tag is page furniture (scripts, navigation, menus, hidden parts)."""
+    if tag.name in _DROP_TAGS:
+        return True
+    attrs = tag.attrs or {}
+    role = str(attrs.get("role", "")).lower()
+    cls = attrs.get("class", [])
+    tokens = set(" ".join(cls if isinstance(cls, list) else [str(cls)]).lower().split())
+    tokens.add(str(attrs.get("id", "")).lower())
+    return role in _DROP_ROLES or bool(tokens & _NAV_WORDS) or attrs.get("aria-hidden") == "true"
+
+
+def _kept_tags(top: Any) -> Iterator[Any]:
+    """Tags under ``top`` in document order, skipping dropped subtrees. Iterative, and the
+    tree is never modified: bs4's decompose/insert/``tag.decomposed`` each walk a subtree, so
+    mutating a 10,000-deep ``<div>`` nest took quadratic time (minutes)."""
+    from bs4 import Tag
+
+    stack = list(reversed(top.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag) and not _html_dropped(node):
+            yield node
+            stack.extend(reversed(node.contents))
+
+
+def _is_text(node: Any, types: Any) -> bool:
+    """bs4's get_text rule: only strings of exactly the container's text types (no comments,
+    doctypes or processing instructions)."""
+    return type(node) is types if isinstance(types, type) else type(node) in types
+
+
+def _kept_text(tag: Any) -> str:
+    """``tag.get_text(" ", strip=True)`` without the dropped parts."""
+    from bs4 import NavigableString, Tag
+
+    types = tag.interesting_string_types or Tag.MAIN_CONTENT_STRING_TYPES
+    out: list[str] = []
+    stack = list(reversed(tag.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if _is_text(node, types) and node.strip():
+                out.append(node.strip())
+        elif isinstance(node, Tag) and not _html_dropped(node):
+            stack.extend(reversed(node.contents))
+    return " ".join(out)
+
+
+def _html_lines(root: Any) -> list[str]:
+    """The text of ``root`` with a line break around each block and a marked line per heading
+    (the outermost heading wins when headings nest)."""
+    from bs4 import NavigableString, Tag
+
+    types = root.interesting_string_types or Tag.MAIN_CONTENT_STRING_TYPES
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(c, False) for c in reversed(root.contents)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n")
+        elif isinstance(node, NavigableString):
+            if _is_text(node, types):
+                parts.append(str(node))
+        elif isinstance(node, Tag) and not _html_dropped(node):
+            level = _HEADING_LEVEL.get(node.name)
+            if level:
+                parts.append(f"\n{_MARK}{level}{_MARK}{_kept_text(node)}\n")
+                continue
+            if node.name in _BLOCK_TAGS:
+                parts.append("\n")
+                stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node.contents))
+    return [re.sub(r"[ \t\xa0]+", " ", ln).strip() for ln in "".join(parts).split("\n")]
+
+
 def _load_html(path: Path, data: bytes) -> Document:
     from bs4 import BeautifulSoup
 
@@ -228,31 +371,21 @@ def _load_html(path: Path, data: bytes) -> Document:
     soup = BeautifulSoup(text, "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed:  # a parent removed it already
-            continue
-        attrs = tag.attrs or {}
-        role = str(attrs.get("role", "")).lower()
-        tokens = set(" ".join(attrs.get("class", []) if isinstance(attrs.get("class"), list)
-                              else [str(attrs.get("class", ""))]).lower().split())
-        tokens.add(str(attrs.get("id", "")).lower())
-        if role in _DROP_ROLES or tokens & _NAV_WORDS or attrs.get("aria-hidden") == "true":
-            tag.decompose()
-    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) \
-        or soup.body or soup
-    h1 = root.find("h1")
-    h1_text = h1.get_text(" ", strip=True) if h1 else ""
-    if not title and h1:
+    # The main content: the first <main>, <article> or role="main" outside page furniture, else
+    # the <body>, else the whole page.
+    first: dict[str, Any] = {}
+    for tag in _kept_tags(soup):
+        key = tag.name if tag.name in ("main", "article", "body") else (
+            "role" if tag.attrs.get("role") == "main" else None)
+        if key is not None:
+            first.setdefault(key, tag)
+    root = first.get("main") or first.get("article") or first.get("role") or first.get("body") \
+        or soup
+    h1 = next((t for t in _kept_tags(root) if t.name == "h1"), None)
+    h1_text = _kept_text(h1) if h1 is not None else ""
+    if not title and h1 is not None:
         title = h1_text
-    for level in range(1, 7):
-        for h in root.find_all(f"h{level}"):
-            h.replace_with(f"\n{_MARK}{level}{_MARK}{h.get_text(' ', strip=True)}\n")
-    for tag in root.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    lines = [re.sub(r"[ \t\xa0]+", " ", ln).strip() for ln in root.get_text().split("\n")]
+    lines = _html_lines(root)
 
     def is_heading(line: str, _nxt: str | None) -> int:
         m = re.match(f"^{_MARK}(\\d){_MARK}(.*)$", line)
@@ -286,9 +419,71 @@ def _quiet_pypdf() -> None:
         log.addHandler(logging.NullHandler())
 
 
+# What a PDF may expand to. The file-size limit says little: FlateDecode packs a run ~1000:1,
+# many pages may share one content stream, and one small form XObject may be drawn thousands of
+# times. pypdf stops a single stream at 75 MB decoded, but parsing even 60 MB of content took
+# 50 s and 1.1 GB, and a 1 KB file of 5,000 form calls ran for minutes. Real pages decode to
+# tens of KB and carry a few thousand characters (2,000 dense pages: ~6 million); extraction
+# runs at ~1.3 million characters a second, so the text budget also bounds the time.
+_MAX_PAGE_CONTENT_MB = 10  # decoded content streams of one page
+_MAX_PDF_CONTENT_MB = 200  # ... of all pages (a stream shared by pages counts for each)
+_MAX_PDF_TEXT_MB = 16  # extracted text of the document, in millions of characters
+
+
+class _TextBudgetExceeded(MemoryError):
+    """Raised by the text visitor once the document's text passes ``_MAX_PDF_TEXT_MB``. A
+    MemoryError because pypdf swallows other exceptions raised inside a form XObject (and lets
+    this one through), and forms drawn again and again are how a tiny PDF expands."""
+
+
+def _page_content_bytes(page: Any) -> int:
+    """Decoded size of a page's content streams. pypdf keeps the decoded data, so text
+    extraction does not decode them a second time."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    contents = contents.get_object()
+    total = 0
+    for stream in contents if isinstance(contents, list) else [contents]:
+        get_data = getattr(stream.get_object(), "get_data", None)
+        if get_data is not None:
+            total += len(get_data())
+    return total
+
+
+def _check_pdf_content(path: Path, reader: Any) -> None:
+    """Refuse a PDF whose page content decodes to more than the limits, before any of it is
+    parsed (parsing is what takes the time and the memory)."""
+    from pypdf.errors import LimitReachedError
+
+    total = 0
+    try:
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                size = _page_content_bytes(page)
+            except LimitReachedError:
+                raise TooLargeError(path, f"page {number} expands beyond the PDF reader's safety "
+                                          "limits when decompressed; re-export the PDF") from None
+            except Exception:  # noqa: BLE001 - a damaged stream: extraction reports it below
+                size = 0
+            if size > _MAX_PAGE_CONTENT_MB * 1_000_000:
+                raise TooLargeError(path, f"page {number}'s content expands beyond "
+                                          f"{_MAX_PAGE_CONTENT_MB} MB when decompressed; "
+                                          "re-export the PDF or leave that page out")
+            total += size
+            if total > _MAX_PDF_CONTENT_MB * 1_000_000:
+                raise TooLargeError(path, f"the pages' content expands beyond "
+                                          f"{_MAX_PDF_CONTENT_MB} MB when decompressed (by page "
+                                          f"{number}); split or re-export the PDF")
+    except IngestError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged page tree: the extraction loop reports it
+        return
+
+
 def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
 
     _quiet_pypdf()
 
@@ -322,13 +517,23 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
         raise TooLargeError(path, f"{n_pages} pages is over the limit of {max_pages}; split the "
                                   "PDF or raise ASSISTANT_MAX_PDF_PAGES")
 
+    _check_pdf_content(path, reader)
     pages: list[tuple[str, list[tuple[str, float]]]] = []
     size_chars: Counter[float] = Counter()
+    text_budget = [_MAX_PDF_TEXT_MB * 1_000_000]  # characters left, shared by all pages
+    too_much_text = TooLargeError(path, f"the PDF's text expands beyond {_MAX_PDF_TEXT_MB} "
+                                        "million characters (large text repeated across pages "
+                                        "or forms, as in a PDF bomb); split or re-export the PDF")
     for page in reader.pages:
         runs: list[tuple[str, float]] = []
 
         def visit(text: str, cm: Any, tm: Any, _font: Any, size: float,
                   runs: list[tuple[str, float]] = runs) -> None:
+            # Counted as the text arrives, so the budget also stops a page while pypdf is
+            # still building its text (a form drawn 5,000 times is one page).
+            text_budget[0] -= len(text)
+            if text_budget[0] < 0:
+                raise _TextBudgetExceeded()
             if not text.strip():
                 return
             try:
@@ -342,8 +547,15 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
         try:
             text = page.extract_text(visitor_text=visit) or ""
         except Exception as err:  # noqa: BLE001 - one bad page must not sink the document
+            if text_budget[0] < 0:  # whatever pypdf made of our exception on the way out
+                raise too_much_text from None
+            if isinstance(err, LimitReachedError):  # e.g. pypdf's parsing budget of a page
+                raise TooLargeError(path, f"page {len(pages) + 1} expands beyond the PDF "
+                                          "reader's safety limits; re-export the PDF") from None
             raise CorruptDocumentError(path, f"page {len(pages) + 1} cannot be read "
                                              f"({type(err).__name__}); re-export the PDF") from None
+        if text_budget[0] < 0:  # pypdf swallowed the visitor's exception somewhere
+            raise too_much_text
         pages.append((text, runs))
 
     body_size = size_chars.most_common(1)[0][0] if size_chars else 0.0
@@ -412,14 +624,21 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
         raise TooLargeError(path, f"over the limit of {max_bytes / 1e6:.0f} MB")
     if not data.strip():
         raise EmptyDocumentError(path, "the file is empty")
-    if kind == "markdown":
-        doc = _load_markdown(path, data)
-    elif kind == "pdf":
-        doc = _load_pdf(path, data, max_pages)
-    elif kind == "html":
-        doc = _load_html(path, data)
-    else:
-        doc = _load_text(path, data)
+    try:
+        if kind == "markdown":
+            doc = _load_markdown(path, data)
+        elif kind == "pdf":
+            doc = _load_pdf(path, data, max_pages)
+        elif kind == "html":
+            doc = _load_html(path, data)
+        else:
+            doc = _load_text(path, data)
+    except RecursionError:
+        # A parser that recurses per nesting level (YAML, a PDF object tree) hit the stack
+        # limit: the file is hostile or broken, and callers get the same one-line error as
+        # for any other unreadable file.
+        raise CorruptDocumentError(path, "structure nested too deeply to read; re-export or "
+                                         "simplify the file") from None
     if not any(s.text.strip() for s in doc.sections):
         reason = ("no extractable text (a scanned PDF needs OCR first)" if kind == "pdf"
                   else "no text content")
