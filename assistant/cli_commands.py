@@ -70,11 +70,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evals import load_eval_set, run_eval
+    from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
     from assistant.evals_report import comparison_table, markdown_report, plot_per_domain
 
     settings = _settings(args)
     cases = load_eval_set(Path(args.file))
+    # Every output is checked before the run and written atomically after it: a bad eval file
+    # or output path leaves no file behind, and a finished run leaves only complete files.
+    for out_path in (args.json, args.report, args.save_baseline):
+        if out_path:
+            check_output_path(Path(out_path))
     if args.limit:
         cases = cases[: args.limit]
 
@@ -103,11 +108,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
             plot_per_domain(reports, png)
             body = ["# Eval comparison", "", f"Eval set: `{args.file}` ({len(cases)} cases), k={args.k}.",
                     "", comparison_table(reports), "", f"![hit@{args.k} per domain]({png.name})", ""]
-            out.write_text("\n".join(body), encoding="utf-8")
+            write_text_atomic(out, "\n".join(body))
             print(f"\nreport: {out}\nplot:   {png}")
         if args.json:
-            Path(args.json).write_text(json.dumps([r.to_json() for r in reports], indent=1,
-                                                  ensure_ascii=False), encoding="utf-8")
+            write_text_atomic(Path(args.json), json.dumps([r.to_json() for r in reports],
+                                                          indent=1, ensure_ascii=False))
         return EXIT_OK
 
     report = run_eval(cases, _assistant(args, settings), k=args.k, mode=args.mode,
@@ -121,11 +126,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         out = Path(args.report)
         png = out.with_suffix(".png")
         plot_per_domain([report], png)
-        out.write_text(markdown_report(report, png), encoding="utf-8")
+        write_text_atomic(out, markdown_report(report, png))
         print(f"report: {out}")
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_json(), indent=1, ensure_ascii=False),
-                                   encoding="utf-8")
+        write_text_atomic(Path(args.json), json.dumps(report.to_json(), indent=1,
+                                                      ensure_ascii=False))
         print(f"json:   {args.json}")
     if args.save_baseline:
         from assistant.evals import save_baseline

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import statistics
 import time
@@ -18,10 +19,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 from assistant.answer.base import MARKER
 from assistant.answer.text import content_terms, normalize_ws
-from assistant.errors import EvalFileError
+from assistant.errors import AssistantError, EvalFileError
 from assistant.records import Answer, EvalCase, Passage, Turn
 
-__all__ = ["save_baseline", "gate_failures", "GATED_METRICS", "load_eval_set", "term_matches", "all_terms", "CaseResult", "EvalReport",
+__all__ = ["write_text_atomic", "check_output_path", "save_baseline", "gate_failures", "GATED_METRICS", "load_eval_set", "term_matches", "all_terms", "CaseResult", "EvalReport",
            "run_eval", "aggregate", "cited_sentences", "case_from_answer", "percentile"]
 
 _REQUIRED = ("id", "question", "answerable", "evidence", "answer_keywords")
@@ -49,13 +50,19 @@ def load_eval_set(path: Path, *, max_bytes: int = 50_000_000) -> list[EvalCase]:
         raise EvalFileError(path, None, f"cannot be read ({err.strerror})") from None
     cases: list[EvalCase] = []
     ids: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines are separated by "\n" only: str.splitlines() also splits at U+2028, U+0085
+    # and other characters that json.dumps(ensure_ascii=False) leaves raw inside strings.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
             raise EvalFileError(path, n, f"invalid JSON ({err.msg} at column {err.colno})") from None
+        except RecursionError:
+            raise EvalFileError(path, n, "invalid JSON (nested too deeply)") from None
+        except ValueError as err:  # e.g. an integer literal over Python's 4300-digit limit
+            raise EvalFileError(path, n, f"invalid JSON ({str(err).split(':')[0]})") from None
         case = _parse_case(path, n, obj)
         if case.id in ids:
             raise EvalFileError(path, n, f"duplicate id '{case.id}' (first on line {ids[case.id]})")
@@ -340,6 +347,41 @@ def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str
     return report
 
 
+# --- writing results ------------------------------------------------------------------------
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``: a crash,
+    a kill or a full disk leaves the old file (or none), never half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise AssistantError(f"cannot write {path} ({err.strerror or type(err).__name__}); "
+                             "check the folder exists and is writable") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse an output path that cannot be written before any work is done: an eval run
+    takes minutes, and its results must not end as a traceback at the last step."""
+    parent = path.parent  # Path("out.json").parent is Path(".")
+    if path.is_dir():
+        raise AssistantError(f"{path} is a folder; give a file name for the output")
+    if not parent.is_dir():
+        raise AssistantError(f"{parent} does not exist; create the folder or choose another "
+                             "output path")
+    if not os.access(parent, os.W_OK):
+        raise AssistantError(f"{parent} is not writable; choose another output path")
+
+
 # --- the regression gate's baseline ---------------------------------------------------------
 
 GATED_METRICS = ("hit@5", "keyword_recall")
@@ -356,7 +398,7 @@ def save_baseline(report: EvalReport, path: Path, *, eval_file: str) -> None:
                                                         "false_abstention_rate")},
         "gate": {"metrics": list(GATED_METRICS), "max_drop": 0.03},
     }
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def gate_failures(metrics: dict[str, Any], baseline: dict[str, Any]) -> list[str]:

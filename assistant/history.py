@@ -14,6 +14,29 @@ _MAX_BYTES = 5_000_000
 _MAX_TURNS = 200
 
 
+def _lines(text: str) -> list[str]:
+    """Lines split at line breaks only. str.splitlines() also splits at U+2028, U+0085 and
+    other characters that json.dumps(ensure_ascii=False) leaves raw inside strings."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _json(path: Path, n: int | None, text: str, skipped_lines: int = 0) -> object:
+    """One JSON value; ``n`` is its line (JSON Lines), ``skipped_lines`` the blank lines
+    stripped before a whole-file document."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        where = f"{path}:{n}: invalid JSON" if n is not None else \
+            f"{path}: invalid JSON at line {err.lineno + skipped_lines}"
+        raise HistoryFileError(f"{where} ({err.msg})") from None
+    except RecursionError:
+        raise HistoryFileError(f"{path}{f':{n}' if n else ''}: invalid JSON (nested too "
+                               "deeply)") from None
+    except ValueError as err:  # e.g. an integer literal over Python's 4300-digit limit
+        raise HistoryFileError(f"{path}{f':{n}' if n else ''}: invalid JSON "
+                               f"({str(err).split(':')[0]})") from None
+
+
 def load_history(path: Path) -> list[Turn]:
     """Accepts a JSON list of turns ({"role": "user"|"assistant", "content": "..."}) or of
     strings (earlier questions), JSON Lines of either, or plain text with one earlier question
@@ -35,23 +58,18 @@ def load_history(path: Path) -> list[Turn]:
         return []
     items: list[object]
     if stripped.startswith("["):
-        try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as err:
-            raise HistoryFileError(f"{path}: invalid JSON at line {err.lineno} ({err.msg})") from None
+        skipped = text[:len(text) - len(text.lstrip())].count("\n")
+        items = _json(path, None, stripped, skipped)
         if not isinstance(items, list):
             raise HistoryFileError(f"{path}: expected a JSON list of turns")
     elif stripped.startswith("{"):
         items = []
-        for n, line in enumerate(stripped.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise HistoryFileError(f"{path}:{n}: invalid JSON ({err.msg})") from None
+        # Numbered over the whole file, so ":n" is the line an editor shows.
+        for n, line in enumerate(_lines(text), start=1):
+            if line.strip():
+                items.append(_json(path, n, line))
     else:
-        items = [ln for ln in stripped.splitlines() if ln.strip()]
+        items = [ln for ln in _lines(stripped) if ln.strip()]
     turns: list[Turn] = []
     for n, item in enumerate(items, start=1):
         if isinstance(item, str):

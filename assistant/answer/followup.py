@@ -55,12 +55,21 @@ def rewrite_followup(question: str, previous: str) -> str | None:
     return f"{body.rstrip('?')} ({topic})?" if body.endswith("?") else f"{body} ({topic})"
 
 
-def standalone_question(question: str, history: Sequence[Turn]) -> str | None:
+def standalone_question(question: str, history: Sequence[Turn],
+                        max_chars: int | None = None) -> str | None:
     """Rewrite against the conversation so far; each earlier user turn is itself resolved
-    first, so a chain of follow-ups keeps its topic."""
+    first, so a chain of follow-ups keeps its topic.
+
+    ``max_chars`` (the question length limit) bounds what is read of each earlier turn: a
+    ``--history`` file is not checked like a question, and a 5 MB "earlier question" once
+    became a 5 MB standalone query that took retrieval 20 s.
+    """
     previous = ""
     for turn in history:
-        if turn.role != "user" or not turn.content.strip():
+        content = turn.content if max_chars is None else turn.content[:max_chars]
+        if turn.role != "user" or not content.strip():
             continue
-        previous = rewrite_followup(turn.content, previous) or turn.content
+        previous = rewrite_followup(content, previous) or content
+        if max_chars is not None:
+            previous = previous[:max_chars]  # a chain of rewrites grows by one topic each
     return rewrite_followup(question, previous) if previous else None

@@ -53,7 +53,7 @@ class Assistant:
 
     def prepare(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, str | None]:
         q = check_question(question, self.settings.max_question_chars)
-        return q, standalone_question(q, history)
+        return q, standalone_question(q, history, self.settings.max_question_chars)
 
     def retrieve(self, query: str, *, k: int | None = None, mode: Mode | None = None,
                  filters: Filters | None = None) -> list[Passage]:
