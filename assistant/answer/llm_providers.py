@@ -18,8 +18,9 @@ still catches an overflow and is reported as one line.
 
 from __future__ import annotations
 
-import re
 import atexit
+import logging
+import re
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from assistant.errors import AssistantError, BackendError, ConfigError
 from assistant.settings import Settings
 
 __all__ = ["Backend", "build_backend", "translate_error", "safe_url", "default_model_path",
-           "estimate_tokens", "STOP"]
+           "estimate_tokens", "redact_logs", "STOP"]
 
 # Where generation should end even if the model does not: a base model happily continues with
 # the next "Question:" or echoes a passage block. Not "<passage": a base model often starts its
@@ -123,6 +124,8 @@ def _openai(settings: Settings) -> Backend:
     # Always pass a key: otherwise the client reads OPENAI_API_KEY from the environment, and
     # Settings is the one place that reads it. Local servers ignore the placeholder.
     key = settings.llm_api_key or SecretStr("no-key")
+    if settings.llm_api_key is not None:
+        redact_logs(settings.llm_api_key.get_secret_value())
     extra: dict[str, Any] = {}
     if settings.llm_base_url:
         # langchain-openai sends the newer max_completion_tokens only; llama-cpp-python's server
@@ -283,6 +286,57 @@ def _load_llamacpp(path: Path, window: int) -> Backend:
     return Backend("llamacpp", model, count, window,
                    f"llama.cpp in process: {path.name} (window {window} tokens)", merge_system,
                    lock=threading.Lock(), before_call=client.reset)
+
+
+# --- logs -------------------------------------------------------------------------------------
+
+_LOG_SECRETS: set[str] = set()
+_LOG_SECRETS_LOCK = threading.Lock()
+
+
+def _scrub(text: str) -> str:
+    for secret in _LOG_SECRETS:
+        text = text.replace(secret, "***")
+    return text
+
+
+def redact_logs(secret: str) -> None:
+    """Keep ``secret`` out of every log record from now on, whoever logs it.
+
+    The HTTP stack logs at DEBUG what it receives (httpcore: every response header), so a
+    server or proxy that echoes the key in a header put it in the application's log file; a
+    library logging an exception whose message quotes an error body would too. A LogRecord
+    factory sees each record of every logger before any handler formats it. Short values
+    (placeholders) are not worth scrubbing.
+    """
+    if len(secret) < 8:
+        return
+    with _LOG_SECRETS_LOCK:
+        if secret in _LOG_SECRETS:
+            return
+        first = not _LOG_SECRETS
+        _LOG_SECRETS.add(secret)
+        if not first:
+            return
+        make = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make(*args, **kwargs)
+            try:
+                message = record.getMessage()
+            except Exception:  # noqa: BLE001 - a broken format string is the handler's problem
+                return record
+            clean = _scrub(message)
+            if clean != message:
+                record.msg, record.args = clean, None
+            if record.exc_info and record.exc_info[0] is not None:
+                text = logging.Formatter().formatException(record.exc_info)
+                clean = _scrub(text)
+                if clean != text:  # formatters print exc_text when it is set
+                    record.exc_text = clean
+            return record
+
+        logging.setLogRecordFactory(factory)
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
 _UNSAFE = re.compile(r"[^\w.\- ()+,@]", re.UNICODE)
 _MAX_NAME = 120
+# File systems allow 255 bytes per name, not 255 characters: 120 CJK characters are 360 bytes,
+# and the move into the folder failed with "File name too long" (raised out of save_uploads).
+_MAX_NAME_BYTES = 200
 
 
 def supported_types() -> list[str]:
@@ -51,10 +54,14 @@ def sanitize_filename(name: str) -> str:
         stem, ext = text, ""
     ext = ext.strip()[:16]
     stem = re.sub(r"\.{2,}", ".", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" .") or "upload"
+    stem = re.sub(r"\s+", " ", stem).strip(" .")
+    # Shortened in characters and in UTF-8 bytes, then stripped again: a cut just after a dot
+    # would otherwise leave "name..md".
+    stem = stem[: _MAX_NAME - len(ext) - 1]
+    stem = stem.encode()[: _MAX_NAME_BYTES - len(ext.encode()) - 1].decode("utf-8", "ignore")
+    stem = stem.rstrip(" .") or "upload"
     if stem.split(".")[0].strip().lower() in _RESERVED:
         stem = f"_{stem}"
-    stem = stem[: _MAX_NAME - len(ext) - 1]
     return f"{stem}.{ext}" if ext else stem
 
 
