@@ -376,6 +376,29 @@ def test_leftovers_of_a_crashed_ingest_are_removed(settings: Settings, docs: Pat
     assert f"{settings.collection_name()}-{orphan}" not in store.names()
 
 
+def test_generations_a_run_killed_before_pruning_left_are_removed(settings: Settings,
+                                                                  docs: Path, embedder) -> None:
+    """A kill after the publish but before old generations are dropped leaves them behind; the
+    next run has nothing to publish (the files did not change) and must still prune them."""
+    for n in range(3):
+        (docs / "extra.txt").write_text(f"Version {n} of a note about reduction servers.",
+                                        encoding="utf-8")
+        ingest(settings, [docs], embedder=embedder)
+    index = Index(settings)
+    store = ChromaStore(settings)
+    # What the killed run would have left: g000001 (older than the predecessor) still there.
+    index.root.joinpath("g000001").mkdir()
+    store.create(f"{settings.collection_name()}-g000001")
+    assert index.generations() == ["g000001", "g000002", "g000003"]
+    report = ingest(settings, [docs], embedder=embedder)
+    assert not report.published  # nothing changed
+    assert index.generations() == ["g000002", "g000003"]
+    base = settings.collection_name()
+    assert sorted(n for n in store.names() if n.startswith(base)) == [f"{base}-g000002",
+                                                                     f"{base}-g000003"]
+    assert Retriever(settings, embedder=embedder).search("reduction server", k=2)
+
+
 def _wait_for(predicate, timeout: float, proc: subprocess.Popen | None = None) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:

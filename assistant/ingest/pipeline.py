@@ -154,15 +154,16 @@ class _Writer:
         self.progress = progress or (lambda _f, _m: None)
 
     def clean_orphans(self) -> None:
-        """Remove what a killed ingest left: generations newer than the published one, and
-        collections of this index that no generation directory claims."""
+        """Remove what a killed ingest left: generations newer than the published one, those
+        older than its predecessor (a run killed between publishing and pruning leaves them,
+        and the next run may find nothing to publish), and collections of this index that no
+        generation directory claims."""
         current = self.index.current_generation()
         gens = self.index.generations()
-        keep: set[str] = set()
+        published = [g for g in gens if current is not None and g <= current]
+        keep = set(published[-2:])
         for g in gens:
-            if current is not None and g <= current:
-                keep.add(g)
-            else:
+            if g not in keep:
                 remove_generation_dir(self.index.root / g)
         base = self.settings.collection_name()
         wanted = {f"{base}-{g}" for g in keep}
