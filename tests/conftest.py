@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -26,6 +27,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+# tests/e2e/e2e_support.py (the app-server and page helpers) is shared with tests/reliability.
+if str(Path(__file__).parent / "e2e") not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent / "e2e"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,3 +105,50 @@ def corpus_assistant(corpus_settings: Settings, embedder):
 def artifacts_dir() -> Iterator[Path]:
     ARTIFACTS.mkdir(exist_ok=True)
     yield ARTIFACTS
+
+
+# --- the real browser, shared by tests/e2e and tests/reliability --------------------------
+# One session-wide Playwright: a second sync_playwright() in the same thread fails with
+# "using Playwright Sync API inside the asyncio loop".
+
+@pytest.fixture(scope="session")
+def e2e_artifacts(artifacts_dir: Path) -> Path:
+    out = artifacts_dir / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from e2e_support import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install chromium chromium-driver)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium: Any) -> Iterator[Any]:
+    """Pages in fresh browser contexts (separate cookies and storage = separate sessions)."""
+    from e2e_support import VIEWPORT
+
+    contexts = []
+
+    def make() -> Any:
+        ctx = chromium.new_context(viewport=VIEWPORT)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

@@ -116,3 +116,53 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+# --- driving the page ------------------------------------------------------------------
+
+
+def open_app(page: Any, server: AppServer, path: str = "", user: str | None = None) -> None:
+    q = f"?user={user}" if user else ""
+    page.goto(f"{server.url}/{path}{q}")
+    wait_idle(page)
+
+
+def wait_idle(page: Any, timeout: float = 120) -> None:
+    """Until the script has finished running (Streamlit shows its status widget while it runs)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    # The running indicator can appear a moment after an action; look twice.
+    quiet = 0
+    while time.monotonic() < deadline:
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0 or \
+            page.locator("[data-testid='stApp'][data-test-script-state='running']").count() > 0
+        quiet = 0 if running else quiet + 1
+        if quiet >= 3:
+            return
+        page.wait_for_timeout(150)
+    raise AssertionError("the app kept running for too long")
+
+
+def ask(page: Any, question: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(state="visible")
+    box.fill(question)
+    box.press("Enter")
+
+
+def wait_answer(page: Any, n_messages: int, timeout: float = 120) -> Any:
+    """The n-th chat bubble (1-based) once it holds a finished answer or abstention."""
+    msgs = page.get_by_test_id("stChatMessage")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if msgs.count() >= n_messages:
+            last = msgs.nth(n_messages - 1)
+            if last.get_by_test_id("stExpander").count() or \
+                    "Not in the study material" in last.inner_text():
+                return last
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no answer after {timeout}s")
+
+
+def shot(page: Any, out: Path, name: str) -> Path:
+    path = out / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
