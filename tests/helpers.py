@@ -1,4 +1,5 @@
-"""Real input files for the ingest tests, made on the spot, and small process helpers.
+"""Real input files for the ingest tests, made on the spot, and small process helpers
+(the CLI, a real Chroma server).
 
 Every file here is a real file of its format: PDFs are drawn with fpdf2 (bold, larger fonts
 for headings, so the loader's font-size heading detection is what is tested), encrypted PDFs
@@ -219,3 +220,57 @@ def parse_json(proc: subprocess.CompletedProcess[str]) -> Any:
     except json.JSONDecodeError as err:  # pragma: no cover - message for a failing test
         raise AssertionError(f"stdout is not JSON ({err}): {proc.stdout[:500]!r} "
                              f"stderr: {proc.stderr[-500:]!r}") from None
+
+
+# --- a real Chroma server ----------------------------------------------------------------
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+class ChromaServer:
+    """``chroma run --path DIR --port N`` as a child process. ``start()`` waits for the
+    heartbeat; ``stop()`` is a clean shutdown, ``kill()`` a crash (SIGKILL); ``start()`` again
+    brings it back on the same port and data directory."""
+
+    def __init__(self, path: Path, port: int) -> None:
+        self.path, self.port = path, port
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = path.parent / f"{path.name}-chroma.log"
+
+    def start(self, timeout: float = 60) -> "ChromaServer":
+        import time
+        import urllib.request
+
+        assert CHROMA.is_file(), f"{CHROMA} is missing: install chromadb into the venv"
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path),
+                                          "--port", str(self.port)], stdout=log,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log_path.read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(url, timeout=1) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"chroma did not answer on port {self.port} within {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self.proc = None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self.proc = None

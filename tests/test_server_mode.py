@@ -4,10 +4,6 @@ and a server that is down."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -18,52 +14,11 @@ from assistant.index import ChromaStore, Index, display_path
 from assistant.ingest import ingest
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
-from helpers import HTML_PAGE, free_port, guide_pdf, write_markdown
+from helpers import HTML_PAGE, ChromaServer, free_port, guide_pdf, write_markdown
 
 pytestmark = pytest.mark.server
 
 MODES = ("dense", "bm25", "hybrid")
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-class ChromaServer:
-    """``chroma run --path DIR --port N`` as a child process; start() waits for a heartbeat."""
-
-    def __init__(self, path: Path, port: int) -> None:
-        self.path, self.port = path, port
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "ChromaServer":
-        assert CHROMA.is_file(), f"{CHROMA} is missing: install chromadb into the venv"
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.log = (self.path.parent / f"{self.path.name}-chroma.log").open("ab")
-        self.proc = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path),
-                                      "--port", str(self.port)], stdout=self.log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"chroma exited: see {self.log.name}"
-            try:
-                with urllib.request.urlopen(url, timeout=1) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"chroma did not answer on port {self.port} within 60 s")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        self.proc = None
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     srv = ChromaServer(tmp_path_factory.mktemp("chroma") / "data", free_port()).start()

@@ -162,6 +162,21 @@ def wait_answer(page: Any, n_messages: int, timeout: float = 120) -> Any:
     raise AssertionError(f"no answer after {timeout}s")
 
 
+def run_eval_page(page: Any, server: AppServer, cases: int, user: str) -> None:
+    """On the Evals page, run the shipped set's first ``cases`` cases and wait for the result
+    (the failed-case list)."""
+    import re
+
+    open_app(page, server, "evals", user=user)
+    field = page.get_by_label("Only the first N cases (0 = all)")
+    field.fill(str(cases))
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Run eval").click()
+    page.get_by_text(re.compile(r"Failed cases \(\d+\)")).wait_for(timeout=120_000)
+    wait_idle(page)
+
+
 def shot(page: Any, out: Path, name: str) -> Path:
     path = out / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -12,8 +12,8 @@ import pytest
 
 from app_support import HOSTILE_DOC
 
-from e2e_support import (AppServer, ask, listening_addresses, open_app, shot, wait_answer,
-                         wait_idle)
+from e2e_support import (AppServer, ask, listening_addresses, open_app, run_eval_page, shot,
+                         wait_answer, wait_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -110,13 +110,7 @@ def test_every_page_renders(app_server, new_page, e2e_artifacts):
     page.get_by_role("heading", name="Tutor review").wait_for()
     shot(page, e2e_artifacts, "tutor")
 
-    open_app(page, app_server, "evals", user="e2e-pages")
-    page.get_by_label("Only the first N cases (0 = all)").fill("6")
-    page.get_by_label("Only the first N cases (0 = all)").press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Run eval").click()
-    page.get_by_text(re.compile(r"Failed cases \(\d+\)")).wait_for(timeout=120_000)
-    wait_idle(page)
+    run_eval_page(page, app_server, 6, user="e2e-pages")
     shot(page, e2e_artifacts, "evals")
 
     open_app(page, app_server, "documents", user="e2e-pages")

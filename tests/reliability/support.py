@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from assistant.settings import PROJECT_ROOT, Settings
+from helpers import ChromaServer  # noqa: F401 - re-exported; shared with tests/test_server_mode.py
 
 HERE = Path(__file__).resolve().parent
 
@@ -176,48 +177,6 @@ def rng_from_env(name: str = "RELIABILITY_SEED") -> tuple[random.Random, int]:
     """A seeded RNG; the seed is printed by the tests so a failing run can be replayed."""
     seed = int(os.environ.get(name) or random.SystemRandom().randrange(1 << 31))
     return random.Random(seed), seed
-
-
-# --- a real Chroma server ----------------------------------------------------------------
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-class ChromaServer:
-    """``chroma run --path DIR --port N``; ``kill()`` is a crash (SIGKILL), ``start()`` again
-    brings it back on the same port and data directory."""
-
-    def __init__(self, path: Path, port: int) -> None:
-        self.path, self.port = path, port
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log_path = path.parent / f"{path.name}-chroma.log"
-
-    def start(self, timeout: float = 60) -> "ChromaServer":
-        import urllib.request
-
-        assert CHROMA.is_file(), f"{CHROMA} is missing: install chromadb into the venv"
-        self.path.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path),
-                                          "--port", str(self.port)], stdout=log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log_path.read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(url, timeout=1) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"chroma did not answer on port {self.port} within {timeout} s")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=30)
-        self.proc = None
 
 
 # --- single-line errors ------------------------------------------------------------------

@@ -20,8 +20,8 @@ import pytest
 from app_support import HOSTILE_DOC, write_doc
 from assistant.ingest import ingest
 from assistant.settings import Settings
-from e2e_support import (AppServer, ask, listening_addresses, open_app, shot, start_app,
-                         stop_app, wait_answer, wait_idle)
+from e2e_support import (AppServer, ask, listening_addresses, open_app, run_eval_page, shot,
+                         start_app, stop_app, wait_answer, wait_idle)
 
 from .conftest import record
 
@@ -175,13 +175,7 @@ def test_hostile_documents_stay_text_on_every_page(hostile_app: AppServer, new_p
 
     # Evals: the shipped set's first cases on this index fail, and the failed-case list shows
     # what was retrieved (the hostile passages).
-    open_app(page, hostile_app, "evals", user="hostile")
-    page.get_by_label("Only the first N cases (0 = all)").fill("3")
-    page.get_by_label("Only the first N cases (0 = all)").press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Run eval").click()
-    page.get_by_text(re.compile(r"Failed cases \(\d+\)")).wait_for(timeout=120_000)
-    wait_idle(page)
+    run_eval_page(page, hostile_app, 3, user="hostile")
     expand_all(page)
     assert_inert(page, dialogs, "evals")
     checked.append("evals")
