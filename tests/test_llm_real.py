@@ -136,13 +136,22 @@ def test_markers_the_model_wrote_are_checked(mini_settings, embedder) -> None:
     """With one passage, the base model tends to echo the rules ("cite ... for example [1]"): a
     marker after a sentence the passage does not contain. Whatever it writes, no marker may
     survive that points nowhere or that its passage does not support. It does not write markers
-    for every question, so several are tried and at least one must have produced some."""
+    for every question, so several are tried and at least one must have produced some.
+
+    Passages come from BM25 (deterministic) rather than hybrid: the chunk shown decides whether
+    the model writes a marker (for "What is attribution drift?" one chunk gets [1], another
+    none), and once, in CI, none of four questions got one with hybrid. Measured here: 4 of
+    these 8 questions make the model write [1]."""
     c = LLMComposer(mini_settings.model_copy(update={"llm_max_tokens": 128}))
     retriever = Retriever(mini_settings, embedder=embedder)
     with_markers = 0
-    for question in ("What is prediction drift?", "How does tf.Transform avoid skew?",
-                     "What is training-serving skew?", "What does the offline store keep?"):
-        passages = retriever.search(question, k=1)
+    for question in ("What is training-serving skew?", "What is attribution drift?",
+                     "How is concept drift different from data drift?",
+                     "What is prediction drift?", "How does tf.Transform avoid skew?",
+                     "What does the offline store keep?",
+                     "What does online feature serving return?",
+                     "Why use the same preprocessing in training and serving?"):
+        passages = retriever.search(question, k=1, mode="bm25")
         draft = c.compose(question, passages)
         assert_checked(draft.text, draft.citations, draft.grounded, {1})
         raw_markers = {int(n) for n in MARKER.findall(c.last_raw)}
