@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.evals import EvalReport
+from assistant.evals import EvalReport, write_text_atomic
 from assistant.settings import Settings
 
 __all__ = ["SavedRun", "runs_dir", "save_run", "list_runs", "load_run", "eval_sets_dir"]
@@ -59,13 +59,12 @@ def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
     payload = report.to_json()
     payload["source"] = source
     payload["created"] = run.created
-    tmp = run.json_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(run.json_path)
+    # The same atomic writes as `assistant eval --json/--report`: a run listed is a run whole.
+    write_text_atomic(run.json_path, json.dumps(payload, ensure_ascii=False, indent=1))
     if report.per_domain:
         plot_per_domain([report], run.plot_path)
-    run.markdown_path.write_text(
-        markdown_report(report, run.plot_path if report.per_domain else None), encoding="utf-8")
+    write_text_atomic(run.markdown_path,
+                      markdown_report(report, run.plot_path if report.per_domain else None))
     return run
 
 
