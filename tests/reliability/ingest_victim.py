@@ -34,7 +34,7 @@ import os
 import pathlib
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -60,25 +60,32 @@ def hook(phase: str) -> None:
         sys.stdin.readline()  # the parent kills us here, or writes a line to let us go on
 
 
+def _before(owner: Any, attr: str, phase: str | Callable[[], str]) -> None:
+    """Replace ``owner.attr`` (a module function or a class method) by one that passes the
+    hook first; ``phase`` may be computed at call time."""
+    real = getattr(owner, attr)
+
+    def hooked(*a: Any, **kw: Any) -> Any:
+        hook(phase() if callable(phase) else phase)
+        return real(*a, **kw)
+
+    setattr(owner, attr, hooked)
+
+
+def _drop_phase() -> str:
+    return "cleanup" if _published else "orphans"
+
+
 def install_hooks() -> None:
     import assistant.ingest.pipeline as pipeline
     from assistant.index import ChromaStore
 
-    real_load = pipeline.load_document
-
-    def load_document(*a: Any, **kw: Any) -> Any:
-        hook("load")
-        return real_load(*a, **kw)
-
-    pipeline.load_document = load_document
-
-    real_create = ChromaStore.create
-
-    def create(self: ChromaStore, name: str) -> Any:
-        hook("create")
-        return real_create(self, name)
-
-    ChromaStore.create = create  # type: ignore[method-assign]
+    _before(pipeline, "load_document", "load")
+    _before(ChromaStore, "create", "create")
+    _before(ChromaStore, "delete", _drop_phase)
+    _before(pipeline, "remove_generation_dir", _drop_phase)
+    _before(pipeline, "tokenize_for_bm25", "bm25")
+    _before(pipeline, "write_chunks", "chunks")
 
     real_call = ChromaStore.call
 
@@ -88,38 +95,6 @@ def install_hooks() -> None:
         return real_call(self, fn, *a, **kw)
 
     ChromaStore.call = call  # type: ignore[method-assign]
-
-    real_delete = ChromaStore.delete
-
-    def delete(self: ChromaStore, name: str) -> None:
-        hook("cleanup" if _published else "orphans")
-        real_delete(self, name)
-
-    ChromaStore.delete = delete  # type: ignore[method-assign]
-
-    real_remove = pipeline.remove_generation_dir
-
-    def remove_generation_dir(path: pathlib.Path) -> None:
-        hook("cleanup" if _published else "orphans")
-        real_remove(path)
-
-    pipeline.remove_generation_dir = remove_generation_dir
-
-    real_tokenize = pipeline.tokenize_for_bm25
-
-    def tokenize_for_bm25(*a: Any, **kw: Any) -> Any:
-        hook("bm25")
-        return real_tokenize(*a, **kw)
-
-    pipeline.tokenize_for_bm25 = tokenize_for_bm25
-
-    real_write_chunks = pipeline.write_chunks
-
-    def write_chunks(*a: Any, **kw: Any) -> None:
-        hook("chunks")
-        real_write_chunks(*a, **kw)
-
-    pipeline.write_chunks = write_chunks
 
     real_replace = pathlib.Path.replace
 
