@@ -222,6 +222,18 @@ def parse_json(proc: subprocess.CompletedProcess[str]) -> Any:
                              f"stderr: {proc.stderr[-500:]!r}") from None
 
 
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """A clean shutdown of a server the test started: SIGTERM, then SIGKILL if it does not
+    exit within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+
+
 # --- a real Chroma server ----------------------------------------------------------------
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -260,13 +272,8 @@ class ChromaServer:
         raise AssertionError(f"chroma did not answer on port {self.port} within {timeout} s")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        if self.proc is not None:
+            stop_process(self.proc)
         self.proc = None
 
     def kill(self) -> None:

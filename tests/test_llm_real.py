@@ -33,6 +33,7 @@ from assistant.errors import BackendError  # noqa: E402
 from assistant.records import Answer, Citation  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+from helpers import stop_process  # noqa: E402
 
 pytestmark = pytest.mark.llm
 
@@ -257,13 +258,7 @@ class Server:
                              f"{self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        stop_process(self.proc)
         self._log_fh.close()
 
 

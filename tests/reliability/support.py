@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from assistant.settings import PROJECT_ROOT, Settings
 from helpers import ChromaServer  # noqa: F401 - re-exported; shared with tests/test_server_mode.py
+from helpers import assert_one_line_error
 
 HERE = Path(__file__).resolve().parent
 
@@ -183,9 +184,8 @@ def rng_from_env(name: str = "RELIABILITY_SEED") -> tuple[random.Random, int]:
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert proc.returncode == 2, (proc.returncode, proc.stdout[-1000:], proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("error: "), lines[0]
-    return lines[0]
+    """helpers.assert_one_line_error (exit 2, one line, no traceback), in the CLI's
+    ``error: ...`` form."""
+    line = assert_one_line_error(proc)
+    assert line.startswith("error: "), line
+    return line

@@ -43,6 +43,7 @@ from typing import Callable, Iterator
 import pytest
 
 from app_support import errors, free_port, open_page, use_settings
+from helpers import stop_process
 from assistant.answer import Assistant
 from assistant.errors import BackendError
 from assistant.ingest import ingest
@@ -538,12 +539,7 @@ def test_real_llama_cpp_server_accepts_the_key_and_nothing_writes_it_down(
         assert line == (f"error: the LLM endpoint at {url} rejected the API key (HTTP 401); set "
                         "ASSISTANT_LLM_API_KEY to a valid key"), line
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        stop_process(server)
     scan = Scan()
     for label, text in cli.outputs:
         scan.text(label, text)
