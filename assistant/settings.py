@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # --- locations -------------------------------------------------------------------------
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus",
                              description="The shipped study corpus, ingested by default.")
+    practice_dir: Path = Field(
+        PROJECT_ROOT / "corpus" / "practice",
+        description="The curated practice bank and flashcard deck (YAML). Read by the study "
+                    "tools, never indexed: answers and the option coach must not see the keys.")
     index_dir: Path = Field(PROJECT_ROOT / "index",
                             description="Where the Chroma index, BM25 index and manifest live.")
     data_dir: Path = Field(PROJECT_ROOT / "data",

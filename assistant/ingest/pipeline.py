@@ -94,12 +94,15 @@ def _hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+def discover(paths: Iterable[Path], *, exclude: Iterable[Path] = ()
+             ) -> tuple[list[Path], list[FileResult]]:
     """Files to consider (recursively), and failures for paths that cannot be used.
 
     Hidden files and directories (".git", ".DS_Store") are skipped silently; any other file
-    with an unknown extension is reported, so a user sees why it was not indexed.
+    with an unknown extension is reported, so a user sees why it was not indexed. Folders in
+    ``exclude`` (the practice bank) are skipped silently too, even inside a named folder.
     """
+    excluded = {p.resolve() for p in exclude}
     found: list[Path] = []
     failures: list[FileResult] = []
     for root in paths:
@@ -112,7 +115,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         else:
             candidates = []
             for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                     and (Path(dirpath) / d).resolve() not in excluded)
                 candidates.extend(Path(dirpath) / f for f in sorted(filenames)
                                   if not f.startswith("."))
         for p in candidates:
@@ -261,7 +265,7 @@ def _ingest_locked(settings: Settings, paths: list[Path] | None, rebuild: bool,
 
     roots = paths if paths else [settings.corpus_dir, settings.uploads_dir]
     roots = [r for r in roots if paths or r.exists()]  # default roots may not exist yet
-    files, failures = discover(roots)
+    files, failures = discover(roots, exclude=[settings.practice_dir])
     report.files.extend(failures)
 
     new_files: dict[str, Any] = {}
