@@ -184,3 +184,47 @@ def test_quiz_answers_and_progress_drive_study_next(tmp_path: Path) -> None:
     p3 = {p.domain: p for p in study.progress("ana", now=later)}[3]
     assert p3.retention == pytest.approx(0.5) and p3.reviews == 6
     assert set(p3.to_json()) >= {"domain", "cards_learned", "retention", "quiz_accuracy"}
+
+
+def test_generated_cards_wait_in_the_inbox_until_accepted(tmp_path: Path) -> None:
+    curated = make_card(1)
+    generated = [make_card(i, kind="definition") for i in (2, 3, 4)]
+    study = _store(tmp_path)
+    study.sync_cards([curated, *generated])
+    assert [c.id for c in study.due_cards("ana", now=T0)] == [curated.id]
+    assert [c.id for c in study.inbox("ana")] == [c.id for c in generated]
+    study.accept_card("ana", generated[0].id, front="Edited front about domain 3?")
+    study.suspend_card("ana", generated[1].id)
+    study.suspend_card("ana", curated.id)
+    due = study.due_cards("ana", now=T0)
+    assert [c.id for c in due] == [generated[0].id]
+    assert due[0].front == "Edited front about domain 3?" and due[0].answer == "answer 2"
+    assert [c.id for c in study.inbox("ana")] == [generated[2].id]
+    # Another profile has its own inbox and its own study set.
+    assert [c.id for c in study.due_cards("ben", now=T0)] == [curated.id]
+    assert len(study.inbox("ben")) == 3
+    # Choices are stored: a new store on the same file sees them.
+    again = _store(tmp_path)
+    assert [c.id for c in again.due_cards("ana", now=T0)] == [generated[0].id]
+    # Progress counts the study set, not every card in the index.
+    assert {p.domain: p.cards_total for p in again.progress("ana", now=T0)}[3] == 1
+    with pytest.raises(StudyError):
+        study.accept_card("ana", "no-such-card")
+
+
+def test_own_cards_belong_to_their_author(tmp_path: Path) -> None:
+    study = _store(tmp_path)
+    study.sync_cards([make_card(1)])
+    own = study.add_own_card("ana", "  Which Vertex AI feature splits traffic between models? ",
+                             "traffic split on the endpoint", domain=4, section="4.1")
+    assert own.front == "Which Vertex AI feature splits traffic between models?"
+    assert own.id in {c.id for c in study.due_cards("ana", now=T0)}
+    assert own.id not in {c.id for c in study.due_cards("ben", now=T0)}
+    assert [c.id for c in study.own_cards("ana")] == [own.id] and study.own_cards("ben") == []
+    study.rate("ana", own.id, 3, now=T0)
+    # A re-sync of the index's cards never retires a card the candidate wrote.
+    study.sync_cards([make_card(1)], retire_others=True)
+    assert [c.id for c in _store(tmp_path).own_cards("ana")] == [own.id]
+    for front, answer in [("", "x"), ("front?", "   "), ("x" * 3000, "y")]:
+        with pytest.raises(StudyError):
+            study.add_own_card("ana", front, answer)

@@ -39,11 +39,13 @@ def make_snapshot(chunks: list[Chunk], generation: str = "g000001") -> Snapshot:
                     chunks=chunks, bm25=None, collection=None)
 
 
-def make_card(n: int, *, domain: int = 3, section: str | None = None) -> Flashcard:
-    """A verified-looking card for store tests (the store does not re-verify)."""
+def make_card(n: int, *, domain: int = 3, section: str | None = None,
+              kind: str = "curated") -> Flashcard:
+    """A verified-looking card for store tests (the store does not re-verify). Curated by
+    default: those are in every study set; a generated kind waits in the inbox."""
     section = section or f"{domain}.1"
     front, answer = f"Question number {n} about domain {domain}?", f"answer {n}"
-    return Flashcard(id=card_id("definition", front, answer), kind="definition", front=front,
+    return Flashcard(id=card_id(kind, front, answer), kind=kind, front=front,  # type: ignore[arg-type]
                      answer=answer, quote=f"The quote holds answer {n}.", chunk_id=f"chunk{n}",
                      source="corpus/t/test.md", title="Test", heading="Heading",
                      section=section, domain=domain)

@@ -41,6 +41,7 @@ from assistant.study.facts import (
     usable_sentence,
 )
 from assistant.study.families import find_members
+from assistant.study.gate import BLANK, quality_problem
 from assistant.study.verify import card_problem, locate
 
 if TYPE_CHECKING:
@@ -52,8 +53,7 @@ __all__ = ["Flashcard", "CardKind", "card_id", "generate_cards", "cards_for_chun
 
 T = TypeVar("T")
 CardKind = Literal["definition", "choose", "scenario", "cue", "trap", "rename", "limit", "cloze",
-                   "qa"]
-BLANK = "____"
+                   "qa", "curated"]
 # Within one sentence the first kind listed wins a near-duplicate merge: a question that names
 # its subject teaches more than a cloze of the same sentence.
 _KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(
@@ -439,7 +439,8 @@ def per_generation(name: str, snapshot: "Snapshot", compute: Callable[[], T]) ->
 
 def _all_extractive(snapshot: "Snapshot") -> list[Flashcard]:
     return per_generation("cards", snapshot, lambda: dedupe(
-        c for chunk in ordered_chunks(snapshot) for c in cards_for_chunk(chunk)))
+        c for chunk in ordered_chunks(snapshot) for c in cards_for_chunk(chunk)
+        if quality_problem(c) is None))
 
 
 def _wanted(domain: int | None, section: str | None, c_domain: int | None,
@@ -459,5 +460,5 @@ def generate_cards(snapshot: "Snapshot", *, domain: int | None = None,
         return cards
     extra = [c for chunk in ordered_chunks(snapshot)
              if _wanted(domain, section, chunk.domain, chunk.section)
-             for c in writer_cards(chunk, writer)]
+             for c in writer_cards(chunk, writer) if quality_problem(c) is None]
     return dedupe([*cards, *extra])

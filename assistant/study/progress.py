@@ -23,6 +23,7 @@ from fsrs import State
 
 from assistant import syllabus
 from assistant.store import Store
+from assistant.study.studyset import in_study_set
 
 __all__ = ["DomainProgress", "Suggestion", "compute_progress", "suggest"]
 
@@ -71,12 +72,12 @@ def _counts(store: Store, sql: str, args: tuple[Any, ...]) -> dict[Any, Any]:
 
 
 def compute_progress(store: Store, user: str, now: datetime) -> list[DomainProgress]:
-    cards = _counts(store, "SELECT domain, COUNT(*) FROM study_cards WHERE active = 1 "
-                           "GROUP BY domain", ())
+    cards = _counts(store, f"SELECT c.domain, COUNT(*) FROM study_cards c WHERE "
+                           f"{in_study_set('c')} GROUP BY c.domain", (user, user))
     seen = _counts(store, "SELECT c.domain, COUNT(*), SUM(s.state = ?), SUM(s.due <= ?) "
                           "FROM study_state s JOIN study_cards c ON c.id = s.card_id "
-                          "WHERE s.user = ? AND c.active = 1 GROUP BY c.domain",
-                   (int(State.Review), now.timestamp(), user))
+                          f"WHERE s.user = ? AND {in_study_set('c')} GROUP BY c.domain",
+                   (int(State.Review), now.timestamp(), user, user, user))
     # Retention is measured on reviews of cards that had graduated: the first sightings of a
     # card say nothing about memory.
     revs = _counts(store, "SELECT c.domain, COUNT(*), SUM(r.state_before = ? AND r.rating > 1), "
@@ -113,8 +114,8 @@ def _weakest_section(store: Store, user: str, domain: int) -> str | None:
     rows = store.query(
         "SELECT c.section, COUNT(*) AS total, SUM(COALESCE(s.state = ?, 0)) AS learned "
         "FROM study_cards c LEFT JOIN study_state s ON s.card_id = c.id AND s.user = ? "
-        "WHERE c.active = 1 AND c.domain = ? AND c.section IS NOT NULL GROUP BY c.section",
-        (int(State.Review), user, domain))
+        f"WHERE {in_study_set('c')} AND c.domain = ? AND c.section IS NOT NULL "
+        "GROUP BY c.section", (int(State.Review), user, user, user, domain))
     wrong = _counts(store, "SELECT section, SUM(1 - correct) FROM quiz_answers WHERE user = ? "
                            "AND domain = ? GROUP BY section", (user, domain))
     current = set(syllabus.current_guide().subsection_ids())

@@ -34,7 +34,7 @@ from assistant.study.families import Family, Member, families, find_members, opt
 if TYPE_CHECKING:
     from assistant.index import Snapshot
 
-__all__ = ["QuizOption", "QuizItem", "draw_quiz", "quiz_pool", "allocate"]
+__all__ = ["QuizOption", "QuizItem", "draw_quiz", "draw_from", "quiz_pool", "allocate"]
 
 _OPTIONS = 4
 _TOO_SIMILAR = 0.5  # a distractor whose own rule shares this much with the stem could be right
@@ -66,18 +66,25 @@ class QuizItem:
     family: str
     stem: str
     options: tuple[QuizOption, ...]
-    answer_index: int
+    answer_index: int  # the (first) keyed option
     chunk_id: str  # the passage the correct answer rests on
     source: str
-    kind: str = "choose"  # "choose" (a choice rule) or "cue" (a scenario cue)
+    kind: str = "choose"  # "choose" (a choice rule), "cue" (a scenario cue) or "bank" (curated)
+    multiple: bool = False  # multiple select: every option with ``correct`` is a key
+    difficulty: str | None = None  # easy | medium | hard (curated items)
 
     @property
     def correct(self) -> QuizOption:
         return self.options[self.answer_index]
 
+    @property
+    def keys(self) -> tuple[int, ...]:
+        return tuple(i for i, o in enumerate(self.options) if o.correct)
+
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "domain": self.domain, "section": self.section,
                 "family": self.family, "kind": self.kind, "stem": self.stem,
+                "multiple": self.multiple, "difficulty": self.difficulty,
                 "options": [o.to_json() for o in self.options],
                 "answer_index": self.answer_index, "chunk_id": self.chunk_id,
                 "source": self.source}
@@ -87,7 +94,8 @@ class QuizItem:
         opts = tuple(QuizOption(**o) for o in d["options"])
         return cls(id=d["id"], domain=d["domain"], section=d["section"], family=d["family"],
                    stem=d["stem"], options=opts, answer_index=d["answer_index"],
-                   chunk_id=d["chunk_id"], source=d["source"], kind=d.get("kind", "choose"))
+                   chunk_id=d["chunk_id"], source=d["source"], kind=d.get("kind", "choose"),
+                   multiple=bool(d.get("multiple", False)), difficulty=d.get("difficulty"))
 
 
 # --- support: what the corpus says each member is for -----------------------------------
@@ -265,11 +273,19 @@ def allocate(count: int, weights: dict[int, float]) -> dict[int, int]:
 def draw_quiz(snapshot: "Snapshot", *, domain: int | None = None, count: int = 10,
               seed: int | None = None, weighted: bool = False,
               section: str | None = None) -> list[QuizItem]:
+    """``count`` generated items (see ``draw_from``)."""
+    return draw_from(quiz_pool(snapshot), domain=domain, count=count, seed=seed,
+                     weighted=weighted, section=section)
+
+
+def draw_from(items: list[QuizItem], *, domain: int | None = None, count: int = 10,
+              seed: int | None = None, weighted: bool = False,
+              section: str | None = None) -> list[QuizItem]:
     """``count`` items drawn at random (reproducibly with ``seed``) from one domain or section,
     or from the whole exam; ``weighted`` spreads the draw over the exam sections by their
-    weight in the current guide."""
+    weight in the current guide. A ``count`` larger than the pool returns the pool whole."""
     rng = random.Random(seed)
-    pool = [it for it in quiz_pool(snapshot)
+    pool = [it for it in items
             if (domain is None or it.domain == domain)
             and (section is None or it.section == section)]
     if not weighted or domain is not None or section is not None:

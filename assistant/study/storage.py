@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from fsrs import Card, Scheduler, State
 
@@ -21,6 +23,7 @@ from assistant.store import Store
 from assistant.study.cards import Flashcard
 from assistant.study.progress import DomainProgress, Suggestion, compute_progress, suggest
 from assistant.study.quiz import QuizItem
+from assistant.study.studyset import CURATED_KINDS, in_study_set
 from assistant.study.srs import (
     RATING_NAMES,
     ReviewResult,
@@ -34,6 +37,31 @@ from assistant.study.srs import (
 )
 
 __all__ = ["StudyStore"]
+
+_OWN_ORD = 1 << 30  # own cards are introduced after the deck and accepted generated cards
+_MAX_CARD_TEXT = 2000
+
+
+def _edit_text(text: str | None, what: str) -> str | None:
+    """A user-written front or answer: trimmed, bounded, None when absent."""
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if len(text) > _MAX_CARD_TEXT:
+        raise StudyError(f"the {what} is {len(text)} characters; keep it under "
+                         f"{_MAX_CARD_TEXT}")
+    return text
+
+
+def _edited(row: object) -> Flashcard:
+    """A card as the user sees it: their edit of the front and answer, if any."""
+    card = Flashcard.from_json(json.loads(row["card_json"]))  # type: ignore[index]
+    front, answer = row["e_front"], row["e_answer"]  # type: ignore[index]
+    if front or answer:
+        card = replace(card, front=front or card.front, answer=answer or card.answer)
+    return card
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS study_cards (
@@ -85,6 +113,23 @@ CREATE TABLE IF NOT EXISTS quiz_answers (
     answered REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quiz_answers_by_user ON quiz_answers(user, domain);
+-- The candidate's say over cards: generated cards wait in an inbox (no row) until accepted,
+-- optionally edited; any card can be suspended. A card the candidate wrote is a study_cards
+-- row of kind 'own' that only its author has accepted, so nobody else is ever served it.
+CREATE TABLE IF NOT EXISTS card_choices (
+    user TEXT NOT NULL,
+    card_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'suspended')),
+    front TEXT,                           -- the candidate's edit of the front, if any
+    answer TEXT,                          -- and of the answer
+    updated REAL NOT NULL,
+    PRIMARY KEY (user, card_id)
+);
+-- Multiple-select answers: every chosen option (quiz_answers.chosen holds the first).
+CREATE TABLE IF NOT EXISTS quiz_answer_choices (
+    answer_id INTEGER PRIMARY KEY REFERENCES quiz_answers(id),
+    chosen_json TEXT NOT NULL
+);
 """
 
 
@@ -115,7 +160,8 @@ class StudyStore:
                 "chunk_id=excluded.chunk_id, card_json=excluded.card_json, ord=excluded.ord, "
                 "active=1, updated=excluded.updated", rows)
             if retire_others:
-                db.execute("UPDATE study_cards SET active = 0 WHERE updated < ?", (now,))
+                db.execute("UPDATE study_cards SET active = 0 WHERE updated < ? AND kind != 'own'",
+                           (now,))
         return len(rows)
 
     def card(self, card_id: str) -> Flashcard | None:
@@ -124,24 +170,96 @@ class StudyStore:
 
     def due_cards(self, user: str, *, domain: int | None = None, limit: int = 20,
                   now: datetime | None = None) -> list[Flashcard]:
-        """Cards to review now: due cards first (most overdue first), then new cards in corpus
-        order, at most ``new_per_day`` new ones per calendar day (UTC)."""
+        """Cards of the user's study set to review now: due cards first (most overdue first),
+        then new cards in order (the curated deck was synced first), at most ``new_per_day``
+        new ones per calendar day (UTC). Generated cards come only once accepted from the
+        inbox; the user's edits replace a card's front and answer."""
         user = check_user(user)
         now_ts = utc(now).timestamp()
         dom_sql, dom_args = ("AND c.domain = ?", (domain,)) if domain is not None else ("", ())
+        pick = ("SELECT c.card_json, e.front AS e_front, e.answer AS e_answer FROM study_cards c "
+                "LEFT JOIN card_choices e ON e.user = ? AND e.card_id = c.id ")
         rows = self.store.query(
-            "SELECT c.card_json FROM study_state s JOIN study_cards c ON c.id = s.card_id "
-            f"WHERE s.user = ? AND c.active = 1 AND s.due <= ? {dom_sql} "
-            "ORDER BY s.due, c.id LIMIT ?", (user, now_ts, *dom_args, limit))
-        out = [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
+            pick + "JOIN study_state s ON s.card_id = c.id AND s.user = ? "
+            f"WHERE {in_study_set('c')} AND s.due <= ? {dom_sql} ORDER BY s.due, c.id LIMIT ?",
+            (user, user, user, user, now_ts, *dom_args, limit))
+        out = [_edited(r) for r in rows]
         room = min(limit - len(out), self._new_left_today(user, utc(now)))
         if room > 0:
             rows = self.store.query(
-                "SELECT c.card_json FROM study_cards c WHERE c.active = 1 "
-                f"{dom_sql} AND NOT EXISTS (SELECT 1 FROM study_state s WHERE s.user = ? AND "
-                "s.card_id = c.id) ORDER BY c.ord, c.id LIMIT ?", (*dom_args, user, room))
-            out.extend(Flashcard.from_json(json.loads(r["card_json"])) for r in rows)
+                pick + f"WHERE {in_study_set('c')} {dom_sql} AND NOT EXISTS (SELECT 1 FROM "
+                "study_state s WHERE s.user = ? AND s.card_id = c.id) ORDER BY c.ord, c.id "
+                "LIMIT ?", (user, user, user, *dom_args, user, room))
+            out.extend(_edited(r) for r in rows)
         return out
+
+    # --- the inbox and the candidate's own cards ----------------------------------------
+
+    def inbox(self, user: str, *, domain: int | None = None, section: str | None = None,
+              limit: int = 50) -> list[Flashcard]:
+        """Generated cards the user has neither accepted nor suspended, in corpus order."""
+        user = check_user(user)
+        kinds = ", ".join("?" for _ in (*CURATED_KINDS, "own"))
+        where, args = "", []
+        if domain is not None:
+            where, args = where + " AND c.domain = ?", [*args, domain]
+        if section is not None:
+            where, args = where + " AND c.section = ?", [*args, section]
+        rows = self.store.query(
+            f"SELECT c.card_json FROM study_cards c WHERE c.active = 1 AND c.kind NOT IN "
+            f"({kinds}) {where} AND NOT EXISTS (SELECT 1 FROM card_choices x WHERE x.user = ? "
+            "AND x.card_id = c.id) ORDER BY c.ord, c.id LIMIT ?",
+            (*CURATED_KINDS, "own", *args, user, limit))
+        return [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
+
+    def accept_card(self, user: str, card_id: str, *, front: str | None = None,
+                    answer: str | None = None) -> None:
+        """Take a card into the study set, optionally with an edited front and answer."""
+        user = check_user(user)
+        front, answer = _edit_text(front, "front"), _edit_text(answer, "answer")
+        self._choose(user, card_id, "accepted", front, answer)
+
+    def suspend_card(self, user: str, card_id: str) -> None:
+        """Stop studying a card (its review history is kept; accept it again to resume)."""
+        self._choose(check_user(user), card_id, "suspended", None, None)
+
+    def _choose(self, user: str, card_id: str, status: str, front: str | None,
+                answer: str | None) -> None:
+        with self.store.transaction() as db:
+            if db.execute("SELECT 1 FROM study_cards WHERE id = ?", (card_id,)).fetchone() is None:
+                raise StudyError(f"no flashcard with id {card_id!r}; list cards with "
+                                 "'assistant flashcards --format json'")
+            db.execute("INSERT INTO card_choices (user, card_id, status, front, answer, updated) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user, card_id) DO UPDATE SET "
+                       "status=excluded.status, front=COALESCE(excluded.front, front), "
+                       "answer=COALESCE(excluded.answer, answer), updated=excluded.updated",
+                       (user, card_id, status, front, answer, time.time()))
+
+    def add_own_card(self, user: str, front: str, answer: str, *, domain: int | None = None,
+                     section: str | None = None) -> Flashcard:
+        """A card the candidate wrote: stored at once, in their study set only."""
+        user = check_user(user)
+        front, answer = _edit_text(front, "front"), _edit_text(answer, "answer")
+        if front is None or answer is None:
+            raise StudyError("a card needs a front and an answer; write both")
+        card = Flashcard(id=uuid.uuid4().hex[:16], kind="own", front=front,
+                         answer=answer, quote="", chunk_id="", source="", title="",
+                         heading="", section=section, domain=domain, generator="own")
+        now = time.time()
+        with self.store.transaction() as db:
+            db.execute("INSERT INTO study_cards (id, domain, section, kind, chunk_id, card_json, "
+                       "ord, active, updated) VALUES (?, ?, ?, 'own', '', ?, ?, 1, ?)",
+                       (card.id, domain, section, json.dumps(card.to_json(), ensure_ascii=False),
+                        _OWN_ORD, now))
+            db.execute("INSERT INTO card_choices (user, card_id, status, updated) VALUES "
+                       "(?, ?, 'accepted', ?)", (user, card.id, now))
+        return card
+
+    def own_cards(self, user: str) -> list[Flashcard]:
+        rows = self.store.query(
+            "SELECT c.card_json FROM study_cards c JOIN card_choices x ON x.card_id = c.id "
+            "AND x.user = ? WHERE c.kind = 'own' ORDER BY c.updated, c.id", (check_user(user),))
+        return [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
 
     def _new_left_today(self, user: str, now: datetime) -> int:
         day = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -206,19 +324,30 @@ class StudyStore:
 
     # --- quizzes -------------------------------------------------------------------------
 
-    def record_quiz_answer(self, user: str, item: QuizItem, chosen_index: int) -> bool:
-        """Log one answered question; returns whether the choice was correct."""
+    def record_quiz_answer(self, user: str, item: QuizItem,
+                           chosen: int | Sequence[int]) -> bool:
+        """Log one answered question; returns whether the choice was correct. A single-answer
+        item takes one option index; a multiple-select item takes the chosen indexes and is
+        correct only when they are exactly its keys."""
         user = check_user(user)
-        if isinstance(chosen_index, bool) or not isinstance(chosen_index, int) \
-                or not 0 <= chosen_index < len(item.options):
-            raise StudyError(f"answer must be one of options 1-{len(item.options)} "
-                             f"(index 0-{len(item.options) - 1}); got {chosen_index!r}")
-        correct = chosen_index == item.answer_index
+        picks = [chosen] if isinstance(chosen, int) else list(chosen)
+        n = len(item.options)
+        if not picks or any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n
+                            for i in picks) or len(set(picks)) != len(picks):
+            raise StudyError(f"answer must be one of options 1-{n} (index 0-{n - 1}); "
+                             f"got {chosen!r}")
+        if not item.multiple and len(picks) != 1:
+            raise StudyError(f"question {item.id} has one answer; choose one option")
+        correct = sorted(picks) == list(item.keys)
         with self.store.transaction() as db:
-            db.execute("INSERT INTO quiz_answers (user, item_id, domain, section, chosen, "
-                       "correct, item_json, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (user, item.id, item.domain, item.section, chosen_index, int(correct),
-                        json.dumps(item.to_json(), ensure_ascii=False), time.time()))
+            cur = db.execute(
+                "INSERT INTO quiz_answers (user, item_id, domain, section, chosen, correct, "
+                "item_json, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user, item.id, item.domain, item.section, picks[0], int(correct),
+                 json.dumps(item.to_json(), ensure_ascii=False), time.time()))
+            if item.multiple:
+                db.execute("INSERT INTO quiz_answer_choices (answer_id, chosen_json) VALUES "
+                           "(?, ?)", (cur.lastrowid, json.dumps(sorted(picks))))
         return correct
 
     # --- progress ------------------------------------------------------------------------
