@@ -372,7 +372,9 @@ def cmd_study_sample(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise StudyError(f"folder {out.parent} does not exist; create it or choose another --out")
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({args.cards} cards, {args.quiz} quiz items, seed {args.seed})")
+    print(f"wrote {out} ({args.cards} curated cards and {args.quiz} practice items, plus "
+          f"{max(1, args.cards // 4)} generated cards and {max(1, args.quiz // 4)} generated "
+          f"items; seed {args.seed})")
     return EXIT_OK
 
 
