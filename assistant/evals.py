@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 from assistant.answer.base import MARKER
 from assistant.answer.text import content_terms, normalize_ws
 from assistant.errors import AssistantError, EvalFileError
+from assistant.files import atomic_write
 from assistant.records import Answer, EvalCase, Passage, Turn
 
 __all__ = ["write_text_atomic", "check_output_path", "save_baseline", "gate_failures", "GATED_METRICS", "load_eval_set", "term_matches", "all_terms", "CaseResult", "EvalReport",
@@ -351,22 +352,13 @@ def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``: a crash,
-    a kill or a full disk leaves the old file (or none), never half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``text`` atomically (``assistant.files.atomic_write``): a crash, a kill or a full
+    disk leaves the old file (or none), never half a report. A failure is one line."""
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, text)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise AssistantError(f"cannot write {path} ({err.strerror or type(err).__name__}); "
                              "check the folder exists and is writable") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def check_output_path(path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
 from assistant import syllabus
 from assistant.evals import EvalReport
+from assistant.files import atomic_path
 
 __all__ = ["markdown_report", "comparison_table", "plot_per_domain", "METRIC_COLUMNS"]
 
@@ -105,11 +105,9 @@ def plot_per_domain(reports: Sequence[EvalReport], path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Saved beside the target, then renamed: a reader never sees half a PNG.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
     return path
