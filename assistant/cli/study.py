@@ -13,7 +13,6 @@ call assistant.study, print).
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -90,7 +89,7 @@ def _print_cards(cards: list[Flashcard]) -> None:
 
 
 def cmd_flashcards(args: argparse.Namespace) -> int:
-    from assistant.study.cards import generate_cards
+    from assistant.study.cards import generate_cards, sample_cards
     from assistant.study.export import export_apkg, export_csv, write_csv
 
     _check_section(args.section, args.domain)
@@ -112,11 +111,8 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
 
         writer = LLMCardWriter(settings_from_args(args))
     cards = generate_cards(snap, domain=args.domain, section=args.section, writer=writer)
-    if args.count is not None and args.count < len(cards):
-        # A spread over the whole selection, not its first sections; the same seed gives the
-        # same cards, kept in corpus order.
-        keep = set(random.Random(args.seed).sample(range(len(cards)), args.count))
-        cards = [c for i, c in enumerate(cards) if i in keep]
+    if args.count is not None:
+        cards = sample_cards(cards, args.count, seed=args.seed)
     fmt = _format_of(args)
     if fmt == "apkg":
         if not args.out:
@@ -217,12 +213,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 # --- review --------------------------------------------------------------------------------
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from assistant.study.cards import generate_cards
-
     study = _study_store(args)
     # Register the current index's cards (and retire those it no longer yields) so the review
     # queue always matches the material.
-    study.sync_cards(generate_cards(_snapshot(args)), retire_others=True)
+    study.sync_index_cards(_snapshot(args))
     reviewed = 0
     while reviewed < args.limit:
         due = study.due_cards(args.user, domain=args.domain, limit=1)

@@ -87,6 +87,16 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
         }
 
+    def summary(self) -> str:
+        """The one-line summary both ``assistant ingest`` and the Documents page show."""
+        j = self.to_json()
+        state = f"published {self.generation}" if self.published else "index already up to date"
+        return (f"{state}: {j['chunks_total']} chunks from "
+                f"{j['added'] + j['changed'] + j['unchanged']} files ({j['added']} added, "
+                f"{j['changed']} changed, {j['deleted']} deleted, {j['unchanged']} unchanged, "
+                f"{j['failed']} failed); embedded {j['chunks_embedded']} chunks in "
+                f"{j['seconds']:.1f}s")
+
 
 def _hash_file(path: Path) -> str:
     h = hashlib.sha256()

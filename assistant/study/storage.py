@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from fsrs import Card, Scheduler, State
 
@@ -32,6 +32,9 @@ from assistant.study.srs import (
     state_name,
     utc,
 )
+
+if TYPE_CHECKING:
+    from assistant.index import Snapshot
 
 __all__ = ["StudyStore"]
 
@@ -98,6 +101,16 @@ class StudyStore:
         store.migrate(_SCHEMA)
 
     # --- cards ---------------------------------------------------------------------------
+
+    def sync_index_cards(self, snap: Snapshot) -> list[Flashcard]:
+        """Generate the full card set of an index generation and register it: cards the index
+        no longer yields stop being served (their review history stays). The one card sync of
+        the project: ``assistant review`` and the app both call it. Returns the cards."""
+        from assistant.study.cards import generate_cards
+
+        cards = generate_cards(snap)
+        self.sync_cards(cards, retire_others=True)
+        return cards
 
     def sync_cards(self, cards: Iterable[Flashcard], *, retire_others: bool = False) -> int:
         """Insert or refresh cards (by id). With ``retire_others`` (pass the full card set of

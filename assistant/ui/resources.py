@@ -105,13 +105,9 @@ def study_store(s: Settings) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _synced_cards(store_path: str, key: str, generation: str, _snap: Any) -> list[Any]:
-    from assistant.study import generate_cards
-
-    cards = generate_cards(_snap)
     # The full card set of this index generation: cards the index no longer yields stop being
     # served (their review history stays).
-    _study_store(store_path).sync_cards(cards, retire_others=True)
-    return cards
+    return list(_study_store(store_path).sync_index_cards(_snap))
 
 
 def study_cards(s: Settings) -> list[Any]:
