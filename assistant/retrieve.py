@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant import syllabus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
-from assistant.index import Index, Snapshot, _is_not_found, count_words, tokenize_for_bm25
+from assistant.index import Index, Snapshot, count_words, is_not_found, tokenize_for_bm25
 from assistant.records import Passage
 from assistant.settings import Settings
 
@@ -220,7 +220,7 @@ class Retriever:
         try:
             return self._search(query, k, mode, filters, self.index.snapshot())
         except Exception as err:  # noqa: BLE001
-            if not _is_not_found(err):
+            if not is_not_found(err):
                 raise
             # The collection was dropped by an ingest two generations on: reload and retry once.
             return self._search(query, k, mode, filters, self.index.refresh())

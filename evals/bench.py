@@ -57,6 +57,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 # The options live with the `assistant bench` command, so its parser never executes this file.
 from assistant.cli.bench import add_arguments  # noqa: E402 - after the sys.path set-up above
+from assistant.files import atomic_write  # noqa: E402
 
 __all__ = ["main", "add_arguments", "run", "TARGETS"]
 
@@ -1089,9 +1090,7 @@ def run(args: argparse.Namespace, command: str = ".venv/bin/python evals/bench.p
     summary["targets"] = evaluate_targets(summary)
     summary["runtime_s"] = round(time.perf_counter() - t_start, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    tmp.replace(args.out)
+    atomic_write(args.out, json.dumps(summary, indent=1))
     args.md.write_text(markdown(summary, command), encoding="utf-8")
     return summary
 

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from assistant.ui import resources, state
-from assistant.ui.review_export import approved_jsonl, reviewed_jsonl
+from assistant.evals.review import approved_jsonl, reviewed_jsonl
 from assistant.ui.safe import escape_inline, escape_markdown
 from assistant.ui.widgets import render_answer
 
