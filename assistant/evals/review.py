@@ -78,11 +78,7 @@ def approved_eval_cases(store: Any, idf: Callable[[str], float]) -> list[EvalCas
     """The approved cases parsed like a JSONL eval set, ready for ``run_eval``."""
     out = []
     for c in approved_cases(store, idf):
-        out.append(EvalCase(id=c["id"], question=c["question"], domain=c["domain"],
-                            section=c["section"], answerable=c["answerable"],
-                            evidence=tuple(c["evidence"]),
-                            answer_keywords=tuple(c["answer_keywords"]),
-                            history=tuple(c.get("history") or ())))
+        out.append(EvalCase.from_dict(c))
     return out
 
 

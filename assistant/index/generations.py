@@ -90,21 +90,13 @@ def read_chunks(path: Path) -> Iterator[Chunk]:
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
-                d = json.loads(line)
-                yield Chunk(id=d["id"], source=d["source"], title=d["title"],
-                            heading_path=tuple(d["heading_path"]), text=d["text"],
-                            ordinal=d["ordinal"], page=d["page"], domain=d["domain"],
-                            section=d["section"], guide_version=d["guide_version"])
+                yield Chunk.from_dict(json.loads(line))
 
 
 def write_chunks(path: Path, chunks: list[Chunk]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for c in chunks:
-            fh.write(json.dumps({"id": c.id, "source": c.source, "title": c.title,
-                                 "heading_path": list(c.heading_path), "text": c.text,
-                                 "ordinal": c.ordinal, "page": c.page, "domain": c.domain,
-                                 "section": c.section, "guide_version": c.guide_version},
-                                ensure_ascii=False) + "\n")
+            fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
 

@@ -129,7 +129,7 @@ class Index:
         try:
             state = json.loads((gdir / "state.json").read_text(encoding="utf-8"))
             chunks = list(read_chunks(gdir / "chunks.jsonl"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        except (FileNotFoundError, ValueError):  # ValueError: bad JSON, or a newer schema
             raise IndexMissingError(f"the index at {self.root} is incomplete; rebuild it with "
                                     "'assistant ingest --rebuild'") from None
         bm25 = load_bm25(gdir / "bm25") if chunks else None
