@@ -188,9 +188,10 @@ def _feature_commands() -> None:
     """Feature packages own their subcommands; their modules import heavy parts lazily."""
     from assistant.bench_cli import register as bench_command
     from assistant.study.cli import register as study_commands
+    from assistant.study.exam_cli import register as exam_commands
     from assistant.ui.cli import register as app_command
 
-    _EXTRA_COMMANDS.extend([study_commands, app_command, bench_command])
+    _EXTRA_COMMANDS.extend([study_commands, exam_commands, app_command, bench_command])
 
 
 _feature_commands()
