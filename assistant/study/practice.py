@@ -17,11 +17,14 @@ from assistant.study.quiz import QuizItem, draw_from, quiz_pool
 
 if TYPE_CHECKING:
     from assistant.index import Snapshot
+    from assistant.study.storage import StudyStore
 
-__all__ = ["QuizSource", "QUIZ_SOURCES", "practice_pool", "draw_practice", "study_cards"]
+__all__ = ["QuizSource", "QUIZ_SOURCES", "CARD_SOURCES", "practice_pool", "draw_practice",
+           "study_cards", "sync_study_cards"]
 
 QuizSource = Literal["bank", "generated", "all"]
 QUIZ_SOURCES: tuple[str, ...] = ("bank", "generated", "all")
+CARD_SOURCES: tuple[str, ...] = ("deck", "generated", "all")
 
 
 def practice_pool(snapshot: "Snapshot", source: str = "bank",
@@ -42,13 +45,28 @@ def draw_practice(snapshot: "Snapshot", *, source: str = "bank", domain: int | N
 
 
 def study_cards(snapshot: "Snapshot", *, domain: int | None = None, section: str | None = None,
-                practice_dir: Path | None = None) -> list[Flashcard]:
+                practice_dir: Path | None = None, source: str = "all") -> list[Flashcard]:
     """The cards a candidate studies: the curated deck first, then generated cards of the
-    passages, minus generated cards that repeat a curated one (same quote or same front)."""
+    passages, minus generated cards that repeat a curated one (same quote or same front).
+    ``source`` "deck" or "generated" keeps one of the two."""
+    if source not in CARD_SOURCES:
+        raise ValueError(f"unknown card source {source!r}; use one of {', '.join(CARD_SOURCES)}")
     deck = [c for c in deck_cards(snapshot, practice_dir)
             if (domain is None or c.domain == domain) and (section is None or c.section == section)]
+    if source == "deck":
+        return deck
     taken_quotes = {c.quote.lower() for c in deck}
     taken_fronts = {c.front.lower() for c in deck}
     generated = [c for c in generate_cards(snapshot, domain=domain, section=section)
                  if c.quote.lower() not in taken_quotes and c.front.lower() not in taken_fronts]
-    return [*deck, *generated]
+    return generated if source == "generated" else [*deck, *generated]
+
+
+def sync_study_cards(study: "StudyStore", snapshot: "Snapshot",
+                     practice_dir: Path | None = None) -> list[Flashcard]:
+    """Register this index generation's cards in the review store, the deck first (new cards
+    are introduced in this order), and retire cards it no longer yields (their reviews stay).
+    The CLI and the app both call this before reviewing."""
+    cards = study_cards(snapshot, practice_dir=practice_dir)
+    study.sync_cards(cards, retire_others=True)
+    return cards

@@ -19,15 +19,6 @@ from assistant.ui.safe import escape_inline
 __all__ = ["render", "exam_day_section", "current_plan"]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _deck_synced(store_path: str, generation: str, _snap: Any, _s: Any) -> int:
-    from assistant.study.curated import deck_cards
-
-    resources.study_cards(_s)  # the app's card sync first: it retires cards it does not yield
-    deck = deck_cards(_snap, _s.practice_dir)
-    return resources.study_store(_s).sync_cards(deck)
-
-
 def _bank(s: Any) -> Counter[str]:
     from assistant.study.curated import bank_items
 
@@ -48,8 +39,7 @@ def current_plan(s: Any, user: str) -> Any:
     cfg = _plans(s).current(user)
     if cfg is None:
         return None
-    snap = resources.snapshot(s)
-    _deck_synced(str(s.store_path), snap.generation, snap, s)
+    resources.study_cards(s)  # the deck and cards of this index generation, in the store
     study = resources.study_store(s)
     today = datetime.now(timezone.utc).date()
     if cfg.exam_date <= today:

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from assistant.cli import EXIT_OK, _add_common, _print_json, _settings
+from assistant.cli.common import EXIT_OK, add_common, print_json, settings_from_args
 from assistant.study.srs import StudyError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _pool(args: argparse.Namespace) -> list[QuizItem]:
     from assistant.index import Index
     from assistant.study.curated import bank_items
 
-    s = _settings(args)
+    s = settings_from_args(args)
     return bank_items(Index(s).snapshot(), s.practice_dir)
 
 
@@ -38,7 +38,7 @@ def _exams(args: argparse.Namespace) -> ExamStore:
     from assistant.store import Store
     from assistant.study.exam import ExamStore
 
-    return ExamStore(Store(_settings(args).store_path))
+    return ExamStore(Store(settings_from_args(args).store_path))
 
 
 def _clock(seconds: float) -> str:
@@ -175,7 +175,7 @@ def cmd_exam(args: argparse.Namespace) -> int:
         hist = exams.history(args.user)
         est = exams.readiness(args.user, pool)
         if args.json:
-            _print_json({"user": args.user, "attempts": [
+            print_json({"user": args.user, "attempts": [
                 {"id": a.id, "submitted": a.submitted, "auto": a.auto, **a.report().to_json()}
                 for a in hist], "readiness": est.to_json() if est else None})
             return EXIT_OK
@@ -199,7 +199,7 @@ def cmd_exam(args: argparse.Namespace) -> int:
         form = draw_form(pool, seed=seed, size=args.items)
         if form.short:
             print(form.shortfall(), file=sys.stderr)
-        _print_json(form.to_json())
+        print_json(form.to_json())
         return EXIT_OK
     exams = _exams(args)
     current = exams.current(args.user)
@@ -214,11 +214,12 @@ def cmd_exam(args: argparse.Namespace) -> int:
 def cmd_plan(args: argparse.Namespace) -> int:
     from assistant.index import Index
     from assistant.store import Store
-    from assistant.study.curated import bank_items, deck_cards
+    from assistant.study.curated import bank_items
     from assistant.study.plan import PlanStore, build_plan, parse_date
+    from assistant.study.practice import sync_study_cards
     from assistant.study.storage import StudyStore
 
-    s = _settings(args)
+    s = settings_from_args(args)
     today = datetime.now(timezone.utc).date()
     store = Store(s.store_path)
     plans = PlanStore(store)
@@ -234,12 +235,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
                          "YYYY-MM-DD --minutes N'")
     snap = Index(s).snapshot()
     study = StudyStore(store)
-    study.sync_cards(deck_cards(snap, s.practice_dir))  # the curated deck the plan schedules
+    sync_study_cards(study, snap, s.practice_dir)  # the cards the plan schedules
     bank = Counter(it.section for it in bank_items(snap, s.practice_dir) if it.section)
     plan = build_plan(store, args.user, current, bank=bank, today=today,
                       scheduler=study.scheduler, new_per_day=study.new_per_day)
     if args.json:
-        _print_json({"user": args.user, **plan.to_json()})
+        print_json({"user": args.user, **plan.to_json()})
         return EXIT_OK
     print(f"exam {current.exam_date.isoformat()}, {current.minutes} minutes a day "
           f"(profile '{args.user}')")
@@ -314,7 +315,7 @@ def register(sub: Any) -> None:
                    help="list submitted attempts and the readiness estimate")
     p.add_argument("--target", type=_pct, default=None, metavar="PCT",
                    help="set your target score (percent) for the readiness estimate")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_exam)
 
     p = sub.add_parser("plan", help="exam-date study plan: what to do today and until the exam",
@@ -327,5 +328,5 @@ def register(sub: Any) -> None:
     p.add_argument("--minutes", type=_minutes, default=None, help="study minutes per day")
     p.add_argument("--days", type=int, default=7, help="days ahead to list (default 7)")
     p.add_argument("--json", action="store_true", help="print the whole plan as JSON")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_plan)
