@@ -324,7 +324,12 @@ def _report_view(s: Any, a: Any) -> None:
     _flashcard_links(a, missed)
     st.markdown("**Retake what I missed**")
     _drill(s, a, missed)
-    st.markdown("**Review the items**")
+
+
+def _items_view(s: Any, a: Any) -> None:
+    r = a.report()
+    missed = r.missed()
+    st.subheader("Review the items")
     show = st.radio("Show", ["Missed", "All"], horizontal=True, key="exam_review_filter",
                     format_func=lambda x: f"Missed ({len(missed)})" if x == "Missed" else
                     f"All ({r.items})")
@@ -402,4 +407,7 @@ def render() -> None:
                               format_func=lambda i: labels[i])
         a = next(x for x in hist if x.id == chosen)
         _report_view(s, a)
-    _history(s, user)
+        _history(s, user)
+        _items_view(s, a)
+    else:
+        _history(s, user)
