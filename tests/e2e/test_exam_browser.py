@@ -107,6 +107,30 @@ def test_take_a_whole_mock_exam(app_server, new_page, e2e_artifacts):
         opt = main.get_by_test_id("stRadio").get_by_test_id("stRadioOption").nth(wanted[1][0])
         assert opt.locator("input").is_checked()
 
+    # A second tab on the same attempt answers question 7; the first tab then shows it.
+    other = new_page()
+    other.goto(f"{app_server.url}/exam?user={USER}&q=7")
+    wait_idle(other)
+    other.get_by_text("Question 7 of").wait_for()
+    assert other.get_by_text(re.compile(r"Ends at \d\d:\d\d:\d\d UTC")).inner_text().split(
+        " · ")[0] == ends.split(" · ")[0]
+    # A wrong option, so that the score below stays the four keyed answers.
+    seventh = [next(j for j, o in enumerate(items[6]["options"]) if not o["correct"])]
+    _choose(other, items[6], seventh)
+    assert _responses(app_server, aid)[6][0] == seventh
+    page.get_by_role("button", name="7", exact=True).click()
+    page.get_by_text("Question 7 of").wait_for()
+    wait_idle(page)
+    main = page.get_by_test_id("stMainBlockContainer")
+    if items[6]["multiple"]:
+        box = main.get_by_test_id("stCheckbox").filter(
+            has_text=re.compile(rf"^{LETTERS[seventh[0]]}\. ")).first
+        assert box.locator("input").is_checked()
+    else:
+        opt = main.get_by_test_id("stRadio").get_by_test_id("stRadioOption").nth(seventh[0])
+        assert opt.locator("input").is_checked()
+    assert _responses(app_server, aid)[1][1]  # and the first tab's mark is still there
+
     # Submit, and see the report.
     page.get_by_role("button", name="Submit exam").click()
     page.get_by_role("button", name="Yes, submit").click()
