@@ -12,6 +12,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
     answer.py   search, ask
     evals.py    eval
     study.py    flashcards, quiz, review, cards, progress, study-sample
+    exam.py     exam, plan (mock exams and the exam-date plan)
     app.py      app (the Streamlit app)
     bench.py    bench (evals/bench.py, loaded when the command runs)
 """
@@ -24,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from assistant.cli import answer, app, bench, evals, ingest, study
+from assistant.cli import answer, app, bench, evals, exam, ingest, study
 from assistant.cli.common import EXIT_ERROR, EXIT_OK, Parser
 from assistant.errors import AssistantError
 
@@ -35,6 +36,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     answer.register,
     evals.register,
     study.register,
+    exam.register,
     app.register,
     bench.register,
 ]
