@@ -1,0 +1,436 @@
+"""The practice-question coach: a verdict on every option of a pasted multiple-choice question,
+each with a reason quoted from the passage that decides it.
+
+How an option is judged, from the indexed passages only (never from a practice bank's keys):
+
+1. Retrieval reads the stem with all options, the stem alone, and each option with the stem's
+   ask, and keeps the union (at most ``max_passages``), numbered as citations.
+2. Every sentence of those passages is scored for every option: the idf-weighted share of the
+   option's *distinctive* terms it contains (terms every option shares, or that only echo the
+   stem, decide nothing), times how much the sentence and its passage are about the stem's
+   situation (its constraints). A sentence that names an option in a negative scope ("Trap:",
+   "instead of", "rather than", "does not", "avoid") counts against it.
+3. The options are ranked by support. The pick is decided when the chosen options lead the
+   rest by a margin; otherwise the coach names the options that remain and picks none.
+
+Every option gets a citation: its own best sentence, or, when the material never mentions it,
+the sentence that decided the question (that is what rules it out).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Sequence
+
+from assistant.answer.base import TermStats
+from assistant.answer.options import MAX_OPTION_WORDS, MCQ
+from assistant.answer.text import content_terms, split_sentences
+from assistant.records import Citation, Passage
+
+__all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
+           "ask_sentence", "deciding_constraint", "VERDICTS"]
+
+Verdict = Literal["best", "plausible_not_best", "wrong", "not_covered"]
+VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered")
+
+
+@dataclass(frozen=True)
+class CoachPolicy:
+    """Thresholds, tuned on the dev split of evals/pmle_mcq.jsonl only (see the README)."""
+
+    min_support: float = 0.12  # the chosen option's score must reach this
+    min_margin: float = 0.04  # ... and lead the next option by this much
+    high_margin: float = 0.15  # a lead this large is "high" confidence
+    covered: float = 0.34  # below this share of its terms in any sentence: not_covered
+    plausible: float = 0.6  # within this fraction of the pick's score: plausible_not_best
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passage: Passage
+    sentence: str
+    score: float  # signed: negative when the sentence argues against the option
+    coverage: float  # share of the option's distinctive terms in the sentence
+
+
+@dataclass
+class OptionVerdict:
+    label: str
+    text: str
+    verdict: Verdict
+    reason: str
+    citations: list[int]
+    score: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "text": self.text, "verdict": self.verdict,
+                "reason": self.reason, "citations": list(self.citations)}
+
+
+@dataclass
+class CoachResult:
+    mcq: MCQ
+    options: list[OptionVerdict]
+    choice: list[str]
+    constraint: str
+    confidence: Literal["high", "medium", "low", "none"]
+    remaining: list[str]
+    citations: list[Citation]
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"options": [o.to_json() for o in self.options], "choice": list(self.choice),
+                "constraint": self.constraint, "confidence": self.confidence,
+                "select": self.mcq.select, "remaining": list(self.remaining)}
+
+
+# --- retrieval ---------------------------------------------------------------------------------
+
+
+def retrieve_for(mcq: MCQ, search: Callable[[str, int], list[Passage]],
+                 max_passages: int = 10) -> list[Passage]:
+    """The union of passages for the whole question, the stem, and each option with the ask,
+    renumbered 1..n in that order (the numbers are the citation markers)."""
+    ask = ask_sentence(mcq.stem)
+    queries: list[tuple[str, int]] = [
+        (mcq.stem + " " + " ".join(o.text for o in mcq.options), 5),
+        (mcq.stem, 3),
+    ]
+    queries += [(f"{ask} {' '.join(o.text.split()[:MAX_OPTION_WORDS])}", 2) for o in mcq.options]
+    seen: dict[str, Passage] = {}
+    for query, k in queries:
+        for p in search(query, k):
+            if p.chunk.id not in seen and len(seen) < max_passages:
+                seen[p.chunk.id] = p
+    return [Passage(p.chunk, i, p.score, p.dense_score, p.bm25_score)
+            for i, p in enumerate(seen.values(), start=1)]
+
+
+# --- the stem ----------------------------------------------------------------------------------
+
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+_CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
+
+
+def ask_sentence(stem: str) -> str:
+    """The sentence that asks (usually the last one with a question mark)."""
+    parts = [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
+    for p in reversed(parts):
+        if p.endswith("?"):
+            return p
+    return parts[-1] if parts else stem
+
+
+_CONSTRAINT_WORDS = re.compile(
+    r"\b(least|lowest|minimi[sz]e|minimal|fewest|no one|without|must|only|cannot|can't|late|"
+    r"delay(ed)?|quick(ly|est)?|fast(est)?|cheap(est)?|cost|latency|overhead|managed|"
+    r"real[- ]time|offline|batch|streaming|regulat\w*|privacy|personal|no code|sql|few|"
+    r"small|large|scarce|imbalanc\w*|bursty|low|high|never|not|requirement|require[sd]?)\b",
+    re.I)
+
+
+def _clauses(stem: str) -> list[str]:
+    text = _CHOOSE.sub(" ", stem)
+    pieces = re.split(r"(?<=[.;?!])\s+|,\s+(?:and|but|so|while|because)\s+|;\s*|,\s+(?=which|"
+                      r"where|so that|but)", text)
+    out = []
+    for p in pieces:
+        p = p.strip(" ,.;")
+        if len(p.split()) >= 3:
+            out.append(p)
+    return out
+
+
+def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> str:
+    """The stem's clause that the deciding sentence speaks to: most shared rare terms, with a
+    bonus for words that state a requirement ("least overhead", "labels arrive late")."""
+    s_terms = set(content_terms(sentence))
+    ask = ask_sentence(stem)
+    best, best_score = "", -1.0
+    for clause in _clauses(stem):
+        if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
+            continue  # the ask itself is not a constraint
+        terms = set(content_terms(clause))
+        if not terms:
+            continue
+        shared = sum((stats.idf(t) if stats is not None else 1.0) for t in terms & s_terms)
+        bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
+        score = shared + bonus
+        if score > best_score:
+            best, best_score = clause, score
+    best = best or ask
+    words = best.split()
+    if len(words) > 16:
+        best = " ".join(words[:16]) + " ..."
+    return best
+
+
+# --- polarity ----------------------------------------------------------------------------------
+
+_NEG_CUE = re.compile(
+    r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
+    r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
+    r"does not|do not|is not|are not|neither|nor)\b", re.I)
+_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the right answer|the answer is|"
+                    r"use|choose|prefer|points? to)\b|;|: ", re.I)
+_NEG_WINDOW = 7  # words after a negative cue that it governs
+
+
+def _negative_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of the sentence that argue against what they name."""
+    spans: list[tuple[int, int]] = []
+    if re.match(r"^\s*(trap|mistake|pitfall|wrong)\b", sentence, re.I):
+        start = sentence.find(":") + 1 if ":" in sentence[:20] else 0
+        piv = _PIVOT.search(sentence, start + 1)
+        spans.append((start, piv.start() if piv else len(sentence)))
+    for m in _NEG_CUE.finditer(sentence):
+        rest = sentence[m.end():]
+        words = list(re.finditer(r"\S+", rest))
+        end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
+        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b", rest)
+        if stop is not None:
+            end = min(end, m.end() + stop.start())
+        spans.append((m.end(), end))
+    return spans
+
+
+def _term_positions(sentence: str, terms: set[str]) -> list[int]:
+    out = []
+    for m in re.finditer(r"(?u)\b\w\w+\b", sentence):
+        t = content_terms(m.group(0))
+        if t and t[0] in terms:
+            out.append(m.start())
+    return out
+
+
+def _negativity(sentence: str, hit_terms: set[str]) -> float:
+    """Share of the option's matched terms that sit in a negative span."""
+    if not hit_terms:
+        return 0.0
+    spans = _negative_spans(sentence)
+    if not spans:
+        return 0.0
+    pos = _term_positions(sentence, hit_terms)
+    if not pos:
+        return 0.0
+    neg = sum(1 for p in pos if any(a <= p < b for a, b in spans))
+    return neg / len(pos)
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def _option_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, dict[str, float]]:
+    stem_terms = set(content_terms(mcq.stem))
+    per = {o.label: list(dict.fromkeys(content_terms(" ".join(o.text.split()[:MAX_OPTION_WORDS]))))
+           for o in mcq.options}
+    out: dict[str, dict[str, float]] = {}
+    for label, terms in per.items():
+        w: dict[str, float] = {}
+        for t in terms:
+            x = stats.idf(t) if stats is not None else 1.0
+            others = sum(1 for lab, ts in per.items() if lab != label and t in ts)
+            x /= 1.0 + 1.5 * others  # a term several options share decides little
+            if t in stem_terms:
+                x *= 0.35  # repeating the stem is not evidence
+            w[t] = x
+        out[label] = w
+    return out
+
+
+@dataclass(frozen=True)
+class _Sent:
+    passage: Passage
+    text: str
+    terms: frozenset[str]
+    rel: float  # how much the sentence (with its heading) is about the stem
+
+
+def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
+    stem_terms = list(dict.fromkeys(content_terms(mcq.stem)))
+    ask_terms = set(content_terms(ask_sentence(mcq.stem)))
+    weights = {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
+               for t in stem_terms}
+    total = sum(weights.values()) or 1.0
+    out = []
+    for p in passages:
+        p_terms = set(content_terms(p.chunk.embed_text()))
+        head = set(content_terms(" ".join((p.chunk.title, *p.chunk.heading_path))))
+        rel_p = sum(w for t, w in weights.items() if t in p_terms) / total
+        for s in split_sentences(p.chunk.text):
+            if len(s.text.split()) < 4:
+                continue
+            terms = frozenset(content_terms(s.text))
+            rel_s = sum(w for t, w in weights.items() if t in terms or t in head) / total
+            out.append(_Sent(p, s.text, terms, 0.5 * rel_p + 0.5 * rel_s))
+    return out
+
+
+def _evidence(weights: dict[str, float], sents: Sequence[_Sent]) -> tuple[Evidence | None,
+                                                                           Evidence | None, float]:
+    """(best supporting, strongest opposing, best coverage) for one option."""
+    total = sum(weights.values())
+    if total <= 0:
+        return None, None, 0.0
+    best: Evidence | None = None
+    worst: Evidence | None = None
+    top_cov = 0.0
+    for s in sents:
+        hit = {t for t in weights if t in s.terms}
+        if not hit:
+            continue
+        cov = sum(weights[t] for t in hit) / total
+        top_cov = max(top_cov, cov)
+        base = cov * (0.2 + s.rel)
+        neg = _negativity(s.text, hit)
+        if neg >= 0.5:
+            if worst is None or base > -worst.score:
+                worst = Evidence(s.passage, s.text, -base, cov)
+            continue
+        if best is None or base > best.score:
+            best = Evidence(s.passage, s.text, base, cov)
+    return best, worst, top_cov
+
+
+@dataclass(frozen=True)
+class _Judged:
+    label: str
+    score: float
+    support: Evidence | None
+    against: Evidence | None
+    coverage: float
+
+
+def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None,
+                  policy: CoachPolicy | None = None) -> CoachResult:
+    policy = policy or CoachPolicy()
+    sents = _sentences(mcq, passages, stats)
+    weights = _option_weights(mcq, stats)
+    judged: list[_Judged] = []
+    for o in mcq.options:
+        sup, opp, cov = _evidence(weights[o.label], sents)
+        score = (sup.score if sup else 0.0) - 0.8 * (-opp.score if opp else 0.0)
+        judged.append(_Judged(o.label, score, sup, opp, cov))
+    ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+    n = mcq.select
+    picked = ranked[:n]
+    runner = ranked[n] if len(ranked) > n else None
+    lead = picked[-1].score - (runner.score if runner else 0.0)
+    decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
+        and all(j.support is not None for j in picked)
+    confidence: Literal["high", "medium", "low", "none"]
+    if not decided:
+        confidence = "none"
+    elif lead >= policy.high_margin:
+        confidence = "high"
+    elif lead >= 2 * policy.min_margin:
+        confidence = "medium"
+    else:
+        confidence = "low"
+    choice = sorted(j.label for j in picked) if decided else []
+    top_score = max(picked[0].score, 1e-9)
+    remaining = [] if decided else sorted(
+        j.label for j in ranked if j.support is not None and j.score >= policy.plausible * top_score
+        and j.score > 0)
+    deciding = picked[0].support or picked[0].against
+    constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
+    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy)
+
+
+# --- the write-up ------------------------------------------------------------------------------
+
+
+def _quote(sentence: str, limit: int = 40) -> str:
+    words = sentence.split()
+    q = " ".join(words[:limit]) + (" ..." if len(words) > limit else "")
+    return q.replace('"', "'")
+
+
+def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
+              constraint: str, confidence: Literal["high", "medium", "low", "none"],
+              policy: CoachPolicy) -> CoachResult:
+    cited: dict[int, tuple[Passage, list[str]]] = {}
+
+    def cite(ev: Evidence) -> int:
+        n = ev.passage.rank
+        entry = cited.setdefault(n, (ev.passage, []))
+        if ev.sentence not in entry[1]:
+            entry[1].append(ev.sentence)
+        return n
+
+    by_label = {j.label: j for j in judged}
+    picked = [by_label[c] for c in choice]
+    deciding = next((j.support for j in picked if j.support), None)
+    if deciding is None:
+        deciding = max((j.support for j in judged if j.support), key=lambda e: e.score,
+                       default=None)
+    top = max((j.score for j in judged), default=0.0)
+    verdicts: list[OptionVerdict] = []
+    c = f'"{constraint}"'
+    for o in mcq.options:
+        j = by_label[o.label]
+        ev = j.support if j.support and (j.against is None or j.score > 0) else j.against
+        if o.label in choice:
+            verdict: Verdict = "best"
+        elif j.coverage < policy.covered or ev is None:
+            verdict = "not_covered"
+        elif choice and j.against is not None and j.score <= 0:
+            verdict = "wrong"
+        elif choice and j.score >= policy.plausible * top and j.score > 0:
+            verdict = "plausible_not_best"
+        elif not choice and o.label in remaining:
+            verdict = "plausible_not_best"
+        else:
+            verdict = "wrong"
+        if ev is not None and verdict != "not_covered":
+            n = cite(ev)
+            q = _quote(ev.sentence)
+            if verdict == "best":
+                reason = f'Fits {c}: the material says "{q}" [{n}].'
+            elif verdict == "plausible_not_best":
+                reason = (f'The material supports it in general ("{q}" [{n}]), but it fits {c} '
+                          "less well than the recommended option." if choice else
+                          f'Still in the running for {c}: "{q}" [{n}].')
+            elif ev is j.against:
+                reason = f'Ruled out by {c}: the material says "{q}" [{n}].'
+            else:
+                reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
+        elif deciding is not None:
+            n = cite(deciding)
+            reason = (f'The material does not support this option for {c}; the passage that '
+                      f'decides the question says "{_quote(deciding.sentence, 30)}" [{n}].')
+        else:
+            reason = "The indexed material says nothing that bears on this option."
+        verdicts.append(OptionVerdict(o.label, o.text, verdict, reason,
+                                      [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
+                                      round(j.score, 4)))
+    citations = [Citation(n, p.chunk, " ".join(qs)) for n, (p, qs) in sorted(cited.items())]
+    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence)
+    return CoachResult(mcq, verdicts, choice, constraint, confidence, remaining, citations, text,
+                       notes=list(mcq.notes))
+
+
+_ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "wrong",
+         "not_covered": "not covered"}
+
+
+def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
+             constraint: str, confidence: str) -> str:
+    lines = []
+    if choice:
+        picks = " and ".join(choice)
+        lines.append(f"Recommended: {picks} (confidence: {confidence}). Deciding constraint: "
+                     f'"{constraint}".')
+    elif remaining:
+        lines.append("The material does not decide this question: options "
+                     + ", ".join(remaining) + f' remain for "{constraint}", so I pick none.')
+    else:
+        lines.append("The material does not decide this question: no option is supported by "
+                     "the indexed passages, so I pick none.")
+    if mcq.select > 1:
+        lines[0] += f" The question asks for {mcq.select} options."
+    for v in verdicts:
+        lines.append(f"{v.label}. {v.text}: {_ICON[v.verdict]}. {v.reason}")
+    return "\n".join(lines)
