@@ -159,6 +159,9 @@ class Answer:
     grounded: bool = True  # False when an LLM answer carried no valid citation
     notes: list[str] = field(default_factory=list)  # e.g. removed citation markers
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # A pasted multiple-choice question: {options, choice, constraint, confidence, select,
+    # remaining} from the practice-question coach (answer/coach.py); None otherwise.
+    mcq: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -174,6 +177,8 @@ class Answer:
             out["standalone_question"] = self.standalone_question
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.mcq is not None:
+            out.update(self.mcq)
         return out
 
 
