@@ -55,6 +55,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+# The options live with the `assistant bench` command, so its parser never executes this file.
+from assistant.cli.bench import add_arguments  # noqa: E402 - after the sys.path set-up above
+
 __all__ = ["main", "add_arguments", "run", "TARGETS"]
 
 # Targets of issue 8 (2-core machine, warm, shipped corpus). "max" = at most, "min" = at least.
@@ -71,32 +74,6 @@ TARGETS: list[tuple[str, str, str, float]] = [
 ]
 
 _MODES = ("dense", "bm25", "hybrid")
-
-
-# --- arguments -----------------------------------------------------------------------------
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corpus", type=Path, default=None,
-                   help="corpus folder (default: the shipped corpus/)")
-    p.add_argument("--eval", dest="eval_file", type=Path, default=_ROOT / "evals" / "pmle.jsonl",
-                   help="eval set (default: evals/pmle.jsonl)")
-    p.add_argument("--out", type=Path, default=_ROOT / "evals" / "bench.json",
-                   help="JSON output (default: evals/bench.json)")
-    p.add_argument("--md", type=Path, default=_ROOT / "evals" / "bench.md",
-                   help="Markdown table output (default: evals/bench.md)")
-    p.add_argument("--scale", type=int, default=50,
-                   help="synthetic corpus size as a multiple of the real one (0 = skip)")
-    p.add_argument("--threads", type=int, default=4, help="threads for the throughput run")
-    p.add_argument("--limit", type=int, default=None, help="only the first N eval cases")
-    p.add_argument("--skip", nargs="*", default=[],
-                   choices=["backends", "baseline", "scale", "cold_start", "profile"],
-                   help="sections to leave out")
-    p.add_argument("--workdir", type=Path, default=None,
-                   help="where to build (default: a temporary directory, removed afterwards)")
-    p.add_argument("--onnx-cache", type=Path, default=None,
-                   help="reuse the ONNX export in this folder or the shared one beside the "
-                        "weights (default: export afresh into the work dir, and time it)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -105,9 +105,11 @@ def study_store(s: Settings) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _synced_cards(store_path: str, key: str, generation: str, _snap: Any) -> list[Any]:
-    from assistant.study import generate_cards
+    from assistant.study.practice import study_cards as deck_then_generated
 
-    cards = generate_cards(_snap)
+    # The curated deck first (its order is the order new cards are introduced in), then the
+    # generated cards, which wait in each candidate's inbox until accepted.
+    cards = deck_then_generated(_snap)
     # The full card set of this index generation: cards the index no longer yields stop being
     # served (their review history stays).
     _study_store(store_path).sync_cards(cards, retire_others=True)

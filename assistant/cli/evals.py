@@ -1,8 +1,4 @@
-"""Subcommands beyond ingest/search/info: ask and eval here; feature packages register theirs.
-
-Kept out of cli.py so each command's wiring sits next to the others of its kind, and cli.py
-stays a short table of contents.
-"""
+"""``assistant eval``: run an eval set, compare settings, write reports and the baseline."""
 
 from __future__ import annotations
 
@@ -12,61 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import EXIT_ERROR, EXIT_OK, _EXTRA_COMMANDS, _add_common, _add_filters, \
-    _filters, _print_json, _settings
+from assistant.cli.common import EXIT_OK, add_common, make_assistant, settings_from_args
 
-__all__ = ["register_answer_commands"]
-
-
-def _assistant(args: argparse.Namespace, settings: Any = None):
-    from assistant.answer import Assistant
-
-    return Assistant(settings or _settings(args))
-
-
-def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.history import load_history
-    from assistant.records import Answer
-
-    settings = _settings(args)
-    history = load_history(Path(args.history)) if args.history else []
-    assistant = _assistant(args, settings)
-    answer: Answer | None = None
-    live = not args.json and assistant.composer.name != "extractive" and sys.stdout.isatty()
-    for event in assistant.stream(args.question, history=history, k=args.k, mode=args.mode,
-                                  filters=_filters(args)):
-        if isinstance(event, Answer):
-            answer = event
-        elif live:
-            sys.stdout.write(event)
-            sys.stdout.flush()
-    assert answer is not None
-    if args.json:
-        _print_json(answer.to_json())
-        return EXIT_OK
-    if live:
-        sys.stdout.write("\n\n")
-    if answer.standalone_question:
-        print(f"(follow-up read as: {answer.standalone_question})\n")
-    if not live or answer.answer:
-        print(answer.answer if not live else "Checked answer:\n" + answer.answer)
-    if not answer.grounded:
-        print("\nwarning: this answer cites no passage; treat it as ungrounded.")
-    if answer.citations:
-        print("\nSources:")
-        for c in answer.citations:
-            ch = c.chunk
-            bits = [ch.source]
-            if ch.section:
-                bits.append(f"section {ch.section}")
-            if ch.page:
-                bits.append(f"page {ch.page}")
-            print(f"  [{c.n}] {' | '.join(bits)} | {ch.heading or ch.title}")
-    elif answer.abstained and answer.passages:
-        print("\nNearest passages:")
-        for p in answer.passages[:3]:
-            print(f"  - {p.chunk.source} | {p.chunk.heading or p.chunk.title}")
-    return EXIT_OK
+__all__ = ["register"]
 
 
 def _progress(done: int, total: int) -> None:
@@ -81,11 +25,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
     from assistant.evals_report import comparison_table, markdown_report, plot_per_domain
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     from assistant.evals_mcq import eval_command as mcq_eval, has_mcq_lines
 
     if has_mcq_lines(Path(args.file)):  # a multiple-choice set: the practice-question coach
-        return mcq_eval(args, _assistant(args, settings), _progress)
+        return mcq_eval(args, make_assistant(args, settings), _progress)
     cases = load_eval_set(Path(args.file))
     # Every output is checked before the run and written atomically after it: a bad eval file
     # or output path leaves no file behind, and a finished run leaves only complete files.
@@ -100,7 +44,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.sweep_abstain:
         from assistant.eval_tuning import sweep_abstain
 
-        print(sweep_abstain(cases, _assistant(args, settings), k=args.k, mode=args.mode))
+        print(sweep_abstain(cases, make_assistant(args, settings), k=args.k, mode=args.mode))
         return EXIT_OK
 
     if args.compare:
@@ -122,7 +66,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                                           indent=1, ensure_ascii=False))
         return EXIT_OK
 
-    report = run_eval(cases, _assistant(args, settings), k=args.k, mode=args.mode,
+    report = run_eval(cases, make_assistant(args, settings), k=args.k, mode=args.mode,
                       name=args.name or f"{args.mode or settings.retrieval_mode}/{settings.backend}",
                       progress=progress)
     print(comparison_table([report]))
@@ -147,22 +91,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register_answer_commands(sub: Any) -> None:
-    p = sub.add_parser("ask", help="answer a question with cited passages",
-                       description="Answer from the indexed material, citing [n] passages; says so "
-                                   "when the material does not cover the question.")
-    p.add_argument("question")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
-    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default=None)
-    p.add_argument("--backend", choices=["extractive", "llm"], default=None,
-                   help="answer composer (default: extractive; llm uses ASSISTANT_LLM_* settings)")
-    p.add_argument("--history", metavar="FILE",
-                   help="earlier turns: JSON list of {role, content}, JSONL, or one question per line")
-    _add_filters(p)
-    p.add_argument("--json", action="store_true", help="print the answer JSON (design contract)")
-    _add_common(p)
-    p.set_defaults(func=cmd_ask)
-
+def register(sub: Any) -> None:
     p = sub.add_parser("eval", help="run an eval set and report metrics",
                        description="Retrieval (hit@1, hit@k, MRR@10, nDCG@10), answers (keyword "
                                    "recall, abstention, citation precision and support) and "
@@ -192,20 +121,5 @@ def register_answer_commands(sub: Any) -> None:
     p.add_argument("--save-baseline", metavar="FILE",
                    help="write the metrics the regression gate compares against "
                         "(evals/baseline.json)")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_eval)
-
-
-_EXTRA_COMMANDS.append(register_answer_commands)
-
-
-def _feature_commands() -> None:
-    """Feature packages own their subcommands; their modules import heavy parts lazily."""
-    from assistant.bench_cli import register as bench_command
-    from assistant.study.cli import register as study_commands
-    from assistant.ui.cli import register as app_command
-
-    _EXTRA_COMMANDS.extend([study_commands, app_command, bench_command])
-
-
-_feature_commands()

@@ -1,4 +1,5 @@
-"""CLI for the study tools (thin: parse, call assistant.study, print).
+"""``assistant flashcards|quiz|review|progress|study-sample``: the study tools (thin: parse,
+call assistant.study, print).
 
     assistant flashcards [--domain N] [--section S] [--count M] [--format text|json|csv|apkg]
                          [--out FILE] [--stats] [--backend extractive|llm]
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from assistant.cli import EXIT_OK, EXIT_PARTIAL, _add_common, _print_json, _settings
+from assistant.cli.common import EXIT_OK, EXIT_PARTIAL, add_common, print_json, settings_from_args
 from assistant.study.srs import RATING_NAMES, StudyError
 
 if TYPE_CHECKING:
@@ -33,14 +34,14 @@ _LETTERS = "ABCD"
 def _snapshot(args: argparse.Namespace) -> Any:
     from assistant.index import Index
 
-    return Index(_settings(args)).snapshot()
+    return Index(settings_from_args(args)).snapshot()
 
 
 def _study_store(args: argparse.Namespace) -> Any:
     from assistant.store import Store
     from assistant.study.storage import StudyStore
 
-    return StudyStore(Store(_settings(args).store_path))
+    return StudyStore(Store(settings_from_args(args).store_path))
 
 
 def _check_section(section: str | None, domain: int | None) -> None:
@@ -99,7 +100,7 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
 
         rows = coverage(snap)
         if args.format == "json":
-            _print_json([r.to_json() for r in rows])
+            print_json([r.to_json() for r in rows])
         else:
             print(format_coverage(rows))
         return EXIT_OK if all(r.meets_target for r in rows) else EXIT_PARTIAL
@@ -109,7 +110,7 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
         # every passage of the selection, which takes a while on a small machine.
         from assistant.study.llm import LLMCardWriter
 
-        writer = LLMCardWriter(_settings(args))
+        writer = LLMCardWriter(settings_from_args(args))
     cards = generate_cards(snap, domain=args.domain, section=args.section, writer=writer)
     if args.count is not None and args.count < len(cards):
         # A spread over the whole selection, not its first sections; the same seed gives the
@@ -136,7 +137,7 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
                                       encoding="utf-8")
             print(f"wrote {len(cards)} cards to {args.out}")
         else:
-            _print_json(data)
+            print_json(data)
     else:
         _print_cards(cards)
         print(f"\n{len(cards)} cards", file=sys.stderr)
@@ -190,7 +191,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         raise StudyError(f"no quiz items for {where}; choose another --domain, or index the "
                          "corpus with 'assistant ingest'")
     if args.json:
-        _print_json([it.to_json() for it in items])
+        print_json([it.to_json() for it in items])
         return EXIT_OK
     if args.show_answers:
         for n, it in enumerate(items, 1):
@@ -279,8 +280,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
     rows = study.progress(args.user)
     nxt = study.study_next(args.user)
     if args.json:
-        _print_json({"user": args.user, "domains": [r.to_json() for r in rows],
-                     "study_next": nxt.to_json()})
+        print_json({"user": args.user, "domains": [r.to_json() for r in rows],
+                    "study_next": nxt.to_json()})
         return EXIT_OK
     print(f"progress of '{args.user}'")
     print(f"{'domain':<52}{'weight':>7}{'learned':>12}{'due':>6}{'retention':>10}{'quiz':>12}")
@@ -302,7 +303,7 @@ def cmd_study_sample(args: argparse.Namespace) -> int:
         args.seed = DEFAULT_SEED
     text = sample_markdown(_snapshot(args), seed=args.seed, n_cards=args.cards,
                            n_quiz=args.quiz)
-    out = Path(args.out) if args.out else _settings(args).evals_dir / "study-sample.md"
+    out = Path(args.out) if args.out else settings_from_args(args).evals_dir / "study-sample.md"
     if not out.parent.is_dir():
         raise StudyError(f"folder {out.parent} does not exist; create it or choose another --out")
     out.write_text(text, encoding="utf-8")
@@ -340,7 +341,7 @@ def register(sub: Any) -> None:
     p.add_argument("--backend", choices=["extractive", "llm"], default=None,
                    help="llm: also ask the configured LLM (ASSISTANT_LLM_*) for cards; they pass "
                         "the same verification (default: extractive only)")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_flashcards)
 
     p = sub.add_parser("quiz", help="exam-style practice questions with cited rationales",
@@ -356,7 +357,7 @@ def register(sub: Any) -> None:
     out.add_argument("--show-answers", action="store_true",
                      help="print questions with answers and rationales (no interaction)")
     _add_user(p)
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_quiz)
 
     p = sub.add_parser("review", help="spaced-repetition review session in the terminal",
@@ -366,14 +367,14 @@ def register(sub: Any) -> None:
     p.add_argument("--domain", type=int, choices=range(0, 7), metavar="N")
     p.add_argument("--limit", type=_positive("--limit"), default=20,
                    help="stop after M cards (default 20)")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("progress", help="cards learned, retention and quiz accuracy per domain",
                        description="Progress per exam domain and what to study next.")
     _add_user(p)
     p.add_argument("--json", action="store_true")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("study-sample", help="write a seeded Markdown sample of cards and quiz "
@@ -384,6 +385,6 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None, help="default: the seed of the shipped sample")
     p.add_argument("--cards", type=_positive("--cards"), default=20)
     p.add_argument("--quiz", type=_positive("--quiz"), default=10)
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_study_sample)
 

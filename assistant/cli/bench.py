@@ -1,8 +1,9 @@
 """``assistant bench``: the performance benchmark (evals/bench.py) as a subcommand.
 
 The benchmark lives in evals/ next to the eval set it measures; this module only wires it in.
-It is loaded from the checkout by path (evals/ is not a package), and only its argument table
-is read at registration, so ``assistant --help`` stays fast.
+Its argument table lives here, so building the parser reads no benchmark code: the script is
+loaded from the checkout by path (evals/ is not a package) only when the command runs, since
+loading it sets environment variables and changes ``sys.path``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,35 @@ from typing import Any
 from assistant.errors import ConfigError
 from assistant.settings import PROJECT_ROOT
 
-__all__ = ["register", "load_bench"]
+__all__ = ["register", "load_bench", "add_arguments", "BENCH_FILE", "SECTIONS"]
 
 BENCH_FILE = PROJECT_ROOT / "evals" / "bench.py"
+# The sections --skip can leave out.
+SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The benchmark's options: shared by ``assistant bench`` and ``python evals/bench.py``."""
+    evals = PROJECT_ROOT / "evals"
+    p.add_argument("--corpus", type=Path, default=None,
+                   help="corpus folder (default: the shipped corpus/)")
+    p.add_argument("--eval", dest="eval_file", type=Path, default=evals / "pmle.jsonl",
+                   help="eval set (default: evals/pmle.jsonl)")
+    p.add_argument("--out", type=Path, default=evals / "bench.json",
+                   help="JSON output (default: evals/bench.json)")
+    p.add_argument("--md", type=Path, default=evals / "bench.md",
+                   help="Markdown table output (default: evals/bench.md)")
+    p.add_argument("--scale", type=int, default=50,
+                   help="synthetic corpus size as a multiple of the real one (0 = skip)")
+    p.add_argument("--threads", type=int, default=4, help="threads for the throughput run")
+    p.add_argument("--limit", type=int, default=None, help="only the first N eval cases")
+    p.add_argument("--skip", nargs="*", default=[], choices=list(SECTIONS),
+                   help="sections to leave out")
+    p.add_argument("--workdir", type=Path, default=None,
+                   help="where to build (default: a temporary directory, removed afterwards)")
+    p.add_argument("--onnx-cache", type=Path, default=None,
+                   help="reuse the ONNX export in this folder or the shared one beside the "
+                        "weights (default: export afresh into the work dir, and time it)")
 
 
 def load_bench(path: Path = BENCH_FILE) -> ModuleType:
@@ -54,8 +81,5 @@ def register(sub: Any) -> None:
                                    "memory, on the corpus and on a synthetic 50x corpus, next to "
                                    "a plain LangChain RAG baseline. Writes evals/bench.json and "
                                    "evals/bench.md.")
-    try:
-        load_bench().add_arguments(p)
-    except ConfigError:
-        pass  # the command itself reports the missing script in one line
+    add_arguments(p)
     p.set_defaults(func=cmd_bench)

@@ -1,0 +1,36 @@
+"""The command table: every command is registered explicitly, and building the parser runs no
+command code (in particular not the benchmark script, which sets environment variables and
+changes sys.path)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from assistant.cli import COMMANDS, build_parser, main
+
+
+def test_build_parser_does_not_load_the_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "assistant_bench_script", raising=False)
+    path_before, env_before = list(sys.path), dict(os.environ)
+    parser = build_parser()
+    assert "assistant_bench_script" not in sys.modules
+    assert sys.path == path_before
+    assert dict(os.environ) == env_before
+    args = parser.parse_args(["bench", "--scale", "0", "--skip", "baseline", "profile"])
+    assert args.scale == 0 and args.skip == ["baseline", "profile"]
+
+
+def test_every_command_is_in_the_table() -> None:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == {  # type: ignore[union-attr]
+        "ingest", "info", "corpus", "search", "ask", "eval", "flashcards", "quiz", "review",
+        "progress", "study-sample", "app", "bench"}
+    assert len(COMMANDS) == 6
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
