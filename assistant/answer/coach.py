@@ -39,11 +39,18 @@ VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered
 class CoachPolicy:
     """Thresholds, tuned on the dev split of evals/pmle_mcq.jsonl only (see the README)."""
 
-    min_support: float = 0.12  # the chosen option's score must reach this
-    min_margin: float = 0.04  # ... and lead the next option by this much
-    high_margin: float = 0.15  # a lead this large is "high" confidence
+    min_support: float = 0.06  # the chosen option's score must reach this
+    min_margin: float = 0.005  # ... and lead the next option by more than a tie
+    medium_margin: float = 0.06  # a lead below this is "low" confidence
+    high_margin: float = 0.12  # a lead this large is "high" confidence
     covered: float = 0.34  # below this share of its terms in any sentence: not_covered
     plausible: float = 0.6  # within this fraction of the pick's score: plausible_not_best
+    w_floor: float = 0.05  # sentence score = coverage x (floor + passage rel + sentence rel)
+    w_passage: float = 0.3
+    w_sentence: float = 0.7
+    w_against: float = 0.8  # weight of the strongest sentence against an option
+    other_subject: float = 0.5  # an option's product missing from the sentence
+    negative_share: float = 0.4  # this share of an option's matched terms in a negative scope
 
 
 @dataclass(frozen=True)
@@ -172,54 +179,100 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
     r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
-    r"does not|do not|is not|are not|neither|nor)\b", re.I)
-_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the right answer|the answer is|"
-                    r"use|choose|prefer|points? to)\b|;|: ", re.I)
+    r"does not|do not|is not|are not|neither|nor|without needing)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
+                       r"neither|nor)\b", re.I)
+_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
+                    r"answer|the answer is|use|choose|prefer|points? to|whereas)\b|;|: ", re.I)
 _NEG_WINDOW = 7  # words after a negative cue that it governs
+_TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
 
 
-def _negative_spans(sentence: str) -> list[tuple[int, int]]:
-    """Character spans of the sentence that argue against what they name."""
+def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
+    """Character spans of the sentence that argue against what they name.
+
+    A "Trap:" clause names the wrong choice, unless the clause itself states a negative fact
+    ("Trap: CMEK does not stop exfiltration"): then it is the correction, and an option that
+    says the same thing ("CMEK does not stop ...") agrees with it. Likewise an option that
+    carries its own negation agrees with a negated statement rather than being ruled out."""
     spans: list[tuple[int, int]] = []
-    if re.match(r"^\s*(trap|mistake|pitfall|wrong)\b", sentence, re.I):
-        start = sentence.find(":") + 1 if ":" in sentence[:20] else 0
+    trap = _TRAP.match(sentence)
+    if trap:
+        start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
         piv = _PIVOT.search(sentence, start + 1)
-        spans.append((start, piv.start() if piv else len(sentence)))
+        end = piv.start() if piv else len(sentence)
+        if not _NEGATION.search(sentence[start:end]):
+            spans.append((start, end))
+    if option_negated:
+        return spans
     for m in _NEG_CUE.finditer(sentence):
         rest = sentence[m.end():]
         words = list(re.finditer(r"\S+", rest))
         end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
-        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b", rest)
+        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b|\bwhereas\b|\bwhile\b", rest)
         if stop is not None:
             end = min(end, m.end() + stop.start())
+        # "X does not Y" denies the pairing of X with Y: the clause's subject is in the scope
+        # too, but only for an option that also names what follows the negation (see
+        # _negativity); an option that only names X is not what the sentence denies.
+        head = sentence[:m.start()]
+        cut = max((k.end() for k in re.finditer(r"[.;:]\s|,\s(?:and|but|while|whereas)\s|"
+                                                 r"\b(?:and|while|whereas)\s", head)),
+                  default=0)
         spans.append((m.end(), end))
+        spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
     return spans
 
 
-def _term_positions(sentence: str, terms: set[str]) -> list[int]:
+_WORD_RE = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
     out = []
-    for m in re.finditer(r"(?u)\b\w\w+\b", sentence):
+    for m in _WORD_RE.finditer(sentence):
         t = content_terms(m.group(0))
         if t and t[0] in terms:
-            out.append(m.start())
+            out.append((m.start(), t[0]))
     return out
 
 
-def _negativity(sentence: str, hit_terms: set[str]) -> float:
-    """Share of the option's matched terms that sit in a negative span."""
-    if not hit_terms:
+def _negativity(sentence: str, weights: dict[str, float], hit: set[str],
+                option_negated: bool) -> float:
+    """Weighted share of the option's matched terms that sit in a negative scope."""
+    spans = _negative_spans(sentence, option_negated)
+    if not spans or not hit:
         return 0.0
-    spans = _negative_spans(sentence)
-    if not spans:
-        return 0.0
-    pos = _term_positions(sentence, hit_terms)
+    pos = _positions(sentence, hit)
     if not pos:
         return 0.0
-    neg = sum(1 for p in pos if any(a <= p < b for a, b in spans))
-    return neg / len(pos)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    negative: set[int] = set()
+    for i, (a, b) in enumerate(spans):
+        if a < 0:
+            continue
+        inside = [p for p, _ in pos if a <= p < b]
+        negative.update(inside)
+        # The subject span that follows an object span belongs to the same negation.
+        if inside and i + 1 < len(spans) and spans[i + 1][0] < 0:
+            sa, sb = -spans[i + 1][0] - 1, -spans[i + 1][1] - 1
+            negative.update(p for p, _ in pos if sa <= p < sb)
+    neg = sum(weights[t] for p, t in pos if p in negative)
+    return neg / total
 
 
 # --- scoring -----------------------------------------------------------------------------------
+
+_LITERAL = re.compile(r"[\d_\[\]()/=]|\w-\w|[a-z][A-Z]")
+
+
+def _literal(text: str) -> str | None:
+    """A short option that is a code name, a number or an identifier (``workerPoolSpecs[3]``,
+    ``gemini-2.0-flash-001``, ``About 120``): it is only supported where it appears as written."""
+    words = text.split()
+    if len(words) <= 4 and _LITERAL.search(text):
+        core = [w for w in words if _LITERAL.search(w)]
+        return " ".join(core).lower().strip(".,;:") if core else None
+    return None
 
 
 def _option_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, dict[str, float]]:
@@ -245,47 +298,114 @@ class _Sent:
     passage: Passage
     text: str
     terms: frozenset[str]
-    rel: float  # how much the sentence (with its heading) is about the stem
+    rel_p: float  # how much the passage (with its headings) is about the stem
+    rel_s: float  # how much the sentence itself is
+
+
+def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
+    ask_terms = set(content_terms(ask_sentence(mcq.stem)))
+    return {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
+            for t in dict.fromkeys(content_terms(mcq.stem))}
 
 
 def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
-    stem_terms = list(dict.fromkeys(content_terms(mcq.stem)))
-    ask_terms = set(content_terms(ask_sentence(mcq.stem)))
-    weights = {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
-               for t in stem_terms}
+    weights = _stem_weights(mcq, stats)
     total = sum(weights.values()) or 1.0
     out = []
     for p in passages:
         p_terms = set(content_terms(p.chunk.embed_text()))
-        head = set(content_terms(" ".join((p.chunk.title, *p.chunk.heading_path))))
         rel_p = sum(w for t, w in weights.items() if t in p_terms) / total
         for s in split_sentences(p.chunk.text):
             if len(s.text.split()) < 4:
                 continue
             terms = frozenset(content_terms(s.text))
-            rel_s = sum(w for t, w in weights.items() if t in terms or t in head) / total
-            out.append(_Sent(p, s.text, terms, 0.5 * rel_p + 0.5 * rel_s))
+            rel_s = sum(w for t, w in weights.items() if t in terms) / total
+            out.append(_Sent(p, s.text, terms, rel_p, rel_s))
     return out
 
 
-def _evidence(weights: dict[str, float], sents: Sequence[_Sent]) -> tuple[Evidence | None,
-                                                                           Evidence | None, float]:
+_CLAUSE = re.compile(r";\s+|:\s+|\s+\u2014\s+|\s+-\s+|,\s+(?=(?:and |or |but |while |whereas )?"
+                     r"(?:choose|use|pick|prefer)\b)")
+
+
+def _local_rel(sentence: str, option_terms: set[str], stem_w: dict[str, float],
+               stem_total: float) -> float:
+    """Stem relevance of the clause(s) of the sentence that hold the option's terms: in a
+    sentence that contrasts two choices ("choose X for A; choose Y for B"), each choice is
+    judged by its own clause."""
+    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    if len(clauses) <= 1:
+        return -1.0
+    best = -1.0
+    top_hits = 0
+    for c in clauses:
+        terms = set(content_terms(c))
+        hits = len(terms & option_terms)
+        if hits == 0:
+            continue
+        rel = sum(w for t, w in stem_w.items() if t in terms) / stem_total
+        if hits > top_hits or (hits == top_hits and rel > best):
+            best, top_hits = rel, hits
+    return best
+
+
+_VERBS = frozenset("""use run add call host deploy create train store move keep set enable export
+build remove write rewrite hire migrate apply configure choose pick switch replace increase lower
+reduce retrain schedule split merge upload log monitor watch strip commit stop start send save
+give ask tell put turn let make check compare measure evaluate label collect drop delete fine tune
+register load read copy shard cache batch stream grant assign give""".split())
+_CAPS = re.compile(r"^(?:[A-Z][\w\-]*|AI|ML)$")
+
+
+def _subject(option_text: str) -> set[str]:
+    """Content terms of the product an option starts with ("Cloud Build builds ...", "Vertex
+    AI Pipelines runs ..."), or an empty set when it starts with a verb or a common word."""
+    words = re.findall(r"[\w\-]+", option_text)
+    if not words or words[0].lower() in _VERBS:
+        return set()
+    run = []
+    for w in words:
+        if _CAPS.match(w) and (w[0].isupper()):
+            run.append(w)
+        else:
+            break
+    distinctive = len(run) >= 2 or (run and re.search(r"[A-Z].*[A-Z]", run[0]))
+    return set(content_terms(" ".join(run))) if distinctive else set()
+
+
+def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
+              stem_w: dict[str, float], policy: "CoachPolicy"
+              ) -> tuple[Evidence | None, Evidence | None, float]:
     """(best supporting, strongest opposing, best coverage) for one option."""
     total = sum(weights.values())
-    if total <= 0:
+    literal = _literal(option_text)
+    if total <= 0 and literal is None:
         return None, None, 0.0
+    negated = bool(_NEGATION.search(option_text))
+    subject = _subject(option_text)
+    stem_total = sum(stem_w.values()) or 1.0
     best: Evidence | None = None
     worst: Evidence | None = None
     top_cov = 0.0
     for s in sents:
         hit = {t for t in weights if t in s.terms}
-        if not hit:
-            continue
-        cov = sum(weights[t] for t in hit) / total
+        if literal is not None:
+            cov = 1.0 if literal in s.text.lower() else 0.0
+            if cov == 0.0:
+                continue
+            hit = hit or set(weights)
+        else:
+            if not hit:
+                continue
+            cov = sum(weights[t] for t in hit) / total
         top_cov = max(top_cov, cov)
-        base = cov * (0.2 + s.rel)
-        neg = _negativity(s.text, hit)
-        if neg >= 0.5:
+        local = _local_rel(s.text, hit, stem_w, stem_total)
+        rel_s = s.rel_s if local < 0 else 0.5 * s.rel_s + 0.5 * local
+        base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
+        if subject and not subject <= s.terms:
+            base *= policy.other_subject  # the sentence is about another product
+        neg = _negativity(s.text, weights, hit, negated) if weights else 0.0
+        if neg >= policy.negative_share:
             if worst is None or base > -worst.score:
                 worst = Evidence(s.passage, s.text, -base, cov)
             continue
@@ -308,10 +428,11 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     policy = policy or CoachPolicy()
     sents = _sentences(mcq, passages, stats)
     weights = _option_weights(mcq, stats)
+    stem_w = _stem_weights(mcq, stats)
     judged: list[_Judged] = []
     for o in mcq.options:
-        sup, opp, cov = _evidence(weights[o.label], sents)
-        score = (sup.score if sup else 0.0) - 0.8 * (-opp.score if opp else 0.0)
+        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
+        score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         judged.append(_Judged(o.label, score, sup, opp, cov))
     ranked = sorted(judged, key=lambda j: (-j.score, j.label))
     n = mcq.select
@@ -325,15 +446,17 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         confidence = "none"
     elif lead >= policy.high_margin:
         confidence = "high"
-    elif lead >= 2 * policy.min_margin:
+    elif lead >= policy.medium_margin:
         confidence = "medium"
     else:
         confidence = "low"
     choice = sorted(j.label for j in picked) if decided else []
     top_score = max(picked[0].score, 1e-9)
-    remaining = [] if decided else sorted(
-        j.label for j in ranked if j.support is not None and j.score >= policy.plausible * top_score
-        and j.score > 0)
+    close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
+                   and j.score >= policy.plausible * top_score)
+    # Undecided: the options still in the running. A low-confidence pick: its close rivals.
+    remaining = close if not decided else \
+        [x for x in close if x not in choice] if confidence == "low" else []
     deciding = picked[0].support or picked[0].against
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
     return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy)
@@ -419,7 +542,12 @@ _ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "
 def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
              constraint: str, confidence: str) -> str:
     lines = []
-    if choice:
+    if choice and confidence == "low":
+        picks = " and ".join(choice)
+        rivals = (" over " + ", ".join(remaining)) if remaining else ""
+        lines.append(f"Leaning to {picks}{rivals} (confidence: low; the material supports it only "
+                     f'slightly more). Deciding constraint: "{constraint}".')
+    elif choice:
         picks = " and ".join(choice)
         lines.append(f"Recommended: {picks} (confidence: {confidence}). Deciding constraint: "
                      f'"{constraint}".')
