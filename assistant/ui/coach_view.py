@@ -13,8 +13,12 @@ from assistant.ui.widgets import passage_label, render_passage
 
 __all__ = ["render_coach", "is_coached"]
 
-_ICONS = {"best": "\u2705 best", "plausible_not_best": "\U0001F7E1 plausible, not best",
-          "wrong": "\u274C wrong", "not_covered": "\u2754 not covered"}
+# Material icons and Streamlit colours: they render the same in every browser (emoji need a
+# font that headless and minimal systems lack).
+_ICONS = {"best": ":green[:material/check_circle: best]",
+          "plausible_not_best": ":orange[:material/radio_button_partial: plausible, not best]",
+          "wrong": ":red[:material/cancel: wrong]",
+          "not_covered": ":gray[:material/help: not covered]"}
 
 
 def is_coached(answer: dict[str, Any] | None) -> bool:
