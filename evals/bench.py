@@ -71,6 +71,8 @@ TARGETS: list[tuple[str, str, str, float]] = [
     ("peak RSS of the ask process, MB", "memory.peak_rss_mb", "max", 1200.0),
     ("hit@5 minus baseline's, points", "comparison.hit5_points_over_baseline", "min", 5.0),
     ("retrieve p95 / baseline's", "comparison.retrieve_p95_ratio", "max", 1.2),
+    # Issue 16: the practice-question coach, per pasted question (stem and options).
+    ("coach p95 per question, ms", "coach.p95_ms", "max", 250.0),
 ]
 
 _MODES = ("dense", "bm25", "hybrid")
@@ -202,6 +204,8 @@ class TimedEmbedder:
 def _settings(corpus: Path, index_dir: Path, data_dir: Path, **kw: Any) -> Any:
     from assistant.settings import Settings
 
+    # A copy of the corpus keeps its practice folder (bank and deck keys) out of the index too.
+    kw.setdefault("practice_dir", corpus / "practice")
     return Settings(corpus_dir=corpus, index_dir=index_dir, data_dir=data_dir, **kw)
 
 
@@ -380,6 +384,22 @@ def bench_queries(assistant: Any, cases: Sequence[Any], threads: int,
     if with_quality:
         out["quality"] = quality(assistant, cases)
     return out
+
+
+def bench_coach(assistant: Any, path: Path) -> dict[str, Any]:
+    """Latency of the practice-question coach: every item of the multiple-choice set, pasted
+    (stem, blank line, ``A. ...`` lines), through ``Assistant.ask`` with cold query caches.
+    Timing only; accuracy is ``assistant eval evals/pmle_mcq.jsonl``."""
+    from assistant.evals_mcq import load_mcq_set
+
+    cases, _ = load_mcq_set(path)
+    assistant.retriever.clear_caches()
+    times = []
+    for c in cases:
+        t = time.perf_counter()
+        assistant.ask(c.pasted())
+        times.append(time.perf_counter() - t)
+    return {**_stats(times), "file": str(path)}
 
 
 def quality(assistant: Any, cases: Sequence[Any]) -> dict[str, Any]:
@@ -1063,6 +1083,10 @@ def run(args: argparse.Namespace, command: str = ".venv/bin/python evals/bench.p
         summary["query"]["index_build"] = main_build
         if "profile" not in skip:
             summary["profile"] = profile_ask(assistant, cases)
+        mcq = Path(args.eval_file).with_name("pmle_mcq.jsonl")
+        if "coach" not in skip and mcq.is_file():
+            _log("coach: pasted multiple-choice questions")
+            summary["coach"] = bench_coach(assistant, mcq)
         if "cold_start" not in skip:
             _log("cold start and memory")
             summary["cold_start"], summary["memory"] = bench_cold_start(s, cases)

@@ -22,7 +22,7 @@ __all__ = ["register", "load_bench", "add_arguments", "BENCH_FILE", "SECTIONS"]
 
 BENCH_FILE = PROJECT_ROOT / "evals" / "bench.py"
 # The sections --skip can leave out.
-SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile")
+SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile", "coach")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
