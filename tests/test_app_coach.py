@@ -8,17 +8,17 @@ from app_support import app_settings, errors, open_page  # noqa: F401
 from assistant.answer.options import pasted_form
 from assistant.store import Store
 from assistant.study.practice_history import PracticeHistory
-from test_coach import FRAUD, FRAUD_OPTIONS
+from test_coach import ROLLOUT, ROLLOUT_OPTIONS
 
 
 def test_pasted_question_renders_option_table_and_saves_to_history(app_settings) -> None:
     at = open_page("chat")
-    at.chat_input(key="chat_question").set_value(pasted_form(FRAUD, FRAUD_OPTIONS)).run()
+    at.chat_input(key="chat_question").set_value(pasted_form(ROLLOUT, ROLLOUT_OPTIONS)).run()
     assert not errors(at)
     store = Store(app_settings.store_path)
     conv = store.conversations("default")[0]
     saved = store.messages(conv["id"])[-1]["answer"]
-    assert saved["choice"] == ["B", "C"] and len(saved["options"]) == 4
+    assert saved["choice"] == ["B"] and len(saved["options"]) == 4
 
     shown = "\n".join(m.value for m in at.markdown)
     assert "| Option | Text | Verdict | Reason |" in shown
@@ -33,7 +33,7 @@ def test_pasted_question_renders_option_table_and_saves_to_history(app_settings)
     button.click().run()
     assert not errors(at)
     items = PracticeHistory(store).items("default")
-    assert len(items) == 1 and items[0]["choice"] == ["B", "C"] and items[0]["stem"] == FRAUD
+    assert len(items) == 1 and items[0]["choice"] == ["B"] and items[0]["stem"] == ROLLOUT
     assert any("Saved to your practice history" in m.value for m in at.success)
     # On the next run the page says it is saved instead of offering the button again.
     at.run()

@@ -24,6 +24,18 @@ FRAUD_OPTIONS = ["Accuracy computed on last week's labeled transactions",
                  "Prediction drift in the distribution of the model's fraud scores",
                  "Feature drift in the serving inputs compared with a baseline",
                  "Precision of the model on the labels that arrive next month"]
+ROLLOUT = ("A retail team serves a recommendation model on a Vertex AI endpoint and has trained a "
+           "new version. It wants to expose the new version to a small share of live traffic "
+           "first, roll back quickly if error rates rise, and avoid any change to the client "
+           "applications. What should it do?")
+ROLLOUT_OPTIONS = [
+    "Create a second endpoint for the new version and change the client code to alternate "
+    "between the two endpoints",
+    "Deploy the new version to the same endpoint and set a traffic split that sends 10% of "
+    "requests to it",
+    "Undeploy the current version and deploy the new one, then redeploy the old version from "
+    "Model Registry if needed",
+    "Export both versions to Cloud Storage and compare them with a nightly batch prediction job"]
 UNDECIDABLE = ("A SQL-only analytics team wants to fine-tune Gemini from BigQuery and needs the "
                "exact model version string to put in the ENDPOINT option. Which value should it "
                "use?")
@@ -128,18 +140,34 @@ def _check_contract(data: dict, n_options: int) -> None:
         assert set(o["citations"]) <= cited <= ranks
 
 
-def test_choose_two_gets_a_cited_verdict_on_every_option(corpus_assistant) -> None:
-    answer = corpus_assistant.ask(pasted_form(FRAUD, FRAUD_OPTIONS))
+def test_single_select_gets_a_cited_verdict_on_every_option(corpus_assistant) -> None:
+    answer = corpus_assistant.ask(pasted_form(ROLLOUT, ROLLOUT_OPTIONS))
     data = answer.to_json()
     _check_contract(data, 4)
-    assert data["select"] == 2 and answer.backend == "coach"
-    assert data["choice"] == ["B", "C"], data["options"]
+    assert data["select"] == 1 and answer.backend == "coach"
+    assert data["choice"] == ["B"], data["options"]
+    assert data["confidence"] in ("medium", "high")
     assert all(o["citations"] for o in data["options"])
-    best = [o for o in data["options"] if o["verdict"] == "best"]
-    assert [o["label"] for o in best] == ["B", "C"]
+    assert [o["label"] for o in data["options"] if o["verdict"] == "best"] == ["B"]
     # The reason names a constraint from this stem and quotes a passage.
-    assert data["constraint"] and data["constraint"].lower() in FRAUD.lower()
+    assert data["constraint"].rstrip(" .") in ROLLOUT
     assert all('"' in o["reason"] for o in data["options"])
+    trap = data["options"][0]
+    assert trap["verdict"] == "wrong" and "Trap" in trap["reason"]
+
+
+def test_choose_two_never_picks_a_label_based_metric(corpus_assistant) -> None:
+    """The issue's example: labels arrive 30 days late, so label-based metrics cannot warn
+    early. The coach may leave it undecided, but must not pick a label-based option, and every
+    option still gets a verdict and a citation."""
+    data = corpus_assistant.ask(pasted_form(FRAUD, FRAUD_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["select"] == 2
+    assert data["choice"] in (["B", "C"], [])
+    assert all(o["citations"] for o in data["options"])
+    assert data["options"][0]["verdict"] != "best"
+    if not data["choice"]:
+        assert "does not decide" in data["answer"] and {"B", "C"} <= set(data["remaining"])
 
 
 def test_material_that_does_not_decide_picks_none(corpus_assistant) -> None:
@@ -167,7 +195,7 @@ def test_ordinary_questions_keep_the_normal_path(corpus_assistant) -> None:
 def test_coach_is_fast_enough(corpus_assistant) -> None:
     import time
 
-    text = pasted_form(FRAUD, FRAUD_OPTIONS)
+    text = pasted_form(ROLLOUT, ROLLOUT_OPTIONS)
     corpus_assistant.ask(text)
     times = []
     for _ in range(5):
@@ -187,11 +215,11 @@ def _cli(corpus_settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_ask_json_has_options_and_choice(corpus_settings) -> None:
-    proc = _cli(corpus_settings, "ask", pasted_form(FRAUD, FRAUD_OPTIONS), "--json")
+    proc = _cli(corpus_settings, "ask", pasted_form(ROLLOUT, ROLLOUT_OPTIONS), "--json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     _check_contract(data, 4)
-    assert data["choice"] == ["B", "C"]
+    assert data["choice"] == ["B"]
     text = _cli(corpus_settings, "ask", pasted_form(FRAUD, FRAUD_OPTIONS))
     assert text.returncode == 0 and "B. Prediction drift" in text.stdout
 
@@ -207,8 +235,8 @@ def test_cli_bad_paste_is_one_line(corpus_settings, text: str) -> None:
 def test_eval_runs_multiple_choice_lines_through_the_chat_path(corpus_settings,
                                                                tmp_path: Path) -> None:
     lines = [
-        {"id": "t1", "split": "dev", "question": FRAUD, "options": FRAUD_OPTIONS,
-         "answer": ["B", "C"], "domain": 6, "section": "6.1"},
+        {"id": "t1", "split": "dev", "question": ROLLOUT, "options": ROLLOUT_OPTIONS,
+         "answer": "B", "domain": 4, "section": "4.1"},
         {"id": "t2", "split": "dev", "question": UNDECIDABLE, "options": UNDECIDABLE_OPTIONS,
          "answer": [], "answerable": False, "domain": 1, "section": "1.1"},
         {"id": "t3", "split": "test", "question": FRAUD, "options": FRAUD_OPTIONS,
@@ -225,9 +253,9 @@ def test_eval_runs_multiple_choice_lines_through_the_chat_path(corpus_settings,
     m = report["metrics"]
     assert m["cases"] == 2 and m["mcq_accuracy"] == 1.0 and m["undecided_rate"] == 0.5
     assert m["confidently_wrong_rate"] == 0.0 and m["verdict_coverage"] == 1.0
-    assert set(report["per_domain"]) == {"1", "6"}
+    assert set(report["per_domain"]) == {"1", "4"}
     case = report["cases"][0]
-    assert case["choice"] == ["B", "C"] and len(case["options"]) == 4
+    assert case["choice"] == ["B"] and len(case["options"]) == 4
     assert set(report["baselines"]) == {"random", "longest_option", "option_words_in_passages"}
 
 
@@ -248,12 +276,12 @@ def test_practice_history_keeps_one_entry_per_answer(tmp_path: Path, corpus_assi
 
     store = Store(tmp_path / "user.sqlite")
     history = PracticeHistory(store)
-    record = corpus_assistant.ask(pasted_form(FRAUD, FRAUD_OPTIONS)).to_json()
+    record = corpus_assistant.ask(pasted_form(ROLLOUT, ROLLOUT_OPTIONS)).to_json()
     first = history.save("ana", record, message_id=7)
     assert history.save("ana", record, message_id=7) == first
     assert history.saved("ana", 7) and not history.saved("bo", 7)
     items = PracticeHistory(Store(tmp_path / "user.sqlite")).items("ana")
-    assert len(items) == 1 and items[0]["stem"] == FRAUD
+    assert len(items) == 1 and items[0]["stem"] == ROLLOUT
     assert items[0]["choice"] == record["choice"] and len(items[0]["options"]) == 4
     with pytest.raises(ValueError):
         history.save("ana", {"answer": "plain"})

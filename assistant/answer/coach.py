@@ -41,16 +41,18 @@ class CoachPolicy:
 
     min_support: float = 0.06  # the chosen option's score must reach this
     min_margin: float = 0.005  # ... and lead the next option by more than a tie
-    medium_margin: float = 0.06  # a lead below this is "low" confidence
+    medium_margin: float = 0.08  # a lead below this is "low" confidence
     high_margin: float = 0.12  # a lead this large is "high" confidence
     covered: float = 0.34  # below this share of its terms in any sentence: not_covered
     plausible: float = 0.6  # within this fraction of the pick's score: plausible_not_best
     w_floor: float = 0.05  # sentence score = coverage x (floor + passage rel + sentence rel)
     w_passage: float = 0.3
-    w_sentence: float = 0.7
-    w_against: float = 0.8  # weight of the strongest sentence against an option
+    w_sentence: float = 0.5
+    w_against: float = 0.4  # weight of the strongest sentence against an option
+    stem_echo: float = 0.2  # weight of an option term that only repeats the stem
     other_subject: float = 0.5  # an option's product missing from the sentence
     negative_share: float = 0.4  # this share of an option's matched terms in a negative scope
+    correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
 
 
 @dataclass(frozen=True)
@@ -97,19 +99,22 @@ class CoachResult:
 
 
 def retrieve_for(mcq: MCQ, search: Callable[[str, int], list[Passage]],
-                 max_passages: int = 10) -> list[Passage]:
+                 max_passages: int | None = None, per_option: int = 2) -> list[Passage]:
     """The union of passages for the whole question, the stem, and each option with the ask,
-    renumbered 1..n in that order (the numbers are the citation markers)."""
+    renumbered 1..n in that order (the numbers are the citation markers). Every option gets
+    its own share, so the last option's evidence is never crowded out by the first ones'."""
     ask = ask_sentence(mcq.stem)
+    cap = max_passages or 6 + per_option * len(mcq.options)
     queries: list[tuple[str, int]] = [
-        (mcq.stem + " " + " ".join(o.text for o in mcq.options), 5),
-        (mcq.stem, 3),
+        (mcq.stem + " " + " ".join(o.text for o in mcq.options), 4),
+        (mcq.stem, 2),
     ]
-    queries += [(f"{ask} {' '.join(o.text.split()[:MAX_OPTION_WORDS])}", 2) for o in mcq.options]
+    queries += [(f"{ask} {' '.join(o.text.split()[:MAX_OPTION_WORDS])}", per_option)
+                for o in mcq.options]
     seen: dict[str, Passage] = {}
     for query, k in queries:
         for p in search(query, k):
-            if p.chunk.id not in seen and len(seen) < max_passages:
+            if p.chunk.id not in seen and len(seen) < cap:
                 seen[p.chunk.id] = p
     return [Passage(p.chunk, i, p.score, p.dense_score, p.bm25_score)
             for i, p in enumerate(seen.values(), start=1)]
@@ -183,8 +188,20 @@ _NEG_CUE = re.compile(
 _NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
                        r"neither|nor)\b", re.I)
 _PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
-                    r"answer|the answer is|use|choose|prefer|points? to|whereas)\b|;|: ", re.I)
+                    r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
+                    re.I)
+# Where a warning turns into its correction: "...; the fix is to group classes", "the scalable
+# choice keeps the data in BigQuery". What follows argues for what it names.
+_CORRECTION = re.compile(r"\b(the (\w+ )?(fix|answer|choice|solution|option|approach|way) (is|keeps|"
+                         r"uses|changes)|the (right|better|best|correct|scalable) \w+|is to|"
+                         r"instead,?|than)\b", re.I)
 _NEG_WINDOW = 7  # words after a negative cue that it governs
+# Words that judge what the sentence describes as a poor choice ("... which is slower because
+# new replicas must start"). Before a "than", only the part before it is judged.
+_PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
+                         r"harder|riskier|brittle|overkill|unnecessary|needlessly|wrong answer|"
+                         r"common mistake|anti-pattern)\b", re.I)
+_OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
 _TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
 
 
@@ -203,8 +220,17 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         end = piv.start() if piv else len(sentence)
         if not _NEGATION.search(sentence[start:end]):
             spans.append((start, end))
+    pej = _PEJORATIVE.search(sentence)
+    if pej and not trap:
+        than = re.search(r"\b(than|compared with|compared to|instead of|rather than)\b", sentence)
+        spans.append((0, than.start() if than else len(sentence)))
     if option_negated:
         return spans
+    # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
+    for m in _OVER.finditer(sentence):
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:,]|\b(unless|when|if|because|for)\b", rest)
+        spans.append((m.end(), m.end() + (stop.start() if stop else len(rest))))
     for m in _NEG_CUE.finditer(sentence):
         rest = sentence[m.end():]
         words = list(re.finditer(r"\S+", rest))
@@ -236,10 +262,24 @@ def _positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
     return out
 
 
+def _correction_share(sentence: str, weights: dict[str, float], hit: set[str]) -> float:
+    """Weighted share of the option's matched terms in the correction part of a warning."""
+    if not _TRAP.match(sentence) and not re.search(r"\bthe fix is\b", sentence, re.I):
+        return 0.0
+    m = _CORRECTION.search(sentence)
+    if m is None:
+        return 0.0
+    pos = _positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if p >= m.end()) / total
+
+
 def _negativity(sentence: str, weights: dict[str, float], hit: set[str],
-                option_negated: bool) -> float:
-    """Weighted share of the option's matched terms that sit in a negative scope."""
+                option_negated: bool, stem_terms: frozenset[str] = frozenset()) -> float:
+    """Weighted share of the option's matched terms that sit in a negative scope. Terms the
+    option shares with the stem describe the scenario, not the choice: they do not count."""
     spans = _negative_spans(sentence, option_negated)
+    hit = {t for t in hit if t not in stem_terms}
     if not spans or not hit:
         return 0.0
     pos = _positions(sentence, hit)
@@ -275,7 +315,8 @@ def _literal(text: str) -> str | None:
     return None
 
 
-def _option_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, dict[str, float]]:
+def _option_weights(mcq: MCQ, stats: TermStats | None,
+                    stem_echo: float = 0.35) -> dict[str, dict[str, float]]:
     stem_terms = set(content_terms(mcq.stem))
     per = {o.label: list(dict.fromkeys(content_terms(" ".join(o.text.split()[:MAX_OPTION_WORDS]))))
            for o in mcq.options}
@@ -287,7 +328,7 @@ def _option_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, dict[str, fl
             others = sum(1 for lab, ts in per.items() if lab != label and t in ts)
             x /= 1.0 + 1.5 * others  # a term several options share decides little
             if t in stem_terms:
-                x *= 0.35  # repeating the stem is not evidence
+                x *= stem_echo  # repeating the stem is not evidence
             w[t] = x
         out[label] = w
     return out
@@ -383,6 +424,7 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         return None, None, 0.0
     negated = bool(_NEGATION.search(option_text))
     subject = _subject(option_text)
+    stem_terms = frozenset(stem_w)
     stem_total = sum(stem_w.values()) or 1.0
     best: Evidence | None = None
     worst: Evidence | None = None
@@ -404,7 +446,9 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
         if subject and not subject <= s.terms:
             base *= policy.other_subject  # the sentence is about another product
-        neg = _negativity(s.text, weights, hit, negated) if weights else 0.0
+        neg = _negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        if neg > 0 and _correction_share(s.text, weights, hit) >= policy.correction_share:
+            neg = 0.0  # the option is what the warning recommends instead
         if neg >= policy.negative_share:
             if worst is None or base > -worst.score:
                 worst = Evidence(s.passage, s.text, -base, cov)
@@ -427,7 +471,7 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
                   policy: CoachPolicy | None = None) -> CoachResult:
     policy = policy or CoachPolicy()
     sents = _sentences(mcq, passages, stats)
-    weights = _option_weights(mcq, stats)
+    weights = _option_weights(mcq, stats, policy.stem_echo)
     stem_w = _stem_weights(mcq, stats)
     judged: list[_Judged] = []
     for o in mcq.options:

@@ -13,7 +13,7 @@ from assistant.validate import check_question
 
 __all__ = ["detect", "coach_answer", "MAX_PASSAGES"]
 
-MAX_PASSAGES = 10
+MAX_PASSAGES: int | None = None  # None: 6 plus 2 per option (see coach.retrieve_for)
 
 
 def detect(question: object, max_chars: int) -> MCQ | None:

@@ -14,13 +14,18 @@ from e2e_support import ask, open_app, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
-STEM = ("A card issuer's fraud model is served online, and the confirmed fraud labels arrive "
-        "about 30 days after each transaction. Which two signals should you monitor to detect "
-        "that the model degrades before the labels arrive? (Choose two.)")
-OPTIONS = ["Accuracy computed on last week's labeled transactions",
-           "Prediction drift in the distribution of the model's fraud scores",
-           "Feature drift in the serving inputs compared with a baseline",
-           "Precision of the model on the labels that arrive next month"]
+STEM = ("A retail team serves a recommendation model on a Vertex AI endpoint and has trained a "
+        "new version. It wants to expose the new version to a small share of live traffic "
+        "first, roll back quickly if error rates rise, and avoid any change to the client "
+        "applications. What should it do?")
+OPTIONS = [
+    "Create a second endpoint for the new version and change the client code to alternate "
+    "between the two endpoints",
+    "Deploy the new version to the same endpoint and set a traffic split that sends 10% of "
+    "requests to it",
+    "Undeploy the current version and deploy the new one, then redeploy the old version from "
+    "Model Registry if needed",
+    "Export both versions to Cloud Storage and compare them with a nightly batch prediction job"]
 
 
 def test_paste_question_and_see_option_table_with_citations(app_server, new_page,
@@ -40,7 +45,7 @@ def test_paste_question_and_see_option_table_with_citations(app_server, new_page
         cells = rows.nth(i).locator("td").all_inner_texts()
         assert cells[0] == letter and cells[1] == OPTIONS[i]
         assert cells[2] and "[" in cells[3]  # a verdict, and a reason citing a passage
-    assert re.search(r"(Recommended:|Leaning to) B and C", answer.inner_text())
+    assert "Recommended: B" in answer.inner_text()
     expanders = answer.get_by_test_id("stExpander")
     assert expanders.count() >= 1
     first = expanders.first
@@ -53,4 +58,4 @@ def test_paste_question_and_see_option_table_with_citations(app_server, new_page
     page.get_by_text("Saved to your practice history.").first.wait_for()
     with sqlite3.connect(app_server.settings.store_path) as db:
         rows = db.execute("SELECT user, choice_json FROM practice_history").fetchall()
-    assert rows == [("e2e-coach", '["B", "C"]')]
+    assert rows == [("e2e-coach", '["B"]')]
