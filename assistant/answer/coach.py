@@ -52,6 +52,9 @@ class CoachPolicy:
     stem_echo: float = 0.2  # weight of an option term that only repeats the stem
     other_subject: float = 0.5  # an option's product missing from the sentence
     negative_share: float = 0.4  # this share of an option's matched terms in a negative scope
+    code_weight: float = 4.0  # weight of a code token (``workerPoolSpecs[2]``) in an option
+    split_lists: bool = False  # also judge comma-separated list items on their own
+    cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
 
 
@@ -369,12 +372,17 @@ _CLAUSE = re.compile(r";\s+|:\s+|\s+\u2014\s+|\s+-\s+|,\s+(?=(?:and |or |but |wh
                      r"(?:choose|use|pick|prefer)\b)")
 
 
+_LIST_CLAUSE = re.compile(r",\s+(?:and\s+|or\s+)?")
+
+
 def _local_rel(sentence: str, option_terms: set[str], stem_w: dict[str, float],
-               stem_total: float) -> float:
+               stem_total: float, split_lists: bool = False) -> float:
     """Stem relevance of the clause(s) of the sentence that hold the option's terms: in a
     sentence that contrasts two choices ("choose X for A; choose Y for B"), each choice is
     judged by its own clause."""
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    if split_lists:
+        clauses = [x for c in clauses for x in _LIST_CLAUSE.split(c) if x.strip()]
     if len(clauses) <= 1:
         return -1.0
     best = -1.0
@@ -414,12 +422,32 @@ def _subject(option_text: str) -> set[str]:
     return set(content_terms(" ".join(run))) if distinctive else set()
 
 
+_CODE = re.compile(r"\b[A-Za-z_]\w*\[\d+\]|\b[A-Za-z_][\w.]*\([^)\s]{0,30}\)")
+
+
+def _code_tokens(option_text: str) -> list[str]:
+    """Code written into a longer option (``workerPoolSpecs[2]``, ``dsl.If()``): the digits
+    and brackets matter, and word terms drop them."""
+    return [m.group(0).lower() for m in _CODE.finditer(option_text)]
+
+
+_CUE = re.compile(r"\b(points? to|calls? for|is the (right|best|correct) (answer|choice|fit))\b",
+                  re.I)
+
+
+def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start: int) -> float:
+    pos = _positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if p >= start) / total
+
+
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
               stem_w: dict[str, float], policy: "CoachPolicy"
               ) -> tuple[Evidence | None, Evidence | None, float]:
     """(best supporting, strongest opposing, best coverage) for one option."""
-    total = sum(weights.values())
     literal = _literal(option_text)
+    codes = [] if literal is not None else _code_tokens(option_text)
+    total = sum(weights.values()) + policy.code_weight * len(codes)
     if total <= 0 and literal is None:
         return None, None, 0.0
     negated = bool(_NEGATION.search(option_text))
@@ -437,15 +465,20 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
                 continue
             hit = hit or set(weights)
         else:
-            if not hit:
+            low = s.text.lower()
+            code_hits = sum(1 for c in codes if c in low)
+            if not hit and not code_hits:
                 continue
-            cov = sum(weights[t] for t in hit) / total
+            cov = (sum(weights[t] for t in hit) + policy.code_weight * code_hits) / total
         top_cov = max(top_cov, cov)
-        local = _local_rel(s.text, hit, stem_w, stem_total)
+        local = _local_rel(s.text, hit, stem_w, stem_total, policy.split_lists)
         rel_s = s.rel_s if local < 0 else 0.5 * s.rel_s + 0.5 * local
         base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
         if subject and not subject <= s.terms:
             base *= policy.other_subject  # the sentence is about another product
+        cue = _CUE.search(s.text)
+        if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
+            base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
         neg = _negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
         if neg > 0 and _correction_share(s.text, weights, hit) >= policy.correction_share:
             neg = 0.0  # the option is what the warning recommends instead
