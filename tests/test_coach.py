@@ -285,3 +285,20 @@ def test_practice_history_keeps_one_entry_per_answer(tmp_path: Path, corpus_assi
     assert items[0]["choice"] == record["choice"] and len(items[0]["options"]) == 4
     with pytest.raises(ValueError):
         history.save("ana", {"answer": "plain"})
+
+
+def test_coach_decides_from_indexed_passages_only(corpus_assistant) -> None:
+    """The practice bank (corpus/practice) and the eval keys are never a source: no passage
+    comes from the bank, and the coach's modules do not load it."""
+    import assistant.answer.coach as coach_mod
+    import assistant.answer.coach_service as service_mod
+    import assistant.answer.options as options_mod
+
+    data = corpus_assistant.ask(pasted_form(ROLLOUT, ROLLOUT_OPTIONS)).to_json()
+    assert data["passages"] and all(not p["source"].startswith("corpus/practice")
+                                    for p in data["passages"])
+    for mod in (coach_mod, service_mod, options_mod):
+        text = Path(mod.__file__).read_text(encoding="utf-8")
+        # No bank import, and no file reading at all: everything comes from the retriever.
+        for needle in ("study.bank", "load_bank", "practice_dir", "open(", "read_text"):
+            assert needle not in text, (mod.__name__, needle)
