@@ -88,6 +88,7 @@ def test_multiple_select_cues(cue: str, n: int) -> None:
     "Compare these serving options:\n- Cloud Run\n- GKE",
     "Plan A. It was a good plan.",
     "Steps:\n1. ingest\n2. train",
+    "What is the difference between A) batch and B) online prediction?",
 ])
 def test_ordinary_questions_are_not_options(text: str) -> None:
     assert parse_mcq(text) is None

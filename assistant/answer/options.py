@@ -119,6 +119,10 @@ def _inline_options(text: str) -> tuple[str, list[tuple[str, str]]] | None:
     if len(best) < 2:
         return None
     stem = flat[:best[0].start()].strip()
+    # Inline options follow a finished question ("... should you do? A. x B. y"); "the
+    # difference between A) batch and B) online" is one question that names two things.
+    if stem and not stem.endswith(("?", ":", ".", ")")):
+        return None
     opts = []
     for j, m in enumerate(best):
         end = best[j + 1].start() if j + 1 < len(best) else len(flat)
