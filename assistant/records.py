@@ -232,6 +232,9 @@ class Answer:
     grounded: bool = True  # False when an LLM answer carried no valid citation
     notes: list[str] = field(default_factory=list)  # e.g. removed citation markers
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # A pasted multiple-choice question: {options, choice, constraint, confidence, select,
+    # remaining} from the practice-question coach (answer/coach.py); None otherwise.
+    mcq: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -247,6 +250,8 @@ class Answer:
             out["standalone_question"] = self.standalone_question
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.mcq is not None:
+            out.update(self.mcq)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,7 +273,12 @@ class Answer:
                    passages=[Passage.from_dict(p) for p in d.get("passages") or []],
                    standalone_question=d.get("standalone_question"),
                    backend=d.get("backend", "extractive"), grounded=bool(d.get("grounded", True)),
-                   notes=list(d.get("notes") or []), timings=dict(d.get("timings") or {}))
+                   notes=list(d.get("notes") or []), timings=dict(d.get("timings") or {}),
+                   mcq={k: d[k] for k in MCQ_FIELDS if k in d} or None)
+
+
+# The practice-question coach's fields, merged into an answer's JSON (Answer.mcq).
+MCQ_FIELDS = ("options", "choice", "constraint", "confidence", "select", "remaining")
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,16 @@ class Assistant:
 
     def stream(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
                mode: Mode | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
-        """Yield answer text deltas as the composer produces them, then the final ``Answer``."""
+        """Yield answer text deltas as the composer produces them, then the final ``Answer``.
+        A pasted multiple-choice question goes to the practice-question coach instead."""
+        from assistant.answer.coach_service import coach_answer, detect
+
+        mcq = detect(question, self.settings.max_question_chars)
+        if mcq is not None:
+            coached = coach_answer(self, mcq, mode=mode, filters=filters)
+            yield coached.answer
+            yield coached
+            return
         t0 = time.perf_counter()
         q, standalone = self.prepare(question, history)
         passages = self.retrieve(standalone or q, k=k, mode=mode, filters=filters)

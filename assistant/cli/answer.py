@@ -99,7 +99,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("ask", help="answer a question with cited passages",
                        description="Answer from the indexed material, citing [n] passages; says so "
-                                   "when the material does not cover the question.")
+                                   "when the material does not cover the question. A pasted "
+                                   "multiple-choice question (the stem, then options on lines "
+                                   "starting A., A), (A), 1. or -, or inline A. ... B. ...) gets "
+                                   "a cited verdict on every option and a recommended choice; "
+                                   "--json then adds 'options' and 'choice'.")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=None, help="passages to retrieve (default 5)")
     p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default=None)

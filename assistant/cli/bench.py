@@ -19,7 +19,7 @@ from assistant.settings import PROJECT_ROOT
 __all__ = ["register", "add_arguments", "SECTIONS"]
 
 # The sections --skip can leave out.
-SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile")
+SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile", "coach")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

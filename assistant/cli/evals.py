@@ -13,12 +13,24 @@ from assistant.cli.common import EXIT_OK, add_common, make_assistant, settings_f
 __all__ = ["register"]
 
 
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{done}/{total} cases")
+        sys.stderr.flush()
+        if done == total:
+            sys.stderr.write("\r" + " " * 30 + "\r")
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
     from assistant.evals.report import comparison_table, markdown_report, plot_per_domain, \
         write_comparison_report
 
     settings = settings_from_args(args)
+    from assistant.evals_mcq import eval_command as mcq_eval, has_mcq_lines
+
+    if has_mcq_lines(Path(args.file)):  # a multiple-choice set: the practice-question coach
+        return mcq_eval(args, make_assistant(args, settings), _progress)
     cases = load_eval_set(Path(args.file))
     # Every output is checked before the run and written atomically after it: a bad eval file
     # or output path leaves no file behind, and a finished run leaves only complete files.
@@ -28,12 +40,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.limit:
         cases = cases[: args.limit]
 
-    def progress(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\r{done}/{total} cases")
-            sys.stderr.flush()
-            if done == total:
-                sys.stderr.write("\r" + " " * 30 + "\r")
+    progress = _progress
 
     if args.sweep_abstain:
         from assistant.evals.tuning import sweep_abstain
@@ -86,7 +93,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("eval", help="run an eval set and report metrics",
                        description="Retrieval (hit@1, hit@k, MRR@10, nDCG@10), answers (keyword "
                                    "recall, abstention, citation precision and support) and "
-                                   "latency, overall and per exam domain.")
+                                   "latency, overall and per exam domain. A set whose lines carry "
+                                   "'options' and 'answer' (evals/pmle_mcq.jsonl) runs the "
+                                   "practice-question coach instead: mcq_accuracy, accuracy "
+                                   "among decided items, undecided and confidently-wrong rates.")
     p.add_argument("file", help="eval set (JSONL), e.g. evals/pmle.jsonl")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default=None)
@@ -101,6 +111,11 @@ def register(sub: Any) -> None:
     p.add_argument("--sweep-abstain", action="store_true",
                    help="print abstention accuracy / false abstentions over a threshold grid")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases")
+    p.add_argument("--split", default=None,
+                   help="multiple-choice sets: only lines with this split (dev or test)")
+    p.add_argument("--baselines", action="store_true",
+                   help="multiple-choice sets: also measure the random, longest-option and "
+                        "option-words-in-passages baselines")
     p.add_argument("--save-baseline", metavar="FILE",
                    help="write the metrics the regression gate compares against "
                         "(evals/baseline.json)")

@@ -14,6 +14,7 @@ import streamlit as st
 from assistant.records import Answer, Turn
 from assistant.retrieve import Filters
 from assistant.ui import resources, state
+from assistant.ui.coach_view import is_coached, render_coach
 from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown
 from assistant.ui.widgets import filter_widgets, render_answer, show_error
 
@@ -71,6 +72,8 @@ def render() -> None:
         with st.chat_message(m["role"]):
             if m["role"] == "user":
                 st.markdown(escape_markdown(m["content"]))
+            elif is_coached(m.get("answer")):  # a pasted multiple-choice question
+                render_coach(m["answer"], store=store, user=user, message_id=m["id"])
             elif m.get("answer"):
                 render_answer(Answer.from_dict(m["answer"]), filters=m["answer"].get("filters"))
             else:
@@ -113,5 +116,8 @@ def render() -> None:
         # Saved before it is shown: an answer on screen is an answer in the store.
         if cid is None:
             cid = state.new_conversation(store)
-        store.add_exchange(cid, final.question, record)
-        render_answer(final, filters=record.get("filters"))
+        message_id = store.add_exchange(cid, final.question, record)
+        if is_coached(record):
+            render_coach(record, store=store, user=user, message_id=message_id)
+        else:
+            render_answer(final, filters=record.get("filters"))

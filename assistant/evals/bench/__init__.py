@@ -48,6 +48,7 @@ from assistant.evals.bench.cold_start import bench_cold_start
 from assistant.evals.bench.common import bench_settings, build_index, loadavg, log, machine
 from assistant.evals.bench.ingest import bench_ingest, copy_sqlite
 from assistant.evals.bench.query import bench_queries, profile_ask
+from assistant.evals.bench.coach import bench_coach
 from assistant.evals.bench.report import TARGETS, compare, evaluate_targets, markdown
 from assistant.evals.bench.scale import bench_scale
 from assistant.files import atomic_write
@@ -104,6 +105,10 @@ def run(args: Any, command: str = ".venv/bin/python evals/bench.py") -> dict[str
         summary["query"]["index_build"] = main_build
         if "profile" not in skip:
             summary["profile"] = profile_ask(assistant, cases)
+        mcq = Path(args.eval_file).with_name("pmle_mcq.jsonl")
+        if "coach" not in skip and mcq.is_file():
+            log("coach: pasted multiple-choice questions")
+            summary["coach"] = bench_coach(assistant, mcq)
         if "cold_start" not in skip:
             log("cold start and memory")
             summary["cold_start"], summary["memory"] = bench_cold_start(s, cases)

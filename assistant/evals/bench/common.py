@@ -135,6 +135,8 @@ class TimedEmbedder:
 def bench_settings(corpus: Path, index_dir: Path, data_dir: Path, **kw: Any) -> Any:
     from assistant.settings import Settings
 
+    # A copy of the corpus keeps its practice folder (bank and deck keys) out of the index too.
+    kw.setdefault("practice_dir", corpus / "practice")
     return Settings(corpus_dir=corpus, index_dir=index_dir, data_dir=data_dir, **kw)
 
 

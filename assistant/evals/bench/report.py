@@ -21,6 +21,8 @@ TARGETS: list[tuple[str, str, str, float]] = [
     ("peak RSS of the ask process, MB", "memory.peak_rss_mb", "max", 1200.0),
     ("hit@5 minus baseline's, points", "comparison.hit5_points_over_baseline", "min", 5.0),
     ("retrieve p95 / baseline's", "comparison.retrieve_p95_ratio", "max", 1.2),
+    # Issue 16: the practice-question coach, per pasted question (stem and options).
+    ("coach p95 per question, ms", "coach.p95_ms", "max", 250.0),
 ]
 
 def evaluate_targets(summary: dict[str, Any]) -> list[dict[str, Any]]:

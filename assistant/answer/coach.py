@@ -1,0 +1,641 @@
+"""The practice-question coach: a verdict on every option of a pasted multiple-choice question,
+each with a reason quoted from the passage that decides it.
+
+How an option is judged, from the indexed passages only (never from a practice bank's keys):
+
+1. Retrieval reads the stem with all options, the stem alone, and each option with the stem's
+   ask, and keeps the union (at most ``max_passages``), numbered as citations.
+2. Every sentence of those passages is scored for every option: the idf-weighted share of the
+   option's *distinctive* terms it contains (terms every option shares, or that only echo the
+   stem, decide nothing), times how much the sentence and its passage are about the stem's
+   situation (its constraints). A sentence that names an option in a negative scope ("Trap:",
+   "instead of", "rather than", "does not", "avoid") counts against it.
+3. The options are ranked by support. The pick is decided when the chosen options lead the
+   rest by a margin; otherwise the coach names the options that remain and picks none.
+
+Every option gets a citation: its own best sentence, or, when the material never mentions it,
+the sentence that decided the question (that is what rules it out).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Sequence
+
+from assistant.answer.base import TermStats
+from assistant.answer.options import MAX_OPTION_WORDS, MCQ
+from assistant.answer.text import content_terms, split_sentences
+from assistant.records import Citation, Passage
+
+__all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
+           "ask_sentence", "deciding_constraint", "VERDICTS"]
+
+Verdict = Literal["best", "plausible_not_best", "wrong", "not_covered"]
+VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered")
+
+
+@dataclass(frozen=True)
+class CoachPolicy:
+    """Thresholds, tuned on the dev split of evals/pmle_mcq.jsonl only (see the README)."""
+
+    min_support: float = 0.06  # the chosen option's score must reach this
+    min_margin: float = 0.005  # ... and lead the next option by more than a tie
+    medium_margin: float = 0.08  # a lead below this is "low" confidence
+    high_margin: float = 0.12  # a lead this large is "high" confidence
+    covered: float = 0.34  # below this share of its terms in any sentence: not_covered
+    plausible: float = 0.6  # within this fraction of the pick's score: plausible_not_best
+    w_floor: float = 0.05  # sentence score = coverage x (floor + passage rel + sentence rel)
+    w_passage: float = 0.3
+    w_sentence: float = 0.5
+    w_against: float = 0.4  # weight of the strongest sentence against an option
+    stem_echo: float = 0.2  # weight of an option term that only repeats the stem
+    other_subject: float = 0.5  # an option's product missing from the sentence
+    negative_share: float = 0.4  # this share of an option's matched terms in a negative scope
+    code_weight: float = 4.0  # weight of a code token (``workerPoolSpecs[2]``) in an option
+    split_lists: bool = False  # also judge comma-separated list items on their own
+    cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
+    correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passage: Passage
+    sentence: str
+    score: float  # signed: negative when the sentence argues against the option
+    coverage: float  # share of the option's distinctive terms in the sentence
+
+
+@dataclass
+class OptionVerdict:
+    label: str
+    text: str
+    verdict: Verdict
+    reason: str
+    citations: list[int]
+    score: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "text": self.text, "verdict": self.verdict,
+                "reason": self.reason, "citations": list(self.citations)}
+
+
+@dataclass
+class CoachResult:
+    mcq: MCQ
+    options: list[OptionVerdict]
+    choice: list[str]
+    constraint: str
+    confidence: Literal["high", "medium", "low", "none"]
+    remaining: list[str]
+    citations: list[Citation]
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"options": [o.to_json() for o in self.options], "choice": list(self.choice),
+                "constraint": self.constraint, "confidence": self.confidence,
+                "select": self.mcq.select, "remaining": list(self.remaining)}
+
+
+# --- retrieval ---------------------------------------------------------------------------------
+
+
+def retrieve_for(mcq: MCQ, search: Callable[[str, int], list[Passage]],
+                 max_passages: int | None = None, per_option: int = 2) -> list[Passage]:
+    """The union of passages for the whole question, the stem, and each option with the ask,
+    renumbered 1..n in that order (the numbers are the citation markers). Every option gets
+    its own share, so the last option's evidence is never crowded out by the first ones'."""
+    ask = ask_sentence(mcq.stem)
+    cap = max_passages or 6 + per_option * len(mcq.options)
+    queries: list[tuple[str, int]] = [
+        (mcq.stem + " " + " ".join(o.text for o in mcq.options), 4),
+        (mcq.stem, 2),
+    ]
+    queries += [(f"{ask} {' '.join(o.text.split()[:MAX_OPTION_WORDS])}", per_option)
+                for o in mcq.options]
+    seen: dict[str, Passage] = {}
+    for query, k in queries:
+        for p in search(query, k):
+            if p.chunk.id not in seen and len(seen) < cap:
+                seen[p.chunk.id] = p
+    return [Passage(p.chunk, i, p.score, p.dense_score, p.bm25_score)
+            for i, p in enumerate(seen.values(), start=1)]
+
+
+# --- the stem ----------------------------------------------------------------------------------
+
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+_CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
+
+
+def ask_sentence(stem: str) -> str:
+    """The sentence that asks (usually the last one with a question mark)."""
+    parts = [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
+    for p in reversed(parts):
+        if p.endswith("?"):
+            return p
+    return parts[-1] if parts else stem
+
+
+_CONSTRAINT_WORDS = re.compile(
+    r"\b(least|lowest|minimi[sz]e|minimal|fewest|no one|without|must|only|cannot|can't|late|"
+    r"delay(ed)?|quick(ly|est)?|fast(est)?|cheap(est)?|cost|latency|overhead|managed|"
+    r"real[- ]time|offline|batch|streaming|regulat\w*|privacy|personal|no code|sql|few|"
+    r"small|large|scarce|imbalanc\w*|bursty|low|high|never|not|requirement|require[sd]?)\b",
+    re.I)
+
+
+def _clauses(stem: str) -> list[str]:
+    text = _CHOOSE.sub(" ", stem)
+    pieces = re.split(r"(?<=[.;?!])\s+|,\s+(?:and|but|so|while|because)\s+|;\s*|,\s+(?=which|"
+                      r"where|so that|but)", text)
+    out = []
+    for p in pieces:
+        p = p.strip(" ,.;")
+        if len(p.split()) >= 3:
+            out.append(p)
+    return out
+
+
+def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> str:
+    """The stem's clause that the deciding sentence speaks to: most shared rare terms, with a
+    bonus for words that state a requirement ("least overhead", "labels arrive late")."""
+    s_terms = set(content_terms(sentence))
+    ask = ask_sentence(stem)
+    best, best_score = "", -1.0
+    for clause in _clauses(stem):
+        if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
+            continue  # the ask itself is not a constraint
+        terms = set(content_terms(clause))
+        if not terms:
+            continue
+        shared = sum((stats.idf(t) if stats is not None else 1.0) for t in terms & s_terms)
+        bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
+        score = shared + bonus
+        if score > best_score:
+            best, best_score = clause, score
+    best = best or ask
+    words = best.split()
+    if len(words) > 16:
+        best = " ".join(words[:16]) + " ..."
+    return best
+
+
+# --- polarity ----------------------------------------------------------------------------------
+
+_NEG_CUE = re.compile(
+    r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
+    r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
+    r"does not|do not|is not|are not|neither|nor|without needing)\b", re.I)
+_NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
+                       r"neither|nor)\b", re.I)
+_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
+                    r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
+                    re.I)
+# Where a warning turns into its correction: "...; the fix is to group classes", "the scalable
+# choice keeps the data in BigQuery". What follows argues for what it names.
+_CORRECTION = re.compile(r"\b(the (\w+ )?(fix|answer|choice|solution|option|approach|way) (is|keeps|"
+                         r"uses|changes)|the (right|better|best|correct|scalable) \w+|is to|"
+                         r"instead,?|than)\b", re.I)
+_NEG_WINDOW = 7  # words after a negative cue that it governs
+# Words that judge what the sentence describes as a poor choice ("... which is slower because
+# new replicas must start"). Before a "than", only the part before it is judged.
+_PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
+                         r"harder|riskier|brittle|overkill|unnecessary|needlessly|wrong answer|"
+                         r"common mistake|anti-pattern)\b", re.I)
+_OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
+_TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
+
+
+def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
+    """Character spans of the sentence that argue against what they name.
+
+    A "Trap:" clause names the wrong choice, unless the clause itself states a negative fact
+    ("Trap: CMEK does not stop exfiltration"): then it is the correction, and an option that
+    says the same thing ("CMEK does not stop ...") agrees with it. Likewise an option that
+    carries its own negation agrees with a negated statement rather than being ruled out."""
+    spans: list[tuple[int, int]] = []
+    trap = _TRAP.match(sentence)
+    if trap:
+        start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
+        piv = _PIVOT.search(sentence, start + 1)
+        end = piv.start() if piv else len(sentence)
+        if not _NEGATION.search(sentence[start:end]):
+            spans.append((start, end))
+    pej = _PEJORATIVE.search(sentence)
+    if pej and not trap:
+        than = re.search(r"\b(than|compared with|compared to|instead of|rather than)\b", sentence)
+        spans.append((0, than.start() if than else len(sentence)))
+    if option_negated:
+        return spans
+    # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
+    for m in _OVER.finditer(sentence):
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:,]|\b(unless|when|if|because|for)\b", rest)
+        spans.append((m.end(), m.end() + (stop.start() if stop else len(rest))))
+    for m in _NEG_CUE.finditer(sentence):
+        rest = sentence[m.end():]
+        words = list(re.finditer(r"\S+", rest))
+        end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
+        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b|\bwhereas\b|\bwhile\b", rest)
+        if stop is not None:
+            end = min(end, m.end() + stop.start())
+        # "X does not Y" denies the pairing of X with Y: the clause's subject is in the scope
+        # too, but only for an option that also names what follows the negation (see
+        # _negativity); an option that only names X is not what the sentence denies.
+        head = sentence[:m.start()]
+        cut = max((k.end() for k in re.finditer(r"[.;:]\s|,\s(?:and|but|while|whereas)\s|"
+                                                 r"\b(?:and|while|whereas)\s", head)),
+                  default=0)
+        spans.append((m.end(), end))
+        spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
+    return spans
+
+
+_WORD_RE = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
+    out = []
+    for m in _WORD_RE.finditer(sentence):
+        t = content_terms(m.group(0))
+        if t and t[0] in terms:
+            out.append((m.start(), t[0]))
+    return out
+
+
+def _correction_share(sentence: str, weights: dict[str, float], hit: set[str]) -> float:
+    """Weighted share of the option's matched terms in the correction part of a warning."""
+    if not _TRAP.match(sentence) and not re.search(r"\bthe fix is\b", sentence, re.I):
+        return 0.0
+    m = _CORRECTION.search(sentence)
+    if m is None:
+        return 0.0
+    pos = _positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if p >= m.end()) / total
+
+
+def _negativity(sentence: str, weights: dict[str, float], hit: set[str],
+                option_negated: bool, stem_terms: frozenset[str] = frozenset()) -> float:
+    """Weighted share of the option's matched terms that sit in a negative scope. Terms the
+    option shares with the stem describe the scenario, not the choice: they do not count."""
+    spans = _negative_spans(sentence, option_negated)
+    hit = {t for t in hit if t not in stem_terms}
+    if not spans or not hit:
+        return 0.0
+    pos = _positions(sentence, hit)
+    if not pos:
+        return 0.0
+    total = sum(weights[t] for _, t in pos) or 1.0
+    negative: set[int] = set()
+    for i, (a, b) in enumerate(spans):
+        if a < 0:
+            continue
+        inside = [p for p, _ in pos if a <= p < b]
+        negative.update(inside)
+        # The subject span that follows an object span belongs to the same negation.
+        if inside and i + 1 < len(spans) and spans[i + 1][0] < 0:
+            sa, sb = -spans[i + 1][0] - 1, -spans[i + 1][1] - 1
+            negative.update(p for p, _ in pos if sa <= p < sb)
+    neg = sum(weights[t] for p, t in pos if p in negative)
+    return neg / total
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+_LITERAL = re.compile(r"[\d_\[\]()/=]|\w-\w|[a-z][A-Z]")
+
+
+def _literal(text: str) -> str | None:
+    """A short option that is a code name, a number or an identifier (``workerPoolSpecs[3]``,
+    ``gemini-2.0-flash-001``, ``About 120``): it is only supported where it appears as written."""
+    words = text.split()
+    if len(words) <= 4 and _LITERAL.search(text):
+        core = [w for w in words if _LITERAL.search(w)]
+        return " ".join(core).lower().strip(".,;:") if core else None
+    return None
+
+
+def _option_weights(mcq: MCQ, stats: TermStats | None,
+                    stem_echo: float = 0.35) -> dict[str, dict[str, float]]:
+    stem_terms = set(content_terms(mcq.stem))
+    per = {o.label: list(dict.fromkeys(content_terms(" ".join(o.text.split()[:MAX_OPTION_WORDS]))))
+           for o in mcq.options}
+    out: dict[str, dict[str, float]] = {}
+    for label, terms in per.items():
+        w: dict[str, float] = {}
+        for t in terms:
+            x = stats.idf(t) if stats is not None else 1.0
+            others = sum(1 for lab, ts in per.items() if lab != label and t in ts)
+            x /= 1.0 + 1.5 * others  # a term several options share decides little
+            if t in stem_terms:
+                x *= stem_echo  # repeating the stem is not evidence
+            w[t] = x
+        out[label] = w
+    return out
+
+
+@dataclass(frozen=True)
+class _Sent:
+    passage: Passage
+    text: str
+    terms: frozenset[str]
+    rel_p: float  # how much the passage (with its headings) is about the stem
+    rel_s: float  # how much the sentence itself is
+
+
+def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
+    ask_terms = set(content_terms(ask_sentence(mcq.stem)))
+    return {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
+            for t in dict.fromkeys(content_terms(mcq.stem))}
+
+
+def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
+    weights = _stem_weights(mcq, stats)
+    total = sum(weights.values()) or 1.0
+    out = []
+    for p in passages:
+        p_terms = set(content_terms(p.chunk.embed_text()))
+        rel_p = sum(w for t, w in weights.items() if t in p_terms) / total
+        for s in split_sentences(p.chunk.text):
+            if len(s.text.split()) < 4:
+                continue
+            terms = frozenset(content_terms(s.text))
+            rel_s = sum(w for t, w in weights.items() if t in terms) / total
+            out.append(_Sent(p, s.text, terms, rel_p, rel_s))
+    return out
+
+
+_CLAUSE = re.compile(r";\s+|:\s+|\s+\u2014\s+|\s+-\s+|,\s+(?=(?:and |or |but |while |whereas )?"
+                     r"(?:choose|use|pick|prefer)\b)")
+
+
+_LIST_CLAUSE = re.compile(r",\s+(?:and\s+|or\s+)?")
+
+
+def _local_rel(sentence: str, option_terms: set[str], stem_w: dict[str, float],
+               stem_total: float, split_lists: bool = False) -> float:
+    """Stem relevance of the clause(s) of the sentence that hold the option's terms: in a
+    sentence that contrasts two choices ("choose X for A; choose Y for B"), each choice is
+    judged by its own clause."""
+    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    if split_lists:
+        clauses = [x for c in clauses for x in _LIST_CLAUSE.split(c) if x.strip()]
+    if len(clauses) <= 1:
+        return -1.0
+    best = -1.0
+    top_hits = 0
+    for c in clauses:
+        terms = set(content_terms(c))
+        hits = len(terms & option_terms)
+        if hits == 0:
+            continue
+        rel = sum(w for t, w in stem_w.items() if t in terms) / stem_total
+        if hits > top_hits or (hits == top_hits and rel > best):
+            best, top_hits = rel, hits
+    return best
+
+
+_VERBS = frozenset("""use run add call host deploy create train store move keep set enable export
+build remove write rewrite hire migrate apply configure choose pick switch replace increase lower
+reduce retrain schedule split merge upload log monitor watch strip commit stop start send save
+give ask tell put turn let make check compare measure evaluate label collect drop delete fine tune
+register load read copy shard cache batch stream grant assign give""".split())
+_CAPS = re.compile(r"^(?:[A-Z][\w\-]*|AI|ML)$")
+
+
+def _subject(option_text: str) -> set[str]:
+    """Content terms of the product an option starts with ("Cloud Build builds ...", "Vertex
+    AI Pipelines runs ..."), or an empty set when it starts with a verb or a common word."""
+    words = re.findall(r"[\w\-]+", option_text)
+    if not words or words[0].lower() in _VERBS:
+        return set()
+    run = []
+    for w in words:
+        if _CAPS.match(w) and (w[0].isupper()):
+            run.append(w)
+        else:
+            break
+    distinctive = len(run) >= 2 or (run and re.search(r"[A-Z].*[A-Z]", run[0]))
+    return set(content_terms(" ".join(run))) if distinctive else set()
+
+
+_CODE = re.compile(r"\b[A-Za-z_]\w*\[\d+\]|\b[A-Za-z_][\w.]*\([^)\s]{0,30}\)")
+
+
+def _code_tokens(option_text: str) -> list[str]:
+    """Code written into a longer option (``workerPoolSpecs[2]``, ``dsl.If()``): the digits
+    and brackets matter, and word terms drop them."""
+    return [m.group(0).lower() for m in _CODE.finditer(option_text)]
+
+
+_CUE = re.compile(r"\b(points? to|calls? for|is the (right|best|correct) (answer|choice|fit))\b",
+                  re.I)
+
+
+def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start: int) -> float:
+    pos = _positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if p >= start) / total
+
+
+def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
+              stem_w: dict[str, float], policy: "CoachPolicy"
+              ) -> tuple[Evidence | None, Evidence | None, float]:
+    """(best supporting, strongest opposing, best coverage) for one option."""
+    literal = _literal(option_text)
+    codes = [] if literal is not None else _code_tokens(option_text)
+    total = sum(weights.values()) + policy.code_weight * len(codes)
+    if total <= 0 and literal is None:
+        return None, None, 0.0
+    negated = bool(_NEGATION.search(option_text))
+    subject = _subject(option_text)
+    stem_terms = frozenset(stem_w)
+    stem_total = sum(stem_w.values()) or 1.0
+    best: Evidence | None = None
+    worst: Evidence | None = None
+    top_cov = 0.0
+    for s in sents:
+        hit = {t for t in weights if t in s.terms}
+        if literal is not None:
+            cov = 1.0 if literal in s.text.lower() else 0.0
+            if cov == 0.0:
+                continue
+            hit = hit or set(weights)
+        else:
+            low = s.text.lower()
+            code_hits = sum(1 for c in codes if c in low)
+            if not hit and not code_hits:
+                continue
+            cov = (sum(weights[t] for t in hit) + policy.code_weight * code_hits) / total
+        top_cov = max(top_cov, cov)
+        local = _local_rel(s.text, hit, stem_w, stem_total, policy.split_lists)
+        rel_s = s.rel_s if local < 0 else 0.5 * s.rel_s + 0.5 * local
+        base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
+        if subject and not subject <= s.terms:
+            base *= policy.other_subject  # the sentence is about another product
+        cue = _CUE.search(s.text)
+        if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
+            base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
+        neg = _negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        if neg > 0 and _correction_share(s.text, weights, hit) >= policy.correction_share:
+            neg = 0.0  # the option is what the warning recommends instead
+        if neg >= policy.negative_share:
+            if worst is None or base > -worst.score:
+                worst = Evidence(s.passage, s.text, -base, cov)
+            continue
+        if best is None or base > best.score:
+            best = Evidence(s.passage, s.text, base, cov)
+    return best, worst, top_cov
+
+
+@dataclass(frozen=True)
+class _Judged:
+    label: str
+    score: float
+    support: Evidence | None
+    against: Evidence | None
+    coverage: float
+
+
+def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None,
+                  policy: CoachPolicy | None = None) -> CoachResult:
+    policy = policy or CoachPolicy()
+    sents = _sentences(mcq, passages, stats)
+    weights = _option_weights(mcq, stats, policy.stem_echo)
+    stem_w = _stem_weights(mcq, stats)
+    judged: list[_Judged] = []
+    for o in mcq.options:
+        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
+        score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
+        judged.append(_Judged(o.label, score, sup, opp, cov))
+    ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+    n = mcq.select
+    picked = ranked[:n]
+    runner = ranked[n] if len(ranked) > n else None
+    lead = picked[-1].score - (runner.score if runner else 0.0)
+    decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
+        and all(j.support is not None for j in picked)
+    confidence: Literal["high", "medium", "low", "none"]
+    if not decided:
+        confidence = "none"
+    elif lead >= policy.high_margin:
+        confidence = "high"
+    elif lead >= policy.medium_margin:
+        confidence = "medium"
+    else:
+        confidence = "low"
+    choice = sorted(j.label for j in picked) if decided else []
+    top_score = max(picked[0].score, 1e-9)
+    close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
+                   and j.score >= policy.plausible * top_score)
+    # Undecided: the options still in the running. A low-confidence pick: its close rivals.
+    remaining = close if not decided else \
+        [x for x in close if x not in choice] if confidence == "low" else []
+    deciding = picked[0].support or picked[0].against
+    constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
+    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy)
+
+
+# --- the write-up ------------------------------------------------------------------------------
+
+
+def _quote(sentence: str, limit: int = 40) -> str:
+    words = sentence.split()
+    q = " ".join(words[:limit]) + (" ..." if len(words) > limit else "")
+    return q.replace('"', "'")
+
+
+def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
+              constraint: str, confidence: Literal["high", "medium", "low", "none"],
+              policy: CoachPolicy) -> CoachResult:
+    cited: dict[int, tuple[Passage, list[str]]] = {}
+
+    def cite(ev: Evidence) -> int:
+        n = ev.passage.rank
+        entry = cited.setdefault(n, (ev.passage, []))
+        if ev.sentence not in entry[1]:
+            entry[1].append(ev.sentence)
+        return n
+
+    by_label = {j.label: j for j in judged}
+    picked = [by_label[c] for c in choice]
+    deciding = next((j.support for j in picked if j.support), None)
+    if deciding is None:
+        deciding = max((j.support for j in judged if j.support), key=lambda e: e.score,
+                       default=None)
+    top = max((j.score for j in judged), default=0.0)
+    verdicts: list[OptionVerdict] = []
+    c = f'"{constraint}"'
+    for o in mcq.options:
+        j = by_label[o.label]
+        ev = j.support if j.support and (j.against is None or j.score > 0) else j.against
+        if o.label in choice:
+            verdict: Verdict = "best"
+        elif j.coverage < policy.covered or ev is None:
+            verdict = "not_covered"
+        elif choice and j.against is not None and j.score <= 0:
+            verdict = "wrong"
+        elif choice and j.score >= policy.plausible * top and j.score > 0:
+            verdict = "plausible_not_best"
+        elif not choice and o.label in remaining:
+            verdict = "plausible_not_best"
+        else:
+            verdict = "wrong"
+        if ev is not None and verdict != "not_covered":
+            n = cite(ev)
+            q = _quote(ev.sentence)
+            if verdict == "best":
+                reason = f'Fits {c}: the material says "{q}" [{n}].'
+            elif verdict == "plausible_not_best":
+                reason = (f'The material supports it in general ("{q}" [{n}]), but it fits {c} '
+                          "less well than the recommended option." if choice else
+                          f'Still in the running for {c}: "{q}" [{n}].')
+            elif ev is j.against:
+                reason = f'Ruled out by {c}: the material says "{q}" [{n}].'
+            else:
+                reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
+        elif deciding is not None:
+            n = cite(deciding)
+            reason = (f'The material does not support this option for {c}; the passage that '
+                      f'decides the question says "{_quote(deciding.sentence, 30)}" [{n}].')
+        else:
+            reason = "The indexed material says nothing that bears on this option."
+        verdicts.append(OptionVerdict(o.label, o.text, verdict, reason,
+                                      [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
+                                      round(j.score, 4)))
+    citations = [Citation(n, p.chunk, " ".join(qs)) for n, (p, qs) in sorted(cited.items())]
+    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence)
+    return CoachResult(mcq, verdicts, choice, constraint, confidence, remaining, citations, text,
+                       notes=list(mcq.notes))
+
+
+_ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "wrong",
+         "not_covered": "not covered"}
+
+
+def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
+             constraint: str, confidence: str) -> str:
+    lines = []
+    if choice and confidence == "low":
+        picks = " and ".join(choice)
+        rivals = (" over " + ", ".join(remaining)) if remaining else ""
+        lines.append(f"Leaning to {picks}{rivals} (confidence: low; the material supports it only "
+                     f'slightly more). Deciding constraint: "{constraint}".')
+    elif choice:
+        picks = " and ".join(choice)
+        lines.append(f"Recommended: {picks} (confidence: {confidence}). Deciding constraint: "
+                     f'"{constraint}".')
+    elif remaining:
+        lines.append("The material does not decide this question: options "
+                     + ", ".join(remaining) + f' remain for "{constraint}", so I pick none.')
+    else:
+        lines.append("The material does not decide this question: no option is supported by "
+                     "the indexed passages, so I pick none.")
+    if mcq.select > 1:
+        lines[0] += f" The question asks for {mcq.select} options."
+    for v in verdicts:
+        lines.append(f"{v.label}. {v.text}: {_ICON[v.verdict]}. {v.reason}")
+    return "\n".join(lines)
