@@ -80,3 +80,21 @@ def test_plan_bad_input_and_plan(app_settings):
     prog = open_page("progress", query={"user": "bo"})
     assert not errors(prog)
     assert any(s.value == "Exam day" for s in prog.subheader)
+
+
+def test_time_up_submits_and_the_page_shows_the_report(app_settings):
+    import time
+
+    from assistant.index import Index
+    from assistant.study.curated import bank_items
+
+    pool = bank_items(Index(app_settings).snapshot(), app_settings.practice_dir)
+    ex = _exams(app_settings)
+    a = ex.start("cy", pool, seed=4, now=time.time() - 121 * 60)  # started 121 minutes ago
+    ex.answer(a.id, 0, [a.items[0].keys[0]], now=a.started + 30)
+    at = open_page("exam", query={"user": "cy"})
+    assert not errors(at)
+    assert any("submitted automatically when time ran out" in s.value for s in at.subheader)
+    done = _exams(app_settings).history("cy")
+    assert len(done) == 1 and done[0].auto and done[0].submitted == a.deadline
+    assert done[0].report().answered == 1
