@@ -56,10 +56,16 @@ def test_exam_answer_mark_reload_submit_report(app_settings):
     assert any("Question 2" in e.label for e in at.expander)  # a missed or blank item
     at.button(key="exam_drill_start").click().run()
     assert not errors(at)
+    assert any(m.value.startswith("**Drill 1 of") for m in at.markdown)
     at.number_input(key="exam_target").set_value(80).run()
     at.button(key="exam_target_save").click().run()
     assert _exams(app_settings).target("ana") == 0.8
     assert not errors(at)
+    # The flashcards of a missed domain: the Flashcards page opens on that domain.
+    fc = next(b for b in at.button if b.key and b.key.startswith("exam_fc_"))
+    fc.click().run()
+    assert not errors(at)
+    assert at.selectbox(key="fc_domain").value == int(fc.key.rsplit("_", 1)[1])
 
 
 def test_plan_bad_input_and_plan(app_settings):
