@@ -104,3 +104,28 @@ def test_time_up_submits_and_the_page_shows_the_report(app_settings):
     done = _exams(app_settings).history("cy")
     assert len(done) == 1 and done[0].auto and done[0].submitted == a.deadline
     assert done[0].report().answered == 1
+
+
+def test_a_small_bank_gives_a_shorter_form_and_the_page_says_so(corpus_settings, tmp_path,
+                                                                 monkeypatch):
+    import shutil
+
+    from app_support import use_settings
+    from assistant.settings import PROJECT_ROOT
+
+    small = tmp_path / "practice"
+    (small / "questions").mkdir(parents=True)
+    (small / "cards").mkdir()
+    for sid in ("1.1", "2.1", "3.1", "5.1", "6.1"):  # no domain 4, one subsection elsewhere
+        shutil.copy(PROJECT_ROOT / "corpus" / "practice" / "questions" / f"{sid}.yaml",
+                    small / "questions")
+    s = use_settings(monkeypatch, corpus_settings.index_dir, tmp_path / "appdata",
+                     practice_dir=str(small))
+    at = open_page("exam", query={"user": "dee"})
+    at.button(key="exam_start").click().run()
+    assert not errors(at)
+    a = _exams(s).current("dee")
+    assert a is not None and len(a.items) < 60 and a.minutes < 120
+    assert not any(it.domain == 4 for it in a.items)
+    warning = next(w.value for w in at.warning if "too small for a full form" in w.value)
+    assert f"{len(a.items)} of 60 items" in warning and "domain 4 has 0 of 12" in warning
