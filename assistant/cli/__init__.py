@@ -11,7 +11,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
     ingest.py   ingest, info, corpus
     answer.py   search, ask
     evals.py    eval
-    study.py    flashcards, quiz, review, progress, study-sample
+    study.py    flashcards, quiz, review, cards, progress, study-sample
     exam.py     exam, plan (mock exams and the exam-date plan)
     app.py      app (the Streamlit app)
     bench.py    bench (evals/bench.py, loaded when the command runs)

@@ -1,9 +1,8 @@
-"""``assistant bench``: the performance benchmark (evals/bench.py) as a subcommand.
+"""``assistant bench``: the performance benchmark (``assistant.evals.bench``) as a subcommand.
 
-The benchmark lives in evals/ next to the eval set it measures; this module only wires it in.
-Its argument table lives here, so building the parser reads no benchmark code: the script is
-loaded from the checkout by path (evals/ is not a package) only when the command runs, since
-loading it sets environment variables and changes ``sys.path``.
+Its argument table lives here (``python evals/bench.py`` uses it too), so building the parser
+imports no benchmark code: the benchmark, which sets environment variables for the model
+libraries, is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -12,15 +11,13 @@ import argparse
 import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from assistant.errors import ConfigError
 from assistant.settings import PROJECT_ROOT
 
-__all__ = ["register", "load_bench", "add_arguments", "BENCH_FILE", "SECTIONS"]
+__all__ = ["register", "add_arguments", "SECTIONS"]
 
-BENCH_FILE = PROJECT_ROOT / "evals" / "bench.py"
 # The sections --skip can leave out.
 SECTIONS = ("backends", "baseline", "scale", "cold_start", "profile")
 
@@ -49,26 +46,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "weights (default: export afresh into the work dir, and time it)")
 
 
-def load_bench(path: Path = BENCH_FILE) -> ModuleType:
-    if not path.is_file():
-        raise ConfigError(f"the benchmark script {path} is missing; run it from a checkout of "
-                          "the project (it is not part of an installed package)")
-    spec = importlib.util.spec_from_file_location("assistant_bench_script", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def cmd_bench(args: argparse.Namespace) -> int:
-    bench = load_bench()
     for name in ("langchain_huggingface", "langchain_chroma", "psutil"):
         if "baseline" in (args.skip or []) and name.startswith("langchain"):
             continue
         if importlib.util.find_spec(name) is None:
             raise ConfigError(f"the benchmark needs its extras ({name} is missing); run: "
                               "pip install -e '.[bench]'")
-    summary = bench.run(args, command="assistant bench")
+    from assistant.evals.bench import offline_env
+
+    offline_env()  # before the model libraries load
+    from assistant.evals.bench import run
+
+    summary = run(args, command="assistant bench")
     print(json.dumps(summary, indent=1))
     print(f"\nwrote {args.out} and {args.md}")
     return 0

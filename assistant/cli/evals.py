@@ -15,7 +15,8 @@ __all__ = ["register"]
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
-    from assistant.evals_report import comparison_table, markdown_report, plot_per_domain
+    from assistant.evals.report import comparison_table, markdown_report, plot_per_domain, \
+        write_comparison_report
 
     settings = settings_from_args(args)
     cases = load_eval_set(Path(args.file))
@@ -35,24 +36,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 sys.stderr.write("\r" + " " * 30 + "\r")
 
     if args.sweep_abstain:
-        from assistant.eval_tuning import sweep_abstain
+        from assistant.evals.tuning import sweep_abstain
 
         print(sweep_abstain(cases, make_assistant(args, settings), k=args.k, mode=args.mode))
         return EXIT_OK
 
     if args.compare:
-        from assistant.eval_tuning import compare_settings
+        from assistant.evals.tuning import compare_settings
 
         reports = compare_settings(cases, settings, k=args.k, progress=progress,
                                    chunk_sizes=tuple(args.chunk_sizes))
         print(comparison_table(reports))
         if args.report:
             out = Path(args.report)
-            png = out.with_suffix(".png")
-            plot_per_domain(reports, png)
-            body = ["# Eval comparison", "", f"Eval set: `{args.file}` ({len(cases)} cases), k={args.k}.",
-                    "", comparison_table(reports), "", f"![hit@{args.k} per domain]({png.name})", ""]
-            write_text_atomic(out, "\n".join(body))
+            png = write_comparison_report(reports, out, eval_file=args.file,
+                                          n_cases=len(cases), k=args.k)
             print(f"\nreport: {out}\nplot:   {png}")
         if args.json:
             write_text_atomic(Path(args.json), json.dumps([r.to_json() for r in reports],

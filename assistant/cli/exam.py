@@ -216,7 +216,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from assistant.store import Store
     from assistant.study.curated import bank_items
     from assistant.study.plan import PlanStore, build_plan, parse_date
-    from assistant.study.practice import sync_study_cards
     from assistant.study.storage import StudyStore
 
     s = settings_from_args(args)
@@ -235,7 +234,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                          "YYYY-MM-DD --minutes N'")
     snap = Index(s).snapshot()
     study = StudyStore(store)
-    sync_study_cards(study, snap, s.practice_dir)  # the cards the plan schedules
+    study.sync_index_cards(snap, s.practice_dir)  # the cards the plan schedules
     bank = Counter(it.section for it in bank_items(snap, s.practice_dir) if it.section)
     plan = build_plan(store, args.user, current, bank=bank, today=today,
                       scheduler=study.scheduler, new_per_day=study.new_per_day)

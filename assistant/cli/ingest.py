@@ -33,12 +33,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         for f in report.failed:
             print(f.error, file=sys.stderr)
-        j = report.to_json()
-        state = f"published {report.generation}" if report.published else "index already up to date"
-        print(f"{state}: {j['chunks_total']} chunks from {j['added'] + j['changed'] + j['unchanged']} "
-              f"files ({j['added']} added, {j['changed']} changed, {j['deleted']} deleted, "
-              f"{j['unchanged']} unchanged, {j['failed']} failed); embedded {j['chunks_embedded']} "
-              f"chunks in {j['seconds']:.1f}s")
+        print(report.summary())
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 

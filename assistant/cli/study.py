@@ -16,7 +16,6 @@ parse, call assistant.study, print).
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -93,7 +92,7 @@ def _print_cards(cards: list[Flashcard]) -> None:
 
 
 def cmd_flashcards(args: argparse.Namespace) -> int:
-    from assistant.study.cards import generate_cards
+    from assistant.study.cards import generate_cards, sample_cards
     from assistant.study.export import export_apkg, export_csv, write_csv
     from assistant.study.practice import study_cards
 
@@ -113,11 +112,8 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
                             practice_dir=settings_from_args(args).practice_dir, source=args.source)
     else:
         cards = generate_cards(snap, domain=args.domain, section=args.section, writer=writer)
-    if args.count is not None and args.count < len(cards):
-        # A spread over the whole selection, not its first sections; the same seed gives the
-        # same cards, kept in corpus order.
-        keep = set(random.Random(args.seed).sample(range(len(cards)), args.count))
-        cards = [c for i, c in enumerate(cards) if i in keep]
+    if args.count is not None:
+        cards = sample_cards(cards, args.count, seed=args.seed)
     fmt = _format_of(args)
     if fmt == "apkg":
         if not args.out:
@@ -239,12 +235,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 # --- review --------------------------------------------------------------------------------
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from assistant.study.practice import sync_study_cards
-
     study = _study_store(args)
     # Register the current index's cards (and retire those it no longer yields) so the review
     # queue always matches the material: the curated deck, then the cards you accepted.
-    sync_study_cards(study, _snapshot(args), settings_from_args(args).practice_dir)
+    study.sync_index_cards(_snapshot(args), settings_from_args(args).practice_dir)
     reviewed = 0
     while reviewed < args.limit:
         due = study.due_cards(args.user, domain=args.domain, limit=1)
@@ -294,13 +288,11 @@ def _read_rating() -> int | None:
 # --- the inbox and own cards ---------------------------------------------------------------
 
 def cmd_cards(args: argparse.Namespace) -> int:
-    from assistant.study.practice import sync_study_cards
-
     study = _study_store(args)
     action = args.cards_action
     if action in ("inbox", "accept", "suspend"):
         # The inbox holds the generated cards of the current index: register them first.
-        sync_study_cards(study, _snapshot(args), settings_from_args(args).practice_dir)
+        study.sync_index_cards(_snapshot(args), settings_from_args(args).practice_dir)
     if action == "inbox":
         _check_section(args.section, args.domain)
         cards = study.inbox(args.user, domain=args.domain, section=args.section,

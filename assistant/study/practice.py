@@ -17,10 +17,9 @@ from assistant.study.quiz import QuizItem, draw_from, quiz_pool
 
 if TYPE_CHECKING:
     from assistant.index import Snapshot
-    from assistant.study.storage import StudyStore
 
 __all__ = ["QuizSource", "QUIZ_SOURCES", "CARD_SOURCES", "practice_pool", "draw_practice",
-           "study_cards", "sync_study_cards"]
+           "study_cards"]
 
 QuizSource = Literal["bank", "generated", "all"]
 QUIZ_SOURCES: tuple[str, ...] = ("bank", "generated", "all")
@@ -61,12 +60,3 @@ def study_cards(snapshot: "Snapshot", *, domain: int | None = None, section: str
                  if c.quote.lower() not in taken_quotes and c.front.lower() not in taken_fronts]
     return generated if source == "generated" else [*deck, *generated]
 
-
-def sync_study_cards(study: "StudyStore", snapshot: "Snapshot",
-                     practice_dir: Path | None = None) -> list[Flashcard]:
-    """Register this index generation's cards in the review store, the deck first (new cards
-    are introduced in this order), and retire cards it no longer yields (their reviews stay).
-    The CLI and the app both call this before reviewing."""
-    cards = study_cards(snapshot, practice_dir=practice_dir)
-    study.sync_cards(cards, retire_others=True)
-    return cards

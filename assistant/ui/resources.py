@@ -106,11 +106,9 @@ def study_store(s: Settings) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _synced_cards(store_path: str, key: str, generation: str, practice_dir: str,
                   _snap: Any) -> list[Any]:
-    from assistant.study.practice import sync_study_cards
-
     # The curated deck first, then the generated cards (which wait in each candidate's inbox
     # until accepted); cards the index no longer yields stop being served.
-    return sync_study_cards(_study_store(store_path), _snap, Path(practice_dir))
+    return list(_study_store(store_path).sync_index_cards(_snap, Path(practice_dir)))
 
 
 def study_cards(s: Settings) -> list[Any]:
