@@ -80,6 +80,13 @@ _CASES = [
 ]
 
 
+_MCQ = {"id": "m1", "split": "dev", "domain": 5, "section": "5.1",
+        "question": "Which service runs Kubeflow Pipelines definitions serverlessly and records "
+                    "the lineage of every artifact?",
+        "options": ["Vertex AI Pipelines", "Cloud Composer", "Dataflow", "Cloud Run"],
+        "answer": "A"}
+
+
 @pytest.mark.slow
 def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
@@ -88,6 +95,8 @@ def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
         (corpus / name).write_text(text, encoding="utf-8")
     eval_file = tmp_path / "tiny.jsonl"
     eval_file.write_text("\n".join(json.dumps(c) for c in _CASES) + "\n", encoding="utf-8")
+    # The coach section reads the multiple-choice set next to the eval file.
+    (tmp_path / "pmle_mcq.jsonl").write_text(json.dumps(_MCQ) + "\n", encoding="utf-8")
     out, md = tmp_path / "bench.json", tmp_path / "bench.md"
 
     proc = subprocess.run(
@@ -140,6 +149,7 @@ def test_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert sc["build"]["chunks"] >= 3 * ing["cold"]["chunks"] - 3  # the real files + 2 copies
     assert sc["vectors"]["embedded_by_model"] == 0  # every copy reused a real vector
     assert sc["query"]["retrieve"]["hybrid"]["n"] == len(_CASES)
+    assert summary["coach"]["n"] == 1
 
     targets = {t["target"]: t for t in summary["targets"]}
     assert all(t["measured"] is not None for t in targets.values())
