@@ -60,7 +60,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if ch.section:
                 bits.append(f"section {ch.section}")
             if ch.page:
-                bits.append(f"page {ch.page}")
+                bits.append(ch.location)
             print(f"  [{c.n}] {' | '.join(bits)} | {ch.heading or ch.title}")
     elif answer.abstained and answer.passages:
         print("\nNearest passages:")

@@ -243,7 +243,9 @@ def read_chunks(path: Path) -> Iterator[Chunk]:
                 yield Chunk(id=d["id"], source=d["source"], title=d["title"],
                             heading_path=tuple(d["heading_path"]), text=d["text"],
                             ordinal=d["ordinal"], page=d["page"], domain=d["domain"],
-                            section=d["section"], guide_version=d["guide_version"])
+                            section=d["section"], guide_version=d["guide_version"],
+                            page_kind=d.get("page_kind", "page"), ocr=d.get("ocr", False),
+                            encoding=d.get("encoding"))
 
 
 def write_chunks(path: Path, chunks: list[Chunk]) -> None:
@@ -252,7 +254,9 @@ def write_chunks(path: Path, chunks: list[Chunk]) -> None:
             fh.write(json.dumps({"id": c.id, "source": c.source, "title": c.title,
                                  "heading_path": list(c.heading_path), "text": c.text,
                                  "ordinal": c.ordinal, "page": c.page, "domain": c.domain,
-                                 "section": c.section, "guide_version": c.guide_version},
+                                 "section": c.section, "guide_version": c.guide_version,
+                                 "page_kind": c.page_kind, "ocr": c.ocr,
+                                 "encoding": c.encoding},
                                 ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())

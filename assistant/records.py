@@ -26,6 +26,9 @@ class Section:
     heading_path: tuple[str, ...]
     text: str
     page: int | None = None
+    ocr: bool = False  # the text was read from page images by OCR
+    # A table's header row: the chunker repeats it at the top of every piece of the table.
+    table_header: str | None = None
 
 
 @dataclass
@@ -39,7 +42,9 @@ class Document:
     section: str | None = None
     guide_version: str | None = None
     sources: list[str] = field(default_factory=list)  # official URLs from front matter
-    kind: str = "text"  # markdown | pdf | html | text
+    kind: str = "text"  # markdown | pdf | html | text | docx | pptx
+    encoding: str | None = None  # the text encoding read (text formats only)
+    page_kind: str = "page"  # what ``Section.page`` counts: "page", or "slide" for decks
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,18 @@ class Chunk:
     domain: int | None = None
     section: str | None = None
     guide_version: str | None = None
+    page_kind: str = "page"  # "slide" when ``page`` is a slide number
+    ocr: bool = False  # the text was read from a page image by OCR
+    encoding: str | None = None  # the source file's text encoding, for text formats
 
     @property
     def heading(self) -> str:
         return " > ".join(self.heading_path)
+
+    @property
+    def location(self) -> str:
+        """"page 3", "slide 3", or "" when the source has no pages."""
+        return f"{self.page_kind} {self.page}" if self.page else ""
 
     def embed_text(self) -> str:
         """What the embedder and BM25 see: the title and headings carry the topic's key terms,
@@ -76,6 +89,10 @@ class Chunk:
             "domain": self.domain if self.domain is not None else -1,
             "section": self.section or "",
             "guide_version": self.guide_version or "",
+            # Added later: readers default them when an older index lacks the keys.
+            "page_kind": self.page_kind,
+            "ocr": self.ocr,
+            "encoding": self.encoding or "",
         }
 
     @classmethod
@@ -94,7 +111,19 @@ class Chunk:
             domain=domain if domain >= 0 else None,
             section=str(meta.get("section") or "") or None,
             guide_version=str(meta.get("guide_version") or "") or None,
+            page_kind=str(meta.get("page_kind") or "page"),
+            ocr=bool(meta.get("ocr", False)),
+            encoding=str(meta.get("encoding") or "") or None,
         )
+
+
+def _add_location(out: dict[str, Any], c: Chunk) -> None:
+    """Extensions of the passage/citation JSON, present only when they say something: a slide
+    number in ``page`` (``"page_kind": "slide"``) and text read by OCR."""
+    if c.page_kind != "page":
+        out["page_kind"] = c.page_kind
+    if c.ocr:
+        out["ocr"] = True
 
 
 @dataclass(frozen=True)
@@ -109,7 +138,7 @@ class Passage:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        out: dict[str, Any] = {
             "rank": self.rank,
             "chunk_id": c.id,
             "source": c.source,
@@ -122,6 +151,8 @@ class Passage:
             "score": round(self.score, 4),
             "text": c.text,
         }
+        _add_location(out, c)
+        return out
 
 
 @dataclass(frozen=True)
@@ -132,7 +163,7 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        out: dict[str, Any] = {
             "n": self.n,
             "chunk_id": c.id,
             "source": c.source,
@@ -145,6 +176,8 @@ class Citation:
             "quote": self.quote,
             "text": c.text,
         }
+        _add_location(out, c)
+        return out
 
 
 @dataclass

@@ -6,6 +6,7 @@ ingest pipeline reports it as ``path: reason`` and goes on with the other files.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import math
@@ -24,6 +25,9 @@ from assistant.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
+from assistant.ingest.encoding import decode_text
+from assistant.ingest.office import load_docx, load_pptx
+from assistant.ingest.ocr import MAX_OCR_PAGES, OcrFailed, ocr_page, tesseract_path
 from assistant.records import Document, Section
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes"]
@@ -38,20 +42,9 @@ _NUMBERED_HEADING = re.compile(r"^(section\s+\d+\b.*|\d+(\.\d+){0,2}\.?\s+[A-Z].
 
 
 def read_text_bytes(path: Path, data: bytes) -> str:
-    """Decode a text file, refusing binary junk with a clear reason."""
-    if b"\x00" in data[:65536]:
-        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise CorruptDocumentError(
-            path, f"not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8") from None
-    # Control characters other than whitespace mean the bytes are not a document.
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if sample and controls / len(sample) > 0.01:
-        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
-    return text
+    """Decode a text file in any common encoding, refusing binary junk with a clear reason
+    (``assistant.ingest.encoding``)."""
+    return decode_text(path, data).text
 
 
 def md_heading(line: str) -> tuple[int, str] | None:
@@ -182,7 +175,8 @@ def _scalar(value: Any) -> str | None:
 
 
 def _load_markdown(path: Path, data: bytes) -> Document:
-    meta, h1, sections = parse_markdown(path, read_text_bytes(path, data))
+    decoded = decode_text(path, data)
+    meta, h1, sections = parse_markdown(path, decoded.text)
     title = (_scalar(meta.get("title")) if meta.get("title") else None) or h1 \
         or path.stem.replace("-", " ").replace("_", " ")
     domain = meta.get("domain")
@@ -197,6 +191,7 @@ def _load_markdown(path: Path, data: bytes) -> Document:
         guide_version=_scalar(meta["guide_version"]) if meta.get("guide_version") else None,
         sources=[t for t in map(_scalar, sources) if t is not None],
         kind="markdown",
+        encoding=decoded.encoding,
     )
 
 
@@ -262,7 +257,8 @@ def _strip_hashes(heading: str) -> str:
 
 
 def _load_text(path: Path, data: bytes) -> Document:
-    text = read_text_bytes(path, data)
+    decoded = decode_text(path, data)
+    text = decoded.text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # Strip Markdown-style "#" prefixes from headings so the path reads cleanly.
     stack: list[tuple[int, str]] = []
@@ -270,7 +266,7 @@ def _load_text(path: Path, data: bytes) -> Document:
     sections = [Section(tuple(_strip_hashes(h) for h in s.heading_path), s.text, s.page)
                 for s in sections]
     return Document(source=str(path), title=path.stem.replace("-", " ").replace("_", " "),
-                    sections=sections, kind="text")
+                    sections=sections, kind="text", encoding=decoded.encoding)
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -367,8 +363,8 @@ def _html_lines(root: Any) -> list[str]:
 def _load_html(path: Path, data: bytes) -> Document:
     from bs4 import BeautifulSoup
 
-    text = read_text_bytes(path, data)
-    soup = BeautifulSoup(text, "html.parser")
+    decoded = decode_text(path, data)
+    soup = BeautifulSoup(decoded.text, "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     # The main content: the first <main>, <article> or role="main" outside page furniture, else
@@ -403,7 +399,8 @@ def _load_html(path: Path, data: bytes) -> Document:
             path_ = path_[1:]
         # Paragraph breaks: join non-empty lines of one block with single newlines.
         sections.append(Section(path_, s.text, None))
-    return Document(source=str(path), title=title or path.stem, sections=sections, kind="html")
+    return Document(source=str(path), title=title or path.stem, sections=sections, kind="html",
+                    encoding=decoded.encoding)
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -481,9 +478,14 @@ def _check_pdf_content(path: Path, reader: Any) -> None:
         return
 
 
-def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
+_PASSWORD = "password-protected PDF; remove the password and add it again"
+
+
+def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None = None
+              ) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, \
+        PdfReadError
 
     _quiet_pypdf()
 
@@ -492,20 +494,18 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            # Many "encrypted" PDFs only carry owner restrictions and open with an empty password.
-            try:
-                ok = reader.decrypt("")
-            except Exception:  # noqa: BLE001 - unsupported crypto is reported the same way
-                ok = 0
-            if not ok:
-                raise EncryptedDocumentError(
-                    path, "the PDF is password-protected; save an unprotected copy and ingest that")
+            # Many "encrypted" PDFs only carry owner restrictions (no printing, no copying)
+            # and open with an empty user password; AES needs pypdf's crypto extra.
+            if not reader.decrypt(""):
+                raise EncryptedDocumentError(path, _PASSWORD)
         n_pages = len(reader.pages)
     except IngestError:
         raise
-    except (FileNotDecryptedError,) as err:
-        raise EncryptedDocumentError(path, "the PDF is password-protected; save an unprotected "
-                                           "copy and ingest that") from err
+    except FileNotDecryptedError:
+        raise EncryptedDocumentError(path, _PASSWORD) from None
+    except DependencyError:
+        raise CorruptDocumentError(path, "encrypted PDF, and the 'cryptography' package that "
+                                         "opens it is missing; run scripts/setup.sh") from None
     except (PdfReadError, Exception) as err:  # noqa: BLE001 - pypdf raises many types on junk
         raise CorruptDocumentError(path, f"not a readable PDF ({type(err).__name__}); "
                                          "re-export or re-download it") from None
@@ -518,6 +518,8 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                                   "PDF or raise ASSISTANT_MAX_PDF_PAGES")
 
     _check_pdf_content(path, reader)
+    tesseract = tesseract_path(ocr_command)
+    ocr_pages: set[int] = set()  # page numbers whose text came from OCR
     pages: list[tuple[str, list[tuple[str, float]]]] = []
     size_chars: Counter[float] = Counter()
     text_budget = [_MAX_PDF_TEXT_MB * 1_000_000]  # characters left, shared by all pages
@@ -556,6 +558,9 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                                              f"({type(err).__name__}); re-export the PDF") from None
         if text_budget[0] < 0:  # pypdf swallowed the visitor's exception somewhere
             raise too_much_text
+        if not text.strip() and tesseract is not None:
+            text = _ocr_pdf_page(path, tesseract, page, len(pages) + 1, ocr_pages)
+            text_budget[0] -= len(text)
         pages.append((text, runs))
 
     body_size = size_chars.most_common(1)[0][0] if size_chars else 0.0
@@ -576,7 +581,10 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                 return big[s]
             return _plain_heading(s, None) if _NUMBERED_HEADING.match(s) else 0
 
-        sections.extend(_text_sections(text.split("\n"), number, is_heading, stack))
+        found = _text_sections(text.split("\n"), number, is_heading, stack)
+        if number in ocr_pages:
+            found = [dataclasses.replace(sec, ocr=True) for sec in found]
+        sections.extend(found)
 
     title = ""
     try:
@@ -590,14 +598,35 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     return Document(source=str(path), title=title, sections=sections, kind="pdf")
 
 
+def _ocr_pdf_page(path: Path, tesseract: str, page: Any, number: int, ocr_pages: set[int]
+                  ) -> str:
+    """OCR text of a page without a text layer ("" when it draws no readable image)."""
+    if len(ocr_pages) >= MAX_OCR_PAGES:
+        raise TooLargeError(path, f"over {MAX_OCR_PAGES} scanned pages to read by OCR; split "
+                                  "the PDF")
+    try:
+        text = ocr_page(tesseract, page)
+    except OcrFailed as err:
+        raise CorruptDocumentError(path, f"page {number}: {err}; check the scan or add a text "
+                                         "layer with an OCR tool") from None
+    if text.strip():
+        ocr_pages.add(number)
+    return text
+
+
 # --- dispatch ----------------------------------------------------------------------------
 
 SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
-                      ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}
+                      ".html": "html", ".htm": "html", ".txt": "text", ".text": "text",
+                      ".docx": "docx", ".pptx": "pptx"}
 
 
-def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
-    """Read and parse one file. Raises ``IngestError`` subclasses with one-line reasons."""
+def load_document(path: Path, *, max_bytes: int, max_pages: int,
+                  ocr_command: str | None = None) -> Document:
+    """Read and parse one file. Raises ``IngestError`` subclasses with one-line reasons.
+
+    ``ocr_command`` is the Tesseract binary (``Settings.tesseract_cmd``) used for PDF pages
+    without a text layer; None, or a command that is not installed, turns OCR off."""
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormatError(
@@ -628,7 +657,11 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
         if kind == "markdown":
             doc = _load_markdown(path, data)
         elif kind == "pdf":
-            doc = _load_pdf(path, data, max_pages)
+            doc = _load_pdf(path, data, max_pages, ocr_command)
+        elif kind == "docx":
+            doc = load_docx(path, data)
+        elif kind == "pptx":
+            doc = load_pptx(path, data)
         elif kind == "html":
             doc = _load_html(path, data)
         else:
@@ -640,7 +673,11 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
         raise CorruptDocumentError(path, "structure nested too deeply to read; re-export or "
                                          "simplify the file") from None
     if not any(s.text.strip() for s in doc.sections):
-        reason = ("no extractable text (a scanned PDF needs OCR first)" if kind == "pdf"
-                  else "no text content")
+        if kind != "pdf":
+            reason = "no text content"
+        elif tesseract_path(ocr_command) is None:
+            reason = "no extractable text (a scanned PDF needs OCR first)"
+        else:
+            reason = "no extractable text, and OCR found none in the page images"
         raise EmptyDocumentError(path, reason)
     return doc

@@ -205,7 +205,8 @@ class _Writer:
 
     def chunk_file(self, path: Path, shown: str) -> list[Chunk]:
         s = self.settings
-        doc = load_document(path, max_bytes=int(s.max_file_mb * 1e6), max_pages=s.max_pdf_pages)
+        doc = load_document(path, max_bytes=int(s.max_file_mb * 1e6), max_pages=s.max_pdf_pages,
+                            ocr_command=s.tesseract_cmd)
         doc.source = shown
         version = doc.guide_version
 

@@ -110,7 +110,7 @@ def passage_label(n: int | str, item: dict[str, Any]) -> str:
     if item.get("section"):
         bits.append(f"section {item['section']}")
     if item.get("page"):
-        bits.append(f"page {item['page']}")
+        bits.append(f"{item.get('page_kind') or 'page'} {item['page']}")
     bits.append(str(item.get("source", "")))
     title = item.get("title") or item.get("heading") or "(untitled)"
     return escape_inline(f"[{n}] {title} — {', '.join(bits)}")
