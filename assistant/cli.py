@@ -113,8 +113,21 @@ def cmd_info(args: argparse.Namespace) -> int:
     from assistant.index import Index
 
     settings = _settings(args)
-    info = Index(settings).info()
+    if args.paths:  # the chunk inspector (assistant/ingest/inspect.py)
+        from assistant.ingest.inspect import format_inspection, inspect_file
+
+        found = [inspect_file(settings, Path(p)) for p in args.paths]
+        if args.json:
+            _print_json({"files": [fi.to_json() for fi in found]})
+        else:
+            print("\n\n".join("\n".join(format_inspection(fi)) for fi in found))
+        return EXIT_PARTIAL if any(fi.status != "ok" for fi in found) else EXIT_OK
+    index = Index(settings)
+    info = index.info()
     if args.json:
+        from assistant.ingest.inspect import file_summaries
+
+        info["per_file"] = file_summaries(index.snapshot().chunks)
         _print_json(info)
         return EXIT_OK
     print(f"store:       {info['store']}")
@@ -211,8 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("info", help="what is indexed", description="Files, chunks per exam "
-                       "section, embedding model and collection of the current index.")
+    p = sub.add_parser("info", help="what is indexed; the chunks of a file",
+                       description="Files, chunks per exam section, embedding model and "
+                       "collection of the current index (--json adds each file's chunks, text "
+                       "encoding and OCR chunks). With FILE: the chunk inspector, that file's "
+                       "chunks in order with page or slide, heading path, word pieces and "
+                       "whether OCR read them, or the one-line reason ingest refuses it.")
+    p.add_argument("paths", nargs="*", metavar="FILE",
+                   help="show how these files are chunked (indexed or not)")
     p.add_argument("--files", action="store_true", help="also list every indexed file")
     p.add_argument("--json", action="store_true")
     _add_common(p)
