@@ -128,3 +128,23 @@ def cp1252_file(path: Path) -> Path:
 def utf16_file(path: Path) -> Path:
     path.write_bytes(UTF16_TEXT.encode("utf-16"))  # with a BOM, in native byte order
     return path
+
+
+def table_pdf(path: Path, rows: int = 45) -> Path:
+    """Text, a table of ``rows`` rows that runs onto a second page (fpdf2 does not repeat the
+    header there), then text. Cells fit on one line: the simple grid pdf_tables recognises."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 8, "Serving options compared below.")
+    with pdf.table(repeat_headings=0) as table:
+        for cells in [TABLE_HEADER] + [[f"Endpoint {i}", ("online", "batch", "SQL")[i % 3],
+                                        ("ms", "hours", "seconds")[i % 3]] for i in range(rows)]:
+            row = table.row()
+            for text in cells:
+                row.cell(text)
+    pdf.multi_cell(0, 8, "Text after the table.")
+    pdf.output(str(path))
+    return path

@@ -33,6 +33,7 @@ from real_documents import (
     encrypt_pdf,
     pptx_file,
     scanned_pdf,
+    table_pdf,
     text_pdf,
     utf16_file,
 )
@@ -121,6 +122,24 @@ def test_owner_locked_aes256_pdf_opens_and_a_user_password_gets_one_line(tmp_pat
     with pytest.raises(EncryptedDocumentError) as err:
         load(locked)
     assert str(err.value) == f"{locked}: {PASSWORD_MESSAGE}"
+
+
+def test_pdf_table_rows_stay_with_their_header_across_a_page_break(tmp_path: Path,
+                                                                    chunker: Chunker) -> None:
+    doc = load(table_pdf(tmp_path / "table.pdf", rows=45))
+    chunks = chunker.chunk(doc)
+    table = [c for c in chunks if " | " in c.text]
+    assert {c.page for c in table} == {1, 2}
+    for c in table:
+        assert c.text.split("\n")[0] == HEADER, c.text[:80]
+    rows = [ln for c in table for ln in c.text.split("\n")[1:]]
+    assert len(rows) == 45 and rows[0] == "Endpoint 0 | online | ms"
+    assert rows[-1] == "Endpoint 44 | SQL | seconds"
+    assert [c.text for c in chunks if " | " not in c.text] == [
+        "Serving options compared below.", "Text after the table."]
+    # A page of prose is read as before: no table where there is none.
+    plain = load(text_pdf(tmp_path / "plain.pdf", LOCKED_TEXT))
+    assert all(s.table_header is None for s in plain.sections)
 
 
 @needs_tesseract

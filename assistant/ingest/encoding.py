@@ -84,7 +84,7 @@ def decode_text(path: Path | str, data: bytes) -> DecodedText:
     if best is None or best.chaos > _MAX_CHAOS:
         best = from_bytes(data).best() or best
     if best is None:
-        raise CorruptDocumentError(path, "not text in any common encoding (UTF-8, UTF-16, "
+        raise CorruptDocumentError(path, "not a text file in any common encoding (UTF-8, UTF-16, "
                                          "cp1252, latin-1); save it as UTF-8 or check the "
                                          "file type")
     encoding = best.encoding

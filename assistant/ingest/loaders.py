@@ -27,6 +27,7 @@ from assistant.errors import (
 )
 from assistant.ingest.encoding import decode_text
 from assistant.ingest.office import load_docx, load_pptx
+from assistant.ingest.pdf_tables import PositionedRun, Table, find_tables, run_position
 from assistant.ingest.ocr import MAX_OCR_PAGES, OcrFailed, ocr_page, tesseract_path
 from assistant.records import Document, Section
 
@@ -521,6 +522,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
     tesseract = tesseract_path(ocr_command)
     ocr_pages: set[int] = set()  # page numbers whose text came from OCR
     pages: list[tuple[str, list[tuple[str, float]]]] = []
+    placed: list[list[PositionedRun]] = []  # per page: runs with their position, for tables
     size_chars: Counter[float] = Counter()
     text_budget = [_MAX_PDF_TEXT_MB * 1_000_000]  # characters left, shared by all pages
     too_much_text = TooLargeError(path, f"the PDF's text expands beyond {_MAX_PDF_TEXT_MB} "
@@ -528,9 +530,10 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
                                         "or forms, as in a PDF bomb); split or re-export the PDF")
     for page in reader.pages:
         runs: list[tuple[str, float]] = []
+        at: list[PositionedRun] = []
 
         def visit(text: str, cm: Any, tm: Any, _font: Any, size: float,
-                  runs: list[tuple[str, float]] = runs) -> None:
+                  runs: list[tuple[str, float]] = runs, at: list[PositionedRun] = at) -> None:
             # Counted as the text arrives, so the budget also stops a page while pypdf is
             # still building its text (a form drawn 5,000 times is one page).
             text_budget[0] -= len(text)
@@ -544,6 +547,9 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
                 scale = 1.0
             eff = round(float(size or 0) * (scale or 1.0), 1)
             runs.append((" ".join(text.split()), eff))
+            xy = run_position(cm, tm)
+            if xy is not None:
+                at.append(PositionedRun(text, xy[0], xy[1]))
             size_chars[eff] += len(text.strip())
 
         try:
@@ -562,6 +568,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
             text = _ocr_pdf_page(path, tesseract, page, len(pages) + 1, ocr_pages)
             text_budget[0] -= len(text)
         pages.append((text, runs))
+        placed.append(at)
 
     body_size = size_chars.most_common(1)[0][0] if size_chars else 0.0
     heading_sizes = sorted({s for _, runs in pages for _, s in runs
@@ -570,6 +577,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
 
     stack: list[tuple[int, str]] = []
     sections: list[Section] = []
+    open_table: dict[str, Any] = {}  # a table running over a page break (_pdf_page_sections)
     for number, (text, runs) in enumerate(pages, start=1):
         big = {r: level_of.get(s, 3) for r, s in runs if s in level_of and len(r) <= 120}
 
@@ -581,7 +589,8 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
                 return big[s]
             return _plain_heading(s, None) if _NUMBERED_HEADING.match(s) else 0
 
-        found = _text_sections(text.split("\n"), number, is_heading, stack)
+        found = _pdf_page_sections(text.split("\n"), number, is_heading, stack,
+                                   find_tables(placed[number - 1]), open_table)
         if number in ocr_pages:
             found = [dataclasses.replace(sec, ocr=True) for sec in found]
         sections.extend(found)
@@ -596,6 +605,46 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
         title = next((s.heading_path[0] for s in sections if s.heading_path),
                      path.stem.replace("-", " ").replace("_", " "))
     return Document(source=str(path), title=title, sections=sections, kind="pdf")
+
+
+def _pdf_page_sections(lines: list[str], page: int,
+                       is_heading: Callable[[str, str | None], int],
+                       stack: list[tuple[int, str]], tables: list[Table],
+                       open_table: dict[str, Any]) -> list[Section]:
+    """A page's sections, with each table found in its text (``pdf_tables``) as a section of
+    its own whose header row the chunker repeats.
+
+    A table that ends one page and goes on at the top of the next (same columns, its first
+    row not the header: the writer did not repeat it) keeps the earlier header. ``open_table``
+    carries that table's columns and header from page to page."""
+    norm = [" ".join(ln.split()) for ln in lines]
+    out: list[Section] = []
+    start = 0
+    carried = open_table.pop("table", None)  # (columns, header) of a table that ended a page
+    for table in tables:
+        texts = table.line_texts()
+        at = next((i for i in range(start, len(norm) - len(texts) + 1)
+                   if norm[i] == texts[0] and norm[i:i + len(texts)] == texts), None)
+        if at is None:  # pypdf's text shows the rows differently: leave them as text
+            continue
+        before = [ln for ln in norm[start:at] if ln]
+        out.extend(_text_sections(lines[start:at], page, is_heading, stack))
+        layout = tuple(round(c) for c in table.columns)
+        rows = [" | ".join(r) for r in table.rows]
+        # At most a running header line above it: the top of the page.
+        if carried is not None and carried[0] == layout and start == 0 and len(before) <= 1 \
+                and rows[0] != carried[1]:
+            header = carried[1]
+        else:
+            header, rows = rows[0], rows[1:]
+        carried = None
+        out.append(Section(tuple(h for _, h in stack), "\n".join(rows), page,
+                           table_header=header))
+        start = at + len(texts)
+        if not any(norm[start:]) or len([ln for ln in norm[start:] if ln]) <= 1:
+            open_table["table"] = (layout, header)  # ends the page (but for a page number)
+    out.extend(_text_sections(lines[start:], page, is_heading, stack))
+    return out
 
 
 def _ocr_pdf_page(path: Path, tesseract: str, page: Any, number: int, ocr_pages: set[int]
