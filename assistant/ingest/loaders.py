@@ -521,6 +521,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
     _check_pdf_content(path, reader)
     tesseract = tesseract_path(ocr_command)
     ocr_pages: set[int] = set()  # page numbers whose text came from OCR
+    ocr_tried = [0]  # pages with images handed to OCR
     pages: list[tuple[str, list[tuple[str, float]]]] = []
     placed: list[list[PositionedRun]] = []  # per page: runs with their position, for tables
     size_chars: Counter[float] = Counter()
@@ -565,7 +566,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None =
         if text_budget[0] < 0:  # pypdf swallowed the visitor's exception somewhere
             raise too_much_text
         if not text.strip() and tesseract is not None:
-            text = _ocr_pdf_page(path, tesseract, page, len(pages) + 1, ocr_pages)
+            text = _ocr_pdf_page(path, tesseract, page, len(pages) + 1, ocr_pages, ocr_tried)
             text_budget[0] -= len(text)
         pages.append((text, runs))
         placed.append(at)
@@ -647,14 +648,17 @@ def _pdf_page_sections(lines: list[str], page: int,
     return out
 
 
-def _ocr_pdf_page(path: Path, tesseract: str, page: Any, number: int, ocr_pages: set[int]
-                  ) -> str:
+def _ocr_pdf_page(path: Path, tesseract: str, page: Any, number: int, ocr_pages: set[int],
+                  ocr_tried: list[int]) -> str:
     """OCR text of a page without a text layer ("" when it draws no readable image)."""
-    if len(ocr_pages) >= MAX_OCR_PAGES:
-        raise TooLargeError(path, f"over {MAX_OCR_PAGES} scanned pages to read by OCR; split "
-                                  "the PDF")
+    def count() -> None:
+        ocr_tried[0] += 1
+        if ocr_tried[0] > MAX_OCR_PAGES:
+            raise TooLargeError(path, f"over {MAX_OCR_PAGES} scanned pages to read by OCR; "
+                                      "split the PDF")
+
     try:
-        text = ocr_page(tesseract, page)
+        text = ocr_page(tesseract, page, count)
     except OcrFailed as err:
         raise CorruptDocumentError(path, f"page {number}: {err}; check the scan or add a text "
                                          "layer with an OCR tool") from None

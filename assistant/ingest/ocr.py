@@ -12,11 +12,14 @@ and ``Settings.tesseract_cmd`` names the binary (a wrong path there means "not i
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
 import subprocess
-from typing import Any
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
 
 __all__ = ["tesseract_path", "ocr_png", "ocr_page", "OcrFailed", "MAX_OCR_PAGES"]
 
@@ -37,8 +40,30 @@ def tesseract_path(command: str | None) -> str | None:
     return shutil.which(command)
 
 
+# Text already read, by image content: an upload is checked (loaded) and then ingested, and a
+# file re-ingested after an edit elsewhere keeps most of its page images; OCR takes seconds a
+# page. A few hundred pages of text: a few MB at most.
+_CACHE: OrderedDict[str, str] = OrderedDict()
+_CACHE_SIZE = 512
+_CACHE_LOCK = threading.Lock()
+
+
 def ocr_png(binary: str, png: bytes, language: str = "eng") -> str:
-    """The text Tesseract reads in one PNG image."""
+    """The text Tesseract reads in one PNG image (cached by content)."""
+    key = hashlib.sha256(f"{binary}\x00{language}\x00".encode() + png).hexdigest()
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    text = _run_tesseract(binary, png, language)
+    with _CACHE_LOCK:
+        _CACHE[key] = text
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return text
+
+
+def _run_tesseract(binary: str, png: bytes, language: str) -> str:
     # One thread per call: the machine's cores are shared with the embedder and other users,
     # and Tesseract's OpenMP threads slow small images down rather than speed them up.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -77,7 +102,11 @@ def _page_pngs(page: Any) -> list[bytes]:
     return out
 
 
-def ocr_page(binary: str, page: Any) -> str:
-    """The OCR text of a pypdf page's images, in drawing order ("" when it has none)."""
-    texts = [ocr_png(binary, png) for png in _page_pngs(page)]
+def ocr_page(binary: str, page: Any, before: Callable[[], None] | None = None) -> str:
+    """The OCR text of a pypdf page's images, in drawing order ("" when it has none).
+    ``before`` is called once before the first image is read (the caller's page limit)."""
+    pngs = _page_pngs(page)
+    if pngs and before is not None:
+        before()
+    texts = [ocr_png(binary, png) for png in pngs]
     return "\n\n".join(t.strip() for t in texts if t.strip())
