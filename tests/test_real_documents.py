@@ -369,3 +369,38 @@ def test_ocr_page_limit_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(loaders, "MAX_OCR_PAGES", 3)
     doc = load(path)
     assert [s.page for s in doc.sections] == [1, 2, 3] and all(s.ocr for s in doc.sections)
+
+
+@pytest.mark.parametrize("kind", ["docx", "pptx"])
+def test_damaged_office_files_load_or_fail_in_one_line(tmp_path: Path, kind: str) -> None:
+    """Bytes flipped, cut or zeroed at random places of a real file: a Document or one
+    ``IngestError`` line, never another exception (ingest would stop on it)."""
+    import random
+
+    from assistant.errors import IngestError
+
+    src = docx_file(tmp_path / "src.docx", table_repeat=2) if kind == "docx" \
+        else pptx_file(tmp_path / "src.pptx")
+    data = src.read_bytes()
+    rng = random.Random(18)
+    outcomes = {"loaded": 0, "refused": 0}
+    for i in range(120):
+        b = bytearray(data)
+        how = i % 3
+        if how == 0:
+            for _ in range(rng.randint(1, 20)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif how == 1:
+            del b[rng.randrange(len(b)):]
+        else:
+            at = rng.randrange(len(b))
+            b[at:at + rng.randint(1, 400)] = bytes(rng.randint(1, 400))
+        path = tmp_path / f"m{i}.{kind}"
+        path.write_bytes(bytes(b))
+        try:
+            load(path)
+            outcomes["loaded"] += 1
+        except IngestError as err:
+            assert str(err) == f"{path}: {err.reason}" and "\n" not in str(err)
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0, outcomes

@@ -21,7 +21,8 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from assistant.errors import CorruptDocumentError, EncryptedDocumentError, TooLargeError
+from assistant.errors import CorruptDocumentError, EncryptedDocumentError, IngestError, \
+    TooLargeError
 from assistant.records import Document, Section
 
 __all__ = ["load_docx", "load_pptx", "check_zip", "MAX_ZIP_ENTRIES", "MAX_ZIP_EXPANDED_MB",
@@ -46,7 +47,7 @@ def check_zip(path: Path, data: bytes, kind: str) -> None:
                                            f"{kind.lower()}, and add it again")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except Exception:  # noqa: BLE001 - BadZipFile, NotImplementedError (odd versions), ...
         raise CorruptDocumentError(path, f"not a valid {kind} file (damaged or not a zip "
                                          "archive); open and save it again") from None
     with zf:
@@ -133,8 +134,30 @@ def _style_names(d: Any) -> dict[str, str]:
         return {}
 
 
+def _guarded(kind: str, load: Any, path: Path, data: bytes) -> Document:
+    """Any failure inside python-docx/pptx on a damaged part (a missing attribute, an odd
+    number) is one line about the file, never a traceback out of ingest."""
+    try:
+        doc: Document = load(path, data)
+        return doc
+    except (IngestError, MemoryError, RecursionError):
+        raise
+    except Exception as err:  # noqa: BLE001 - the libraries raise many types on junk
+        raise CorruptDocumentError(path, f"{kind} file cannot be read ({type(err).__name__}); "
+                                         "open it in its program and save it again") from None
+
+
 def load_docx(path: Path, data: bytes) -> Document:
     check_zip(path, data, "DOCX")
+    return _guarded("Word", _load_docx, path, data)
+
+
+def load_pptx(path: Path, data: bytes) -> Document:
+    check_zip(path, data, "PPTX")
+    return _guarded("PowerPoint", _load_pptx, path, data)
+
+
+def _load_docx(path: Path, data: bytes) -> Document:
     import docx
     from docx.table import Table
 
@@ -204,8 +227,7 @@ def _frame_lines(frame: Any) -> list[str]:
     return lines
 
 
-def load_pptx(path: Path, data: bytes) -> Document:
-    check_zip(path, data, "PPTX")
+def _load_pptx(path: Path, data: bytes) -> Document:
     import pptx
 
     deck = _open(path, "PowerPoint", pptx.Presentation, data)
