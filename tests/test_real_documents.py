@@ -404,3 +404,21 @@ def test_damaged_office_files_load_or_fail_in_one_line(tmp_path: Path, kind: str
             assert str(err) == f"{path}: {err.reason}" and "\n" not in str(err)
             outcomes["refused"] += 1
     assert outcomes["refused"] > 0, outcomes
+
+
+def test_citation_label_names_the_slide_and_ocr_text() -> None:
+    from assistant.records import Citation
+    from assistant.ui.widgets import passage_label
+
+    slide = Chunk(id="a", source="deck.pptx", title="Deck", heading_path=("Continuous training",),
+                  text="Retrain on drift.", ordinal=1, page=2, page_kind="slide")
+    label = passage_label(1, Citation(1, slide).to_json())
+    assert "slide 2" in label and "page" not in label
+    scan = Chunk(id="b", source="scan.pdf", title="Scan", heading_path=(), text="Dataflow.",
+                 ordinal=0, page=1, ocr=True)
+    label = passage_label(2, Citation(2, scan).to_json())
+    assert "page 1" in label and "OCR" in label
+    # An index written before these fields existed reads back as pages, not OCR.
+    old = {k: v for k, v in scan.metadata().items() if k not in ("page_kind", "ocr", "encoding")}
+    back = Chunk.from_metadata("b", "Dataflow.", old)
+    assert back.page_kind == "page" and not back.ocr and back.encoding is None
