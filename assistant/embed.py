@@ -30,7 +30,6 @@ import os
 import sqlite3
 import tempfile
 import threading
-import uuid
 import warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -39,6 +38,7 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from assistant.errors import ConfigError
+from assistant.files import atomic_path
 
 __all__ = ["Embedder", "SentenceTransformerEmbedder", "EmbeddingCache", "resolve_model_dir",
            "export_onnx", "shared_onnx_dir", "DEFAULT_BACKEND"]
@@ -307,10 +307,6 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def _private_tmp(path: Path) -> Path:
-    return path.with_name(f".{path.stem}-{uuid.uuid4().hex[:8]}.tmp.onnx")
-
-
 def _export_fp32(model_dir: Path, out: Path) -> None:
     _offline_env()
     import torch
@@ -344,24 +340,21 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
     dummy = torch.ones(2, 16, dtype=torch.long)
     dyn = {name: {0: "batch", 1: "seq"} for name in ("input_ids", "attention_mask", "token_type_ids")}
     dyn["sentence_embedding"] = {0: "batch"}
-    tmp = _private_tmp(out)
     try:
-        # The tracer warns about Python control flow it froze (mask shapes that are always
-        # equal for our inputs); the suite runs with warnings as errors, and a user cannot act
-        # on them.
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(_Pooled(model), (dummy, dummy, torch.zeros_like(dummy)), str(tmp),
-                              dynamo=False, opset_version=17,
-                              input_names=["input_ids", "attention_mask", "token_type_ids"],
-                              output_names=["sentence_embedding"], dynamic_axes=dyn)
-        os.replace(tmp, out)
+        with atomic_path(out, suffix=".tmp.onnx") as tmp:
+            # The tracer warns about Python control flow it froze (mask shapes that are always
+            # equal for our inputs); the suite runs with warnings as errors, and a user cannot
+            # act on them.
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(_Pooled(model), (dummy, dummy, torch.zeros_like(dummy)),
+                                  str(tmp), dynamo=False, opset_version=17,
+                                  input_names=["input_ids", "attention_mask", "token_type_ids"],
+                                  output_names=["sentence_embedding"], dynamic_axes=dyn)
     except Exception as err:  # noqa: BLE001 - any exporter failure has the same fix
         reason = " ".join(str(err).split())[:160]
         raise ConfigError(f"exporting {model_dir} to ONNX failed ({type(err).__name__}: "
                           f"{reason}); set ASSISTANT_EMBEDDING_BACKEND=torch") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _quantize(fp32: Path, out: Path) -> None:
@@ -382,16 +375,14 @@ def _quantize(fp32: Path, out: Path) -> None:
             if h not in handlers:
                 root.removeHandler(h)
         root.setLevel(level)
-    tmp = _private_tmp(out)
     # quantize_dynamic logs advice on the root logger ("consider pre-processing"); it is not
     # for our users.
     logging.disable(logging.WARNING)
     try:
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
-        os.replace(tmp, out)
+        with atomic_path(out, suffix=".tmp.onnx") as tmp:
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         logging.disable(logging.NOTSET)
-        tmp.unlink(missing_ok=True)
 
 
 class EmbeddingCache:

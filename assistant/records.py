@@ -1,4 +1,11 @@
-"""Typed records passed between stages. Plain dataclasses: cheap, explicit, JSON-friendly."""
+"""Typed records passed between stages. Plain dataclasses: cheap, explicit, JSON-friendly.
+
+Records that are written down (the chunk list of an index generation, stored answers, eval
+cases) round-trip: ``to_dict()`` writes the record with ``"schema": SCHEMA_VERSION`` and every
+field needed to rebuild it, and ``from_dict()`` reads that back, as well as the public JSON
+form (``to_json()``: the contract of ``assistant ask --json`` and the eval reports) and dicts
+written before the schema version existed. A dict from a newer schema is refused in one line.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,36 @@ __all__ = [
     "Turn",
     "EvalCase",
     "to_dict",
+    "SCHEMA_VERSION",
 ]
+
+# Bump when a to_dict() form changes incompatibly; from_dict() accepts this version and older.
+SCHEMA_VERSION = 1
+
+
+def _check_schema(d: dict[str, Any], kind: str) -> None:
+    version = d.get("schema", SCHEMA_VERSION)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise ValueError(f"{kind} record of schema {version!r} is newer than this version "
+                         f"reads ({SCHEMA_VERSION}); upgrade the assistant")
+
+
+def _chunk_fields(c: Chunk) -> dict[str, Any]:
+    """The lossless chunk fields a passage or citation carries beyond its public JSON form."""
+    return {"heading_path": list(c.heading_path), "ordinal": c.ordinal}
+
+
+def _chunk_of(d: dict[str, Any]) -> Chunk:
+    """A chunk from a passage's or citation's dict (to_dict or to_json form)."""
+    heading_path = d.get("heading_path")
+    if heading_path is None:
+        heading = d.get("heading") or ""
+        heading_path = heading.split(" > ") if heading else []
+    return Chunk(id=d["chunk_id"], source=d.get("source", ""), title=d.get("title", ""),
+                 heading_path=tuple(heading_path), text=d.get("text", ""),
+                 ordinal=int(d.get("ordinal", 0)), page=d.get("page"), domain=d.get("domain"),
+                 section=d.get("section"), guide_version=d.get("guide_version"),
+                 page_kind=d.get("page_kind") or "page", ocr=bool(d.get("ocr", False)))
 
 
 @dataclass(frozen=True)
@@ -95,6 +131,25 @@ class Chunk:
             "encoding": self.encoding or "",
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The chunk-list form (one line of a generation's chunks.jsonl)."""
+        return {"schema": SCHEMA_VERSION, "id": self.id, "source": self.source,
+                "title": self.title, "heading_path": list(self.heading_path), "text": self.text,
+                "ordinal": self.ordinal, "page": self.page, "domain": self.domain,
+                "section": self.section, "guide_version": self.guide_version,
+                "page_kind": self.page_kind, "ocr": self.ocr, "encoding": self.encoding}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        _check_schema(d, "chunk")
+        return cls(id=d["id"], source=d["source"], title=d["title"],
+                   heading_path=tuple(d["heading_path"]), text=d["text"],
+                   ordinal=d["ordinal"], page=d["page"], domain=d["domain"],
+                   section=d["section"], guide_version=d["guide_version"],
+                   # Added after schema 1 was written: older chunk lists lack them.
+                   page_kind=d.get("page_kind") or "page", ocr=bool(d.get("ocr", False)),
+                   encoding=d.get("encoding"))
+
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
         heading = str(meta.get("heading") or "")
@@ -154,6 +209,21 @@ class Passage:
         _add_location(out, c)
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        out = {"schema": SCHEMA_VERSION, **self.to_json(), **_chunk_fields(self.chunk),
+               "score": self.score}
+        if self.dense_score is not None:
+            out["dense_score"] = self.dense_score
+        if self.bm25_score is not None:
+            out["bm25_score"] = self.bm25_score
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Passage:
+        _check_schema(d, "passage")
+        return cls(chunk=_chunk_of(d), rank=int(d["rank"]), score=float(d.get("score") or 0.0),
+                   dense_score=d.get("dense_score"), bm25_score=d.get("bm25_score"))
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -178,6 +248,14 @@ class Citation:
         }
         _add_location(out, c)
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": SCHEMA_VERSION, **self.to_json(), **_chunk_fields(self.chunk)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        _check_schema(d, "citation")
+        return cls(n=int(d["n"]), chunk=_chunk_of(d), quote=d.get("quote") or "")
 
 
 @dataclass
@@ -208,6 +286,27 @@ class Answer:
         if self.notes:
             out["notes"] = list(self.notes)
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: the public JSON with lossless citations and passages."""
+        out = self.to_json()
+        out["citations"] = [c.to_dict() for c in self.citations]
+        out["passages"] = [p.to_dict() for p in self.passages]
+        if self.timings:
+            out["timings"] = dict(self.timings)
+        return {"schema": SCHEMA_VERSION, **out}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Answer:
+        """From ``to_dict()``, ``to_json()`` or a stored answer (extra keys are ignored)."""
+        _check_schema(d, "answer")
+        return cls(question=d.get("question", ""), answer=d.get("answer", ""),
+                   abstained=bool(d.get("abstained")),
+                   citations=[Citation.from_dict(c) for c in d.get("citations") or []],
+                   passages=[Passage.from_dict(p) for p in d.get("passages") or []],
+                   standalone_question=d.get("standalone_question"),
+                   backend=d.get("backend", "extractive"), grounded=bool(d.get("grounded", True)),
+                   notes=list(d.get("notes") or []), timings=dict(d.get("timings") or {}))
 
 
 @dataclass(frozen=True)
@@ -242,6 +341,19 @@ class EvalCase:
         if self.history:
             out["history"] = list(self.history)
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": SCHEMA_VERSION, **self.to_json()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvalCase:
+        """From ``to_dict()`` or an eval-set line already checked by ``load_eval_set``."""
+        _check_schema(d, "eval case")
+        return cls(id=str(d["id"]), question=d["question"], domain=d.get("domain"),
+                   section=d.get("section"), answerable=bool(d["answerable"]),
+                   evidence=tuple(d.get("evidence") or ()),
+                   answer_keywords=tuple(d.get("answer_keywords") or ()),
+                   history=tuple(d.get("history") or ()))
 
 
 def to_dict(obj: Any) -> Any:

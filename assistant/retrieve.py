@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 
 from assistant import syllabus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
-from assistant.index import Index, Snapshot, _is_not_found, count_words, tokenize_for_bm25
+from assistant.index import Index, Snapshot, count_words, is_not_found, tokenize_for_bm25
 from assistant.records import Passage
 from assistant.settings import Settings
 
@@ -154,7 +153,6 @@ class Retriever:
         # then the composer and the abstention rule), and users repeat questions.
         self._normalized: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._normalized_lock = threading.Lock()
-        self.last_timings: dict[str, float] = {}
 
     def warm_up(self) -> None:
         """Load the model and the snapshot now, so the first question does not pay for them."""
@@ -220,7 +218,7 @@ class Retriever:
         try:
             return self._search(query, k, mode, filters, self.index.snapshot())
         except Exception as err:  # noqa: BLE001
-            if not _is_not_found(err):
+            if not is_not_found(err):
                 raise
             # The collection was dropped by an ingest two generations on: reload and retry once.
             return self._search(query, k, mode, filters, self.index.refresh())
@@ -232,7 +230,6 @@ class Retriever:
         filters = filters or Filters()
         if not len(snap):
             return []
-        t0 = time.perf_counter()
         text = self._normalize(snap, query)
         n = min(max(self.settings.candidates, k), len(snap))
         dense: list[tuple[int, float]] = []
@@ -240,14 +237,9 @@ class Retriever:
         qvec = None
         if mode in ("dense", "hybrid"):
             qvec = self.embedder.embed_query(text)
-            t1 = time.perf_counter()
             dense = self._dense(snap, qvec, n, filters)
-            self.last_timings["embed"] = t1 - t0
-            self.last_timings["dense"] = time.perf_counter() - t1
         if mode in ("bm25", "hybrid"):
-            t2 = time.perf_counter()
             sparse = self._bm25(snap, text, n, filters)
-            self.last_timings["bm25"] = time.perf_counter() - t2
 
         dense_of = dict(dense)
         bm25_of = dict(sparse)
@@ -263,7 +255,6 @@ class Retriever:
                                     dense_score=dense_of.get(i), bm25_score=bm25_of.get(i)))
         if qvec is not None:
             passages = self._fill_dense_scores(snap, qvec, passages)
-        self.last_timings["retrieve"] = time.perf_counter() - t0
         return passages
 
     def _dense(self, snap: Snapshot, qvec: np.ndarray, n: int,

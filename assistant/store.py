@@ -58,7 +58,7 @@ class StoredAnswer:
     conversation_id: str
     user: str
     question: str
-    answer: dict[str, Any]  # Answer.to_json()
+    answer: dict[str, Any]  # Answer.to_dict() (older rows: to_json()); Answer.from_dict reads both
     created: float
 
 

@@ -56,7 +56,8 @@ def test_upload_checks_each_file_and_ingests_the_good_ones(own_index_settings, t
     assert saved == ["pelican notes.md"]  # no directory part, no refused file, no staging file
     shown = [src for src in _sources(s) if src.endswith("pelican notes.md")]
     assert shown and Path(shown[0]).parent == s.uploads_dir.resolve()
-    assert any("published generation" in m.value for m in at.success)
+    # The summary line of assistant.ingest's IngestReport.summary(), as `assistant ingest` prints it.
+    assert any("published g0" in m.value for m in at.success)
 
     # What was uploaded is answerable in chat right away (same process, new snapshot).
     chat = open_page("chat")

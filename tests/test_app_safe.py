@@ -9,7 +9,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown, find_spans, \
     passage_markdown
-from assistant.ui.uploads import sanitize_filename
+from assistant.ingest.uploads import sanitize_filename
 
 _UNESCAPED_PUNCT = re.compile(r"""(?<!\\)[!"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~]""")
 

@@ -73,10 +73,15 @@ def test_quiz_score_and_rationales(app_settings):
     at.number_input(key="quiz_count").set_value(4).run()
     at.button(key="quiz_new").click().run()
     assert not errors(at)
-    radios = at.radio
-    assert len(radios) == 4
-    for r in radios[:3]:
-        r.set_value(0)
+    items = at.session_state["quiz_items"]
+    assert len(items) == 4 and all(it["kind"] == "bank" for it in items)  # the bank by default
+    # Answer the first three: a single-answer item by its radio, a multiple-select item by
+    # ticking its first option.
+    for n, it in enumerate(items[:3], start=1):
+        if it["multiple"]:
+            next(c for c in at.checkbox if c.key.endswith(f"_{n}_0")).check()
+        else:
+            next(r for r in at.radio if r.key.endswith(f"_{n}")).set_value(0)
     at.button[-1].click().run()  # "Submit answers"
     assert not errors(at)
     score = next(h.value for h in at.subheader if h.value.startswith("Score:"))
@@ -112,3 +117,27 @@ def test_progress_shows_mastery_and_study_next(app_settings):
     assert set(table.columns) >= {"domain", "weight %", "mastery %", "cards learned"}
     seen = table["seen"].sum()
     assert seen == 2
+
+
+def test_inbox_accept_suspend_and_own_cards_are_saved(app_settings):
+    at = open_page("flashcards", query={"user": "gil"})
+    at.selectbox(key="fc_domain").set_value(5).run()
+    assert not errors(at)
+    waiting = _study(app_settings).inbox("gil", domain=5, limit=10)
+    assert waiting and all(c.generator != "curated" for c in waiting)
+    next(b for b in at.button if b.label == "Accept").click().run()
+    assert not errors(at)
+    next(b for b in at.button if b.label == "Suspend").click().run()
+    study = _study(app_settings)
+    left = {c.id for c in study.inbox("gil", domain=5, limit=500)}
+    assert waiting[0].id not in left and waiting[1].id not in left
+    choices = {r["card_id"]: r["status"] for r in Store(app_settings.store_path).query(
+        "SELECT card_id, status FROM card_choices WHERE user = 'gil'")}
+    assert choices == {waiting[0].id: "accepted", waiting[1].id: "suspended"}
+    at.text_input(key="fc_own_front").input("Which BigQuery ML option turns on tuning?")
+    at.text_area(key="fc_own_answer").input("NUM_TRIALS")
+    next(b for b in at.button if b.label == "Save card").click().run()
+    assert not errors(at)
+    own = _study(app_settings).own_cards("gil")
+    assert [c.front for c in own] == ["Which BigQuery ML option turns on tuning?"]
+    assert own[0].domain == 5

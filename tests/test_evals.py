@@ -106,7 +106,7 @@ def test_cited_sentences_and_percentiles() -> None:
 
 
 def test_run_eval_and_reports(corpus_assistant, tmp_path: Path) -> None:
-    from assistant.evals_report import markdown_report, plot_per_domain
+    from assistant.evals.report import markdown_report, plot_per_domain
 
     cases = [EvalCase("a", "What is Reduction Server?", 3, "3.3", True,
                       ("reduction server",), ("gpu",)),

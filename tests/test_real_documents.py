@@ -422,3 +422,19 @@ def test_citation_label_names_the_slide_and_ocr_text() -> None:
     old = {k: v for k, v in scan.metadata().items() if k not in ("page_kind", "ocr", "encoding")}
     back = Chunk.from_metadata("b", "Dataflow.", old)
     assert back.page_kind == "page" and not back.ocr and back.encoding is None
+
+
+def test_new_chunk_fields_round_trip_and_older_dicts_read_as_pages() -> None:
+    from assistant.records import Passage
+
+    c = Chunk(id="a", source="deck.pptx", title="Deck", heading_path=("T",), text="x",
+              ordinal=0, page=3, page_kind="slide", ocr=True, encoding=None)
+    assert Chunk.from_dict(c.to_dict()) == c
+    t = Chunk(id="b", source="cp.txt", title="cp", heading_path=(), text="y", ordinal=0,
+              encoding="cp1252")
+    assert Chunk.from_dict(t.to_dict()) == t
+    old = {k: v for k, v in c.to_dict().items() if k not in ("page_kind", "ocr", "encoding")}
+    back = Chunk.from_dict(old)
+    assert back.page_kind == "page" and not back.ocr
+    p = Passage.from_dict(Passage(c, 1, 0.5).to_json())
+    assert p.chunk.page_kind == "slide" and p.chunk.ocr and p.chunk.location == "slide 3"

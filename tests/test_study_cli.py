@@ -40,17 +40,29 @@ def test_stats_lists_every_current_subsection_with_its_counts(run) -> None:  # n
     for sid in syllabus.current_guide().subsection_ids():
         line = next(ln for ln in out.splitlines() if ln.startswith(f"{sid} "))
         assert line.rstrip().endswith("ok"), line
-    assert "every subsection of the current guide has >= 15 cards" in out
+    assert "every subsection of the current guide has >= 12 bank items, >= 15 deck cards" in out
     code, out, _ = run("flashcards", "--stats", "--format", "json")
     rows = json.loads(out)
     assert {r["section"] for r in rows} >= set(syllabus.current_guide().subsection_ids())
+    assert all(r["bank"] >= 12 and r["deck"] >= 15 for r in rows if r["in_current_guide"])
+    code, quiz_out, _ = run("quiz", "--stats")
+    assert code == 0 and quiz_out.splitlines()[-1] == out_text(run)
+
+
+def out_text(run) -> str:  # noqa: ANN001
+    return run("flashcards", "--stats")[1].splitlines()[-1]
 
 
 def test_flashcard_exports(run, tmp_path: Path) -> None:  # noqa: ANN001
-    code, out, _ = run("flashcards", "--domain", "5", "--count", "7", "--format", "json")
+    code, out, _ = run("flashcards", "--domain", "5", "--count", "7", "--format", "json",
+                       "--source", "generated")
     cards = json.loads(out)
     assert code == 0 and len(cards) == 7 and {c["domain"] for c in cards} == {5}
-    assert all(c["answer"] in c["quote"] for c in cards)
+    assert all(c["answer"] in c["quote"] for c in cards)  # generated: answer inside the quote
+    code, out, _ = run("flashcards", "--domain", "5", "--format", "json")
+    cards = json.loads(out)
+    curated = [c for c in cards if c["generator"] == "curated"]
+    assert curated and cards[:len(curated)] == curated  # the deck first
     apkg = tmp_path / "d3.apkg"
     code, out, _ = run("flashcards", "--domain", "3", "--out", str(apkg))
     assert code == 0 and "notes" in out
@@ -69,18 +81,27 @@ def test_bad_input_is_one_line(run) -> None:  # noqa: ANN001
 
 
 def test_quiz_json_and_interactive_session(run) -> None:  # noqa: ANN001
-    code, out, _ = run("quiz", "--count", "4", "--seed", "1", "--weighted", "--json")
+    code, out, _ = run("quiz", "--count", "4", "--seed", "1", "--weighted", "--json",
+                       "--source", "generated")
     items = json.loads(out)
     assert code == 0 and len(items) == 4
     for it in items:
         assert len(it["options"]) == 4 and sum(o["correct"] for o in it["options"]) == 1
+    code, out, _ = run("quiz", "--count", "12", "--seed", "1", "--weighted", "--json")
+    items = json.loads(out)
+    assert code == 0 and len(items) == 12 and all(it["kind"] == "bank" for it in items)
+    for it in items:
+        n_keys = sum(o["correct"] for o in it["options"])
+        assert (len(it["options"]), n_keys) == (4, 1) or (it["multiple"] and n_keys >= 2)
+        assert it["difficulty"] in ("easy", "medium", "hard")
     # Answer the first question right and the second wrong, then stop.
-    code, out, _ = run("quiz", "--count", "3", "--seed", "2", "--domain", "4", "--json")
+    code, out, _ = run("quiz", "--count", "3", "--seed", "2", "--domain", "4", "--json",
+                       "--source", "generated")
     first, second = json.loads(out)[:2]
     right = "ABCD"[first["answer_index"]]
     wrong = "ABCD"[(second["answer_index"] + 1) % 4]
     code, out, _ = run("quiz", "--count", "3", "--seed", "2", "--domain", "4", "--user", "cli",
-                       stdin=f"{right}\nz\n{wrong}\nq\n")
+                       "--source", "generated", stdin=f"{right}\nz\n{wrong}\nq\n")
     assert code == 0 and "score: 1 of 2" in out and "please type a letter" in out
     p4 = next(p for p in _study().progress("cli") if p.domain == 4)
     assert (p4.quiz_answered, p4.quiz_correct) == (2, 1)
@@ -138,3 +159,47 @@ def test_flashcards_with_the_local_llm_backend(settings, embedder, tmp_path, cap
     for c in cards:  # extractive and model-written cards alike are verified
         assert c["answer"] in c["quote"] and c["quote"] in PASSAGE
         assert c["generator"] in ("extractive", "llm")
+
+
+def test_multiple_select_in_the_terminal(run) -> None:  # noqa: ANN001
+    from assistant.study.bank import load_bank
+
+    item = next(it for it in load_bank() if it.multiple and it.domain == 4)
+    code, out, _ = run("quiz", "--section", item.section, "--count", "500", "--seed", "4",
+                       "--json")
+    drawn = json.loads(out)
+    n = next(i for i, it in enumerate(drawn) if it["id"] == item.id)
+    keys = item.key_letters
+    wrong = "".join(sorted(set("ABCDE") - set(keys)))[:len(keys)]
+    # Skip (answer wrongly) up to the item, then give its keys as "A,C"-style input.
+    answers = ["A" if not it["multiple"] else "".join("ABCDE"[:len(
+        [o for o in it["options"] if o["correct"]])]) for it in drawn[:n]]
+    stdin = "\n".join([*answers, wrong[:1], ",".join(keys), "q"]) + "\n"
+    code, out, _ = run("quiz", "--section", item.section, "--count", "500", "--seed", "4",
+                       "--user", "ms", stdin=stdin)
+    assert code == 0 and "please type" in out  # one letter for a two-key item is refused
+    last = Store(get_settings().store_path).query(
+        "SELECT a.item_id, a.correct, c.chosen_json FROM quiz_answers a JOIN "
+        "quiz_answer_choices c ON c.answer_id = a.id WHERE a.user = 'ms' AND a.item_id = ?",
+        (item.id,))
+    assert len(last) == 1 and last[0]["correct"] == 1
+    assert json.loads(last[0]["chosen_json"]) == ["ABCDEF".index(k) for k in keys]
+
+
+def test_card_inbox_in_the_terminal(run) -> None:  # noqa: ANN001
+    code, out, _ = run("cards", "inbox", "--domain", "6", "--limit", "3", "--json", "--user", "ib")
+    waiting = json.loads(out)
+    assert code == 0 and len(waiting) == 3 and all(c["generator"] != "curated" for c in waiting)
+    assert run("cards", "accept", waiting[0]["id"], "--answer", "my words", "--user", "ib")[0] == 0
+    assert run("cards", "suspend", waiting[1]["id"], "--user", "ib")[0] == 0
+    code, out, _ = run("cards", "inbox", "--domain", "6", "--limit", "3", "--json", "--user", "ib")
+    assert waiting[0]["id"] not in out and waiting[1]["id"] not in out
+    code, out, _ = run("cards", "add", "--front", "Which metric suits rare fraud?",
+                       "--answer", "PR AUC", "--domain", "6", "--user", "ib")
+    assert code == 0
+    mine = json.loads(run("cards", "mine", "--json", "--user", "ib")[1])
+    assert [c["front"] for c in mine] == ["Which metric suits rare fraud?"]
+    code, _, err = run("cards", "accept", "nope", "--user", "ib")
+    assert code == 2 and err.count("\n") == 1 and "no flashcard" in err
+    code, _, err = run("cards", "add", "--front", " ", "--answer", "x", "--user", "ib")
+    assert code == 2 and err.count("\n") == 1

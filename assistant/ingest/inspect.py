@@ -81,10 +81,14 @@ def _view(chunker: Chunker, c: Chunk) -> ChunkView:
 def indexed_files(settings: Settings) -> dict[str, dict[str, Any]]:
     """The published generation's manifest: display path -> {size, mtime_ns, sha256, ...}.
     Empty when nothing is published. Reads one small JSON file; never opens Chroma."""
-    root = settings.index_dir / settings.collection_name()
+    from assistant.index.generations import Layout
+
+    layout = Layout(settings)
+    gen = layout.current_generation()
+    if gen is None:
+        return {}
     try:
-        gen = (root / "CURRENT").read_text(encoding="utf-8").strip()
-        state = json.loads((root / gen / "state.json").read_text(encoding="utf-8"))
+        state = json.loads((layout.root / gen / "state.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     files = state.get("files", {})

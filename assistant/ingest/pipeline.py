@@ -22,9 +22,11 @@ from filelock import FileLock, Timeout
 from assistant import syllabus
 from assistant.embed import EmbeddingCache, Embedder, SentenceTransformerEmbedder
 from assistant.errors import AssistantError, IngestError
-from assistant.index import (ChromaStore, Index, _is_not_found, count_words, display_path,
-                             generation_name, read_chunks, remove_generation_dir,
-                             resolve_display_path, tokenize_for_bm25, write_chunks)
+from assistant.index import generations
+from assistant.index.chroma import ChromaStore, is_not_found
+from assistant.index.generations import Layout, collection_for
+from assistant.index.paths import display_path, resolve_display_path
+from assistant.index.snapshot import Index
 from assistant.ingest.chunking import Chunker, load_tokenizer
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
@@ -85,6 +87,16 @@ class IngestReport:
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
         }
+
+    def summary(self) -> str:
+        """The one-line summary both ``assistant ingest`` and the Documents page show."""
+        j = self.to_json()
+        state = f"published {self.generation}" if self.published else "index already up to date"
+        return (f"{state}: {j['chunks_total']} chunks from "
+                f"{j['added'] + j['changed'] + j['unchanged']} files ({j['added']} added, "
+                f"{j['changed']} changed, {j['deleted']} deleted, {j['unchanged']} unchanged, "
+                f"{j['failed']} failed); embedded {j['chunks_embedded']} chunks in "
+                f"{j['seconds']:.1f}s")
 
 
 def _hash_file(path: Path) -> str:
@@ -170,6 +182,7 @@ class _Writer:
         self.settings = settings
         self.store = ChromaStore(settings)
         self.index = Index(settings, self.store)
+        self.layout: Layout = self.index.layout
         self.embedder = embedder or SentenceTransformerEmbedder(
             settings.embedding_model, settings.embedding_backend,
             onnx_cache=settings.index_dir / "onnx")
@@ -178,32 +191,17 @@ class _Writer:
         self.progress = progress or (lambda _f, _m: None)
 
     def clean_orphans(self) -> None:
-        """Remove what a killed ingest left: generations newer than the published one, those
-        older than its predecessor (a run killed between publishing and pruning leaves them,
-        and the next run may find nothing to publish), and collections of this index that no
-        generation directory claims."""
-        current = self.index.current_generation()
-        gens = self.index.generations()
-        published = [g for g in gens if current is not None and g <= current]
-        keep = set(published[-2:])
-        for g in gens:
-            if g not in keep:
-                remove_generation_dir(self.index.root / g)
-        base = self.settings.collection_name()
-        wanted = {f"{base}-{g}" for g in keep}
-        for name in self.store.names():
-            if name.startswith(f"{base}-g") and name not in wanted:
-                self.store.delete(name)
+        generations.clean_orphans(self.layout, self.store)
 
     def vectors_intact(self, expected: int) -> bool:
         """Whether the published generation's collection still holds all its vectors. A
         deleted Chroma directory or a Chroma server restarted empty leaves a manifest that
         says "up to date" over a store that has nothing."""
-        name = f"{self.settings.collection_name()}-{self.index.current_generation()}"
+        name = collection_for(self.settings, str(self.layout.current_generation()))
         try:
             return int(self.store.call(self.store.get(name).count)) == expected
         except Exception as err:  # noqa: BLE001
-            if _is_not_found(err):
+            if is_not_found(err):
                 return False
             raise
 
@@ -214,14 +212,9 @@ class _Writer:
         gdir = self.index.root / gen
         state = json.loads((gdir / "state.json").read_text(encoding="utf-8"))
         by_file: dict[str, list[Chunk]] = {}
-        for c in read_chunks(gdir / "chunks.jsonl"):
+        for c in generations.read_chunks(gdir / "chunks.jsonl"):
             by_file.setdefault(c.source, []).append(c)
         return state, by_file
-
-    def next_generation(self) -> str:
-        gens = self.index.generations()
-        last = int(gens[-1][1:]) if gens else 0
-        return generation_name(last + 1)
 
     def chunk_file(self, path: Path, shown: str) -> list[Chunk]:
         return chunk_file(self.settings, self.chunker, path, shown)
@@ -378,33 +371,16 @@ def _keep_previous(shown: str, prev: dict[str, Any] | None, old_chunks: dict[str
 
 def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[str, Any],
              chunks: list[Chunk]) -> None:
-    gen = w.next_generation()
-    gdir = w.index.root / gen
+    gen = w.layout.next_generation()
+    gdir = w.layout.root / gen
     gdir.mkdir(parents=True, exist_ok=False)
-    name = f"{settings.collection_name()}-{gen}"
+    name = collection_for(settings, gen)
     vectors = w.vectors_for(chunks, report, 0.3, 0.6)
 
     w.progress(0.9, "writing the index")
     collection = w.store.create(name)
-    batch = 1000
-    for b in range(0, len(chunks), batch):
-        part = chunks[b:b + batch]
-        w.store.call(collection.add, ids=[c.id for c in part],
-                     embeddings=[vectors[b + i] for i in range(len(part))],
-                     documents=[c.text for c in part],
-                     metadatas=[c.metadata() for c in part])
-        report.chunks_written += len(part)
-
-    if chunks:
-        import bm25s
-
-        bm25 = bm25s.BM25()
-        bm25.index(tokenize_for_bm25([c.embed_text() for c in chunks], as_ids=True),
-                   show_progress=False)
-        bm25.save(str(gdir / "bm25"), show_progress=False)
-    write_chunks(gdir / "chunks.jsonl", chunks)
-    (gdir / "words.json").write_text(json.dumps(count_words(chunks)), encoding="utf-8")
-    state = {
+    report.chunks_written += w.store.add_chunks(collection, chunks, vectors)
+    generations.write_generation(gdir, chunks, {
         "generation": gen,
         "collection": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -413,41 +389,9 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap_tokens": settings.chunk_overlap_tokens,
         "files": files,
-    }
-    tmp = gdir / "state.json.tmp"
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(state, fh, indent=1, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(gdir / "state.json")
-
-    # The publish step: one atomic rename of the pointer. Everything before it is invisible.
-    pointer_tmp = w.index.root / "CURRENT.tmp"
-    with pointer_tmp.open("w", encoding="utf-8") as fh:
-        fh.write(gen + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    pointer_tmp.replace(w.index.pointer)
-    _fsync_dir(w.index.root)
+    })
+    generations.publish(w.layout, gen)
     report.generation = gen
     report.published = True
-
-    # Keep the previous generation for readers still finishing a query on it; drop older ones.
-    gens = w.index.generations()
-    for old in gens[:-2]:
-        w.store.delete(f"{settings.collection_name()}-{old}")
-        remove_generation_dir(w.index.root / old)
+    generations.prune(w.layout, w.store)
     w.progress(1.0, f"published {gen}: {len(chunks)} chunks")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

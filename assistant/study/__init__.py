@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 # Where each public name lives. Imported on first use (PEP 562), so that registering the study
 # commands does not load the retrieval stack for every `assistant` invocation.
 _EXPORTS = {
-    "Flashcard": "cards", "generate_cards": "cards", "card_id": "cards",
+    "Flashcard": "cards", "generate_cards": "cards", "card_id": "cards", "sample_cards": "cards",
     "QuizItem": "quiz", "QuizOption": "quiz", "draw_quiz": "quiz", "quiz_pool": "quiz",
     "ReviewResult": "srs", "StudyError": "srs",
     "DomainProgress": "progress", "Suggestion": "progress",
@@ -50,7 +50,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from assistant.study.cards import Flashcard, card_id, generate_cards
+    from assistant.study.cards import Flashcard, card_id, generate_cards, sample_cards
     from assistant.study.export import export_apkg, export_csv
     from assistant.study.llm import CardDraft, CardWriter, LLMCardWriter
     from assistant.study.progress import DomainProgress, Suggestion

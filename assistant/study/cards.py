@@ -21,6 +21,7 @@ review history or an Anki note stays attached to its card.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import threading
 import weakref
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from assistant.study.llm import CardWriter
 
 __all__ = ["Flashcard", "CardKind", "card_id", "generate_cards", "cards_for_chunk",
-           "writer_cards", "dedupe", "ordered_chunks", "per_generation", "BLANK"]
+           "writer_cards", "dedupe", "ordered_chunks", "per_generation", "BLANK", "sample_cards"]
 
 T = TypeVar("T")
 CardKind = Literal["definition", "choose", "scenario", "cue", "trap", "rename", "limit", "cloze",
@@ -462,3 +463,12 @@ def generate_cards(snapshot: "Snapshot", *, domain: int | None = None,
              if _wanted(domain, section, chunk.domain, chunk.section)
              for c in writer_cards(chunk, writer) if quality_problem(c) is None]
     return dedupe([*cards, *extra])
+
+
+def sample_cards(cards: list[Flashcard], count: int, *, seed: int = 0) -> list[Flashcard]:
+    """``count`` cards spread over the whole selection, not its first sections; the same seed
+    gives the same cards, kept in corpus order. All of them when ``count`` is not smaller."""
+    if count >= len(cards):
+        return cards
+    keep = set(random.Random(seed).sample(range(len(cards)), count))
+    return [c for i, c in enumerate(cards) if i in keep]

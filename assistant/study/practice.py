@@ -18,10 +18,12 @@ from assistant.study.quiz import QuizItem, draw_from, quiz_pool
 if TYPE_CHECKING:
     from assistant.index import Snapshot
 
-__all__ = ["QuizSource", "QUIZ_SOURCES", "practice_pool", "draw_practice", "study_cards"]
+__all__ = ["QuizSource", "QUIZ_SOURCES", "CARD_SOURCES", "practice_pool", "draw_practice",
+           "study_cards"]
 
 QuizSource = Literal["bank", "generated", "all"]
 QUIZ_SOURCES: tuple[str, ...] = ("bank", "generated", "all")
+CARD_SOURCES: tuple[str, ...] = ("deck", "generated", "all")
 
 
 def practice_pool(snapshot: "Snapshot", source: str = "bank",
@@ -42,13 +44,19 @@ def draw_practice(snapshot: "Snapshot", *, source: str = "bank", domain: int | N
 
 
 def study_cards(snapshot: "Snapshot", *, domain: int | None = None, section: str | None = None,
-                practice_dir: Path | None = None) -> list[Flashcard]:
+                practice_dir: Path | None = None, source: str = "all") -> list[Flashcard]:
     """The cards a candidate studies: the curated deck first, then generated cards of the
-    passages, minus generated cards that repeat a curated one (same quote or same front)."""
+    passages, minus generated cards that repeat a curated one (same quote or same front).
+    ``source`` "deck" or "generated" keeps one of the two."""
+    if source not in CARD_SOURCES:
+        raise ValueError(f"unknown card source {source!r}; use one of {', '.join(CARD_SOURCES)}")
     deck = [c for c in deck_cards(snapshot, practice_dir)
             if (domain is None or c.domain == domain) and (section is None or c.section == section)]
+    if source == "deck":
+        return deck
     taken_quotes = {c.quote.lower() for c in deck}
     taken_fronts = {c.front.lower() for c in deck}
     generated = [c for c in generate_cards(snapshot, domain=domain, section=section)
                  if c.quote.lower() not in taken_quotes and c.front.lower() not in taken_fronts]
-    return [*deck, *generated]
+    return generated if source == "generated" else [*deck, *generated]
+

@@ -3,6 +3,8 @@ ratings and timestamps onto it, so the state we store is exactly the package's o
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -70,7 +72,11 @@ def check_user(user: object) -> str:
 
 def new_fsrs_card(card_id: str, now: datetime) -> Card:
     # fsrs wants an integer id; derive it from ours so the same card always maps to the same one.
-    return Card(card_id=int(card_id[:12], 16), due=now)
+    # Generated ids are hex hashes (kept as they were); curated ids ("c4.1-07") are hashed.
+    head = card_id[:12]
+    if not all(ch in "0123456789abcdef" for ch in head):
+        head = hashlib.sha1(card_id.encode()).hexdigest()[:12]
+    return Card(card_id=int(head, 16), due=now)
 
 
 def review(scheduler: Scheduler, card: Card, rating: int,

@@ -15,7 +15,8 @@ import time
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from fsrs import Card, Scheduler, State
 
@@ -35,6 +36,9 @@ from assistant.study.srs import (
     state_name,
     utc,
 )
+
+if TYPE_CHECKING:
+    from assistant.index import Snapshot
 
 __all__ = ["StudyStore"]
 
@@ -143,6 +147,21 @@ class StudyStore:
         store.migrate(_SCHEMA)
 
     # --- cards ---------------------------------------------------------------------------
+
+    def sync_index_cards(self, snap: Snapshot, practice_dir: Path | None = None
+                         ) -> list[Flashcard]:
+        """Register the full card set of an index generation, the curated deck first (new cards
+        are introduced in this order), then the generated cards (which wait in each user's
+        inbox); cards the index no longer yields stop being served (their review history
+        stays). The one card sync of the project: ``assistant review``, ``assistant cards`` and
+        the app all call it. Returns the cards."""
+        # Imported here: practice -> curated -> quiz/cards is the generator stack, which a
+        # store opened only to record reviews does not need.
+        from assistant.study.practice import study_cards
+
+        cards = study_cards(snap, practice_dir=practice_dir)
+        self.sync_cards(cards, retire_others=True)
+        return cards
 
     def sync_cards(self, cards: Iterable[Flashcard], *, retire_others: bool = False) -> int:
         """Insert or refresh cards (by id). With ``retire_others`` (pass the full card set of

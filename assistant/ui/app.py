@@ -15,7 +15,15 @@ import streamlit as st
 from assistant.ui import resources, state
 from assistant.ui.widgets import guarded, show_error
 
-__all__ = ["main", "PAGES"]
+__all__ = ["main", "PAGES", "page"]
+
+# The pages of the running navigation, by slug: st.switch_page needs the registered object.
+_BUILT: dict[str, st.Page] = {}
+
+
+def page(slug: str) -> st.Page:
+    """The page object of ``slug`` (for ``st.switch_page``) in this run of the app."""
+    return _BUILT[slug]
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("chat", "Chat", "chat", ":material/chat:"),
     PageSpec("flashcards", "Flashcards", "flashcards", ":material/style:"),
     PageSpec("quiz", "Quiz", "quiz", ":material/quiz:"),
+    PageSpec("exam", "Mock exam", "exam", ":material/timer:"),
+    PageSpec("plan", "Plan", "plan", ":material/event:"),
     PageSpec("progress", "Progress", "progress", ":material/monitoring:"),
     PageSpec("tutor", "Tutor review", "tutor", ":material/rate_review:"),
     PageSpec("evals", "Evals", "evaluation", ":material/analytics:"),
@@ -64,5 +74,6 @@ def main(default_page: str | None = None) -> None:
     default = default_page or PAGES[0].slug
     pages = [st.Page(_page(p), title=p.title, icon=p.icon, url_path=p.slug,
                      default=p.slug == default) for p in PAGES]
+    _BUILT.update({p.slug: pg for p, pg in zip(PAGES, pages)})
     nav = st.navigation(pages)
     nav.run()

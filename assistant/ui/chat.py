@@ -72,7 +72,7 @@ def render() -> None:
             if m["role"] == "user":
                 st.markdown(escape_markdown(m["content"]))
             elif m.get("answer"):
-                render_answer(m["answer"])
+                render_answer(Answer.from_dict(m["answer"]), filters=m["answer"].get("filters"))
             else:
                 st.markdown(escape_markdown(m["content"]))
 
@@ -106,7 +106,7 @@ def render() -> None:
                     live.markdown(answer_markdown(text) + " ▌")
         live.empty()
         assert final is not None
-        record = final.to_json()
+        record = final.to_dict()
         if filters.active():
             record["filters"] = {"domain": filters.domain, "section": filters.section}
         record["seconds"] = round(time.perf_counter() - t0, 3)
@@ -114,4 +114,4 @@ def render() -> None:
         if cid is None:
             cid = state.new_conversation(store)
         store.add_exchange(cid, final.question, record)
-        render_answer(record)
+        render_answer(final, filters=record.get("filters"))

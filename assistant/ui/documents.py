@@ -13,7 +13,7 @@ import streamlit as st
 from assistant import syllabus
 from assistant.ui import resources
 from assistant.ui.safe import escape_inline
-from assistant.ui.uploads import save_uploads, supported_types
+from assistant.ingest.uploads import save_uploads, supported_types
 from assistant.ui.widgets import domain_label, show_error
 
 __all__ = ["render"]
@@ -32,13 +32,7 @@ def _ingest_with_bar(s: Any, paths: list[Path] | None, rebuild: bool, label: str
 
 
 def _show_report(report: Any) -> None:
-    j = report.to_json()
-    state = f"published generation {report.generation}" if report.published else \
-        "the index was already up to date"
-    st.success(escape_inline(
-        f"{state}: {j['chunks_total']} chunks; {j['added']} added, {j['changed']} changed, "
-        f"{j['deleted']} deleted, {j['unchanged']} unchanged, {j['failed']} failed "
-        f"({j['seconds']:.1f}s)."), icon=":material/check:")
+    st.success(escape_inline(report.summary() + "."), icon=":material/check:")
     for f in report.failed:
         show_error(f.error or f.path)
 

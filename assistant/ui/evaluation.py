@@ -15,10 +15,10 @@ from assistant import syllabus
 from assistant.errors import EvalFileError
 from assistant.evals import load_eval_set, run_eval
 from assistant.ui import resources
-from assistant.ui.eval_runs import SavedRun, eval_sets_dir, list_runs, load_run, save_run
-from assistant.ui.review_export import approved_eval_cases
+from assistant.evals.runs import SavedRun, eval_sets_dir, list_runs, load_run, save_eval_set_upload, \
+    save_run
+from assistant.evals.review import approved_eval_cases
 from assistant.ui.safe import escape_inline
-from assistant.ui.uploads import sanitize_filename
 from assistant.ui.widgets import show_error
 
 __all__ = ["render"]
@@ -54,26 +54,11 @@ def _load_cases(s: Any, choice: str, upload: Any) -> tuple[list[Any], str] | Non
     if choice == _UPLOAD:
         if upload is None:
             return None
-        folder = eval_sets_dir(s)
-        folder.mkdir(parents=True, exist_ok=True)
-        name = sanitize_filename(upload.name)
-        if not name.endswith(".jsonl"):
-            name += ".jsonl"
-        path = folder / name
-        # Kept (a user-made set can be run again later), but only once it parses.
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(upload.getvalue())
         try:
-            cases = load_eval_set(tmp)
+            cases, name = save_eval_set_upload(s, upload.name, upload.getvalue())
         except EvalFileError as err:
-            tmp.unlink(missing_ok=True)
-            # Name the file as the user knows it, not the staging path.
-            show_error(str(err).replace(str(tmp), name, 1))
+            show_error(str(err))
             return None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        tmp.replace(path)
         return cases, f"uploaded {name}"
     return load_eval_set(Path(choice)), Path(choice).name
 

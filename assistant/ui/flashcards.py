@@ -1,5 +1,7 @@
 """Flashcards: review due cards with FSRS (flip, rate, next), filter by domain, export the
-deck for Anki or as CSV. Every rating is written to SQLite when the button is pressed."""
+deck for Anki or as CSV. The curated deck comes first; generated cards wait in an inbox where
+the candidate accepts (optionally edits) or suspends them; candidates can write their own cards.
+Every rating, choice and card is written to SQLite when its button is pressed."""
 
 from __future__ import annotations
 
@@ -60,13 +62,25 @@ def render() -> None:
     domains = [None, *[sec.domain for sec in syllabus.current_guide().sections], 0]
     c1, c2 = st.columns([2, 1])
     domain = c1.selectbox("Exam domain", domains, format_func=domain_label, key="fc_domain")
-    deck = [c for c in cards if domain is None or c.domain == domain]
+    review_tab, inbox_tab, own_tab = st.tabs(["Review", "Inbox", "My cards"])
+    with inbox_tab:
+        _inbox(study, user, domain)
+    with own_tab:
+        _own_cards(study, user, domain)
+    with review_tab:
+        _review(study, user, domain, cards, c2)
+
+
+def _review(study: Any, user: str, domain: int | None, cards: list[Any], c2: Any) -> None:
+    deck = [c for c in cards if (domain is None or c.domain == domain)
+            and c.generator == "curated"]
     due = study.due_cards(user, domain=domain, limit=50)
     n_new = sum(1 for c in due if study.fsrs_card(user, c.id) is None)
     c2.metric("Due now", len(due), help=f"{len(due) - n_new} reviews and {n_new} new cards "
               "(at most 20 new cards a day)")
-    st.caption(f"{len(deck)} cards in this deck · profile {escape_inline(user)} · ratings are "
-               "scheduled with FSRS (desired retention 90%).")
+    st.caption(f"{len(deck)} curated cards in this deck, plus the cards you accepted or wrote · "
+               f"profile {escape_inline(user)} · ratings are scheduled with FSRS (desired "
+               "retention 90%).")
 
     if not due:
         st.info("Nothing due in this deck right now. Come back later, pick another domain, or "
@@ -86,8 +100,12 @@ def render() -> None:
                     st.rerun()
             else:
                 st.markdown("**Answer:** " + escape_inline(card.answer))
-                st.markdown(passage_markdown(card.quote, [card.answer]))
-                st.caption(escape_inline(_where(card)))
+                if card.quote:  # cards a candidate wrote have no passage
+                    # A generated card's answer sits inside its quote; a curated card's quote
+                    # is the sentence that states its answer, so the whole quote is marked.
+                    highlight = [card.answer] if card.answer in card.quote else [card.quote]
+                    st.markdown(passage_markdown(card.quote, highlight))
+                    st.caption(escape_inline(_where(card)))
                 cols = st.columns(4)
                 for col, (rating, name, help_text) in zip(cols, _RATINGS):
                     if col.button(name, key=f"fc_rate_{rating}", help=help_text,
@@ -102,8 +120,7 @@ def render() -> None:
             st.caption(f"{len(due) - 1} more after this one.")
 
     st.subheader("Export")
-    st.caption("The whole deck shown above (all cards of the chosen domain), with the quote and "
-               "source of every card.")
+    st.caption("The curated deck of the chosen domain, with the quote and source of every card.")
     e1, e2 = st.columns(2)
     e1.download_button("Anki deck (.apkg)", _deferred(deck, "apkg"), file_name="pmle.apkg",
                        mime="application/octet-stream", key="fc_export_apkg",
@@ -119,3 +136,53 @@ def _days(days: float) -> str:
     if days < 1:
         return f"{days * 24:.1f} hours"
     return f"{days:.1f} days"
+
+
+def _inbox(study: Any, user: str, domain: int | None) -> None:
+    st.caption("Cards generated from the indexed documents (your uploads included). Accept the "
+               "ones worth studying, edit them first if you like, or suspend them; only accepted "
+               "cards are scheduled.")
+    waiting = study.inbox(user, domain=domain, limit=10)
+    if not waiting:
+        st.info("The inbox is empty for this domain.", icon=":material/inbox:")
+        return
+    for card in waiting:
+        with st.container(border=True):
+            st.markdown("**" + escape_inline(card.front) + "**")
+            st.markdown("Answer: " + escape_inline(card.answer))
+            st.caption(escape_inline(_where(card)))
+            with st.form(f"fc_inbox_{card.id}", border=False):
+                front = st.text_input("Front", value=card.front, key=f"fc_front_{card.id}")
+                answer = st.text_input("Answer", value=card.answer, key=f"fc_answer_{card.id}")
+                a, b = st.columns(2)
+                accept = a.form_submit_button("Accept", type="primary", icon=":material/check:")
+                suspend = b.form_submit_button("Suspend", icon=":material/block:")
+            if accept:
+                study.accept_card(user, card.id,
+                                  front=front if front != card.front else None,
+                                  answer=answer if answer != card.answer else None)
+                st.session_state["fc_flash"] = "Card accepted: it is now in your reviews."
+                st.rerun()
+            if suspend:
+                study.suspend_card(user, card.id)
+                st.session_state["fc_flash"] = "Card suspended."
+                st.rerun()
+
+
+def _own_cards(study: Any, user: str, domain: int | None) -> None:
+    st.caption("Write a card of your own: it is saved at once and scheduled like the others.")
+    with st.form("fc_own", clear_on_submit=True):
+        front = st.text_input("Front (a question)", key="fc_own_front")
+        answer = st.text_area("Answer", key="fc_own_answer", height=80)
+        saved = st.form_submit_button("Save card", type="primary", icon=":material/add:")
+    if saved:
+        try:
+            study.add_own_card(user, front, answer, domain=domain)
+        except Exception as err:  # StudyError: one line, shown, nothing saved
+            st.error(escape_inline(str(err)))
+        else:
+            st.session_state["fc_flash"] = "Your card is saved."
+            st.rerun()
+    mine = [c for c in study.own_cards(user) if domain is None or c.domain == domain]
+    for card in mine:
+        st.markdown(f"- **{escape_inline(card.front)}** — {escape_inline(card.answer)}")

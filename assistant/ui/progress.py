@@ -57,3 +57,8 @@ def render() -> None:
         "priority": round(p.priority, 3),
     } for p in rows])
     st.dataframe(table, hide_index=True)
+
+    # Exam-date plan: on track, and recall per domain on exam day (ui/plan.py).
+    from assistant.ui.plan import exam_day_section
+
+    exam_day_section(s, user)

@@ -1,6 +1,8 @@
-"""Quiz: a practice quiz for one exam domain, or spread over the exam by section weight. After
-submitting: the score, and for every option why it is (not) the answer, citing the passage.
-Each answer is recorded in SQLite on submit (it feeds progress and "study next")."""
+"""Quiz: a practice quiz for one exam domain, or spread over the exam by section weight, from
+the curated practice bank by default (or the generated items, which cover a user's own
+documents). After submitting: the score, and for every option why it is (not) the answer,
+citing the passage. Each answer is recorded in SQLite on submit (it feeds progress and "study
+next")."""
 
 from __future__ import annotations
 
@@ -21,19 +23,30 @@ _RESULT = "quiz_result"  # {"chosen": [...], "correct": [...]} once submitted
 _WEIGHTED = "Whole exam, weighted by section"
 
 
-def _new_quiz(s: Any, scope: Any, count: int) -> None:
-    from assistant.study import draw_quiz
+_SOURCES = {"bank": "Practice bank (written for the exam)",
+            "generated": "Generated from the indexed documents",
+            "all": "Both"}
+
+
+def _new_quiz(s: Any, scope: Any, count: int, source: str) -> None:
+    from assistant.study.practice import draw_practice
 
     snap = resources.snapshot(s)
     seed = random.SystemRandom().randrange(1 << 30)
     if scope == _WEIGHTED:
-        items = draw_quiz(snap, count=count, seed=seed, weighted=True)
+        items = draw_practice(snap, source=source, count=count, seed=seed, weighted=True,
+                              practice_dir=s.practice_dir)
     else:
-        items = draw_quiz(snap, domain=int(scope), count=count, seed=seed)
+        items = draw_practice(snap, source=source, domain=int(scope), count=count, seed=seed,
+                              practice_dir=s.practice_dir)
     st.session_state[_QUIZ] = [it.to_json() for it in items]
     st.session_state["quiz_scope"] = scope
     st.session_state.pop(_RESULT, None)
     st.session_state["quiz_round"] = st.session_state.get("quiz_round", 0) + 1
+
+
+def _picked(pick: Any, j: int) -> bool:
+    return j in pick if isinstance(pick, list) else pick == j
 
 
 def _option_where(opt: Any) -> str:
@@ -46,7 +59,7 @@ def _option_where(opt: Any) -> str:
 
 def _results(items: list[Any], result: dict[str, Any]) -> None:
     chosen, correct = result["chosen"], result["correct"]
-    answered = sum(1 for c in chosen if c is not None)
+    answered = sum(1 for c in chosen if c is not None and c != [])
     score = sum(1 for ok in correct if ok)
     st.subheader(f"Score: {score} of {len(items)}")
     if answered < len(items):
@@ -59,11 +72,12 @@ def _results(items: list[Any], result: dict[str, Any]) -> None:
                                      + (f" · section {item.section}" if item.section else "")))
             for j, opt in enumerate(item.options):
                 tag = "correct answer" if opt.correct else "not the answer"
-                yours = " (your answer)" if pick == j else ""
+                mine = _picked(pick, j)
+                yours = " (your answer)" if mine else ""
                 # Text marks, not emoji: a headless or minimal system may have no emoji font.
-                icon = ":green[✓]" if opt.correct else (":red[✗]" if pick == j else "·")
+                icon = ":green[✓]" if opt.correct else (":red[✗]" if mine else "·")
                 st.markdown(f"{icon} **{escape_inline(opt.text)}** — {tag}{yours}")
-                with st.expander(escape_inline(f"Why: {opt.text}"), expanded=pick == j or opt.correct):
+                with st.expander(escape_inline(f"Why: {opt.text}"), expanded=mine or opt.correct):
                     st.markdown(escape_markdown(opt.rationale))
                     st.caption(escape_inline(_option_where(opt)))
 
@@ -75,17 +89,19 @@ def render() -> None:
     user = state.profile()
     study = resources.study_store(s)
     st.title("Practice quiz")
-    st.caption("Questions are built from the study material; every option's explanation quotes "
-               "the passage it comes from.")
+    st.caption("Exam-style scenarios from the practice bank; every option's explanation cites "
+               "the passage of the study material that states the fact.")
 
     scopes: list[Any] = [_WEIGHTED, *[sec.domain for sec in syllabus.current_guide().sections]]
     c1, c2, c3 = st.columns([3, 1, 1])
     scope = c1.selectbox("Questions from", scopes, key="quiz_scope_pick",
                          format_func=lambda x: x if x == _WEIGHTED else domain_label(x))
     count = c2.number_input("Questions", min_value=3, max_value=30, value=10, key="quiz_count")
+    source = st.radio("Source", list(_SOURCES), format_func=_SOURCES.__getitem__,
+                      horizontal=True, key="quiz_source")
     c3.write("")
     if c3.button("New quiz", type="primary", key="quiz_new", icon=":material/refresh:"):
-        _new_quiz(s, scope, int(count))
+        _new_quiz(s, scope, int(count), str(source))
 
     raw = st.session_state.get(_QUIZ)
     if not raw:
@@ -102,9 +118,14 @@ def render() -> None:
 
     round_ = st.session_state.get("quiz_round", 0)
     with st.form(f"quiz_form_{round_}"):
-        picks: list[int | None] = []
+        picks: list[Any] = []
         for i, item in enumerate(items, start=1):
             st.markdown(f"**{i}.** " + escape_inline(item.stem))
+            if item.multiple:
+                picks.append([j for j, opt in enumerate(item.options)
+                              if st.checkbox(escape_inline(opt.text),
+                                             key=f"quiz_{round_}_{i}_{j}")])
+                continue
             picks.append(st.radio(f"Answer to question {i}", list(range(len(item.options))),
                                   index=None, key=f"quiz_{round_}_{i}",
                                   format_func=lambda j, it=item: escape_inline(it.options[j].text),
@@ -114,7 +135,7 @@ def render() -> None:
         correct = []
         for item, pick in zip(items, picks):
             # Recorded one by one as they are scored: each is its own transaction.
-            correct.append(study.record_quiz_answer(user, item, pick) if pick is not None
-                           else False)
+            answered = pick is not None and pick != []
+            correct.append(study.record_quiz_answer(user, item, pick) if answered else False)
         st.session_state[_RESULT] = {"chosen": picks, "correct": correct}
         st.rerun()

@@ -104,21 +104,19 @@ def study_store(s: Settings) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _synced_cards(store_path: str, key: str, generation: str, _snap: Any) -> list[Any]:
-    from assistant.study import generate_cards
-
-    cards = generate_cards(_snap)
-    # The full card set of this index generation: cards the index no longer yields stop being
-    # served (their review history stays).
-    _study_store(store_path).sync_cards(cards, retire_others=True)
-    return cards
+def _synced_cards(store_path: str, key: str, generation: str, practice_dir: str,
+                  _snap: Any) -> list[Any]:
+    # The curated deck first, then the generated cards (which wait in each candidate's inbox
+    # until accepted); cards the index no longer yields stop being served.
+    return list(_study_store(store_path).sync_index_cards(_snap, Path(practice_dir)))
 
 
 def study_cards(s: Settings) -> list[Any]:
     """All flashcards of the current index generation, synced into the study tables once per
     generation and process (reviews and progress read them from there)."""
     snap = retriever(s).index.snapshot()
-    return _synced_cards(str(s.store_path), _key(s, _COMPOSER_FIELDS), snap.generation, snap)
+    return _synced_cards(str(s.store_path), _key(s, _COMPOSER_FIELDS), snap.generation,
+                         str(s.practice_dir), snap)
 
 
 def snapshot(s: Settings) -> Any:

@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.evals.review import approved_jsonl, reviewed_jsonl
+from assistant.records import Answer
 from assistant.ui import resources, state
-from assistant.ui.review_export import approved_jsonl, reviewed_jsonl
 from assistant.ui.safe import escape_inline, escape_markdown
 from assistant.ui.widgets import render_answer
 
@@ -97,7 +98,8 @@ def render() -> None:
     st.caption(escape_inline(f"asked by {a.user} on {_when(a.created)} · backend "
                              f"{a.answer.get('backend', '?')} · answer #{mid}"))
     st.subheader("Answer")
-    render_answer(a.answer, show_retrieved=True)
+    render_answer(Answer.from_dict(a.answer), filters=a.answer.get("filters"),
+                  show_retrieved=True)
 
     st.subheader("Verdict")
     for v in store.verdicts(mid):

@@ -13,6 +13,7 @@ import streamlit as st
 
 from assistant import syllabus
 from assistant.errors import AssistantError
+from assistant.records import Answer
 from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown, passage_markdown
 
 __all__ = ["show_error", "guarded", "render_answer", "render_passage", "passage_label",
@@ -133,12 +134,15 @@ def render_passage(item: dict[str, Any], quotes: list[str] | None = None) -> Non
     st.markdown(passage_markdown(item.get("text", ""), quotes or []))
 
 
-def render_answer(answer: dict[str, Any], *, show_retrieved: bool = False) -> None:
-    """An answer (``Answer.to_json()``, live or from the store) with its cited passages."""
+def render_answer(record: Answer, *, filters: dict[str, Any] | None = None,
+                  show_retrieved: bool = False) -> None:
+    """An answer (live, or from the store through ``Answer.from_dict``) with its cited
+    passages; ``filters`` is the domain/section the question was limited to, if any."""
+    answer = record.to_json()
     if answer.get("standalone_question"):
         st.caption(escape_inline(f"Follow-up read as: {answer['standalone_question']}"))
-    if answer.get("filters"):
-        f = answer["filters"]
+    if filters:
+        f = filters
         where = domain_label(f.get("domain")) + (f", section {f['section']}" if f.get("section") else "")
         st.caption(escape_inline(f"Searched only: {where}"))
     if answer.get("abstained"):

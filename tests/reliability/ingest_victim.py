@@ -77,15 +77,17 @@ def _drop_phase() -> str:
 
 
 def install_hooks() -> None:
+    import assistant.index.generations as generations
     import assistant.ingest.pipeline as pipeline
     from assistant.index import ChromaStore
 
     _before(pipeline, "load_document", "load")
     _before(ChromaStore, "create", "create")
     _before(ChromaStore, "delete", _drop_phase)
-    _before(pipeline, "remove_generation_dir", _drop_phase)
-    _before(pipeline, "tokenize_for_bm25", "bm25")
-    _before(pipeline, "write_chunks", "chunks")
+    # The index package writes the generation (assistant.index.generations); ingest calls it.
+    _before(generations, "remove_generation_dir", _drop_phase)
+    _before(generations, "tokenize_for_bm25", "bm25")
+    _before(generations, "write_chunks", "chunks")
 
     real_call = ChromaStore.call
 

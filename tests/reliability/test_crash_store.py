@@ -1,6 +1,9 @@
 """Crash safety of what users make: kill -9 processes that rate flashcards, save answers,
-record tutor verdicts and quiz answers (the app's own code path, one transaction per action),
-and check that every write they acknowledged is in SQLite, and that no action is half there.
+record tutor verdicts, quiz answers and mock-exam answers and marks (the app's own code path, one
+transaction per action), and check that every write they acknowledged is in SQLite, and that no
+action is half there. An exam answer or mark overwrites the earlier one of its question: the
+stored value must be the last acknowledged one, or the one write in flight when the process
+died.
 
 Two writer processes share the database each round, as two app processes (or a CLI review
 beside the app) would. CI: 12 rounds (24 kills); ``--full``: 60 rounds (120 kills).
@@ -8,6 +11,7 @@ beside the app) would. CI: 12 rounds (24 kills); ``--full``: 60 rounds (120 kill
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -46,7 +50,45 @@ def start(db: Path, user: str, seed: int, cards: list[str]) -> subprocess.Popen[
     return proc
 
 
-def check(db: Path, acks: list[str]) -> None:
+def expected_exam(lines: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(kind, attempt:pos) -> the values the store may hold: the last acknowledged one, plus
+    the value of a write in flight at a kill after it (a DO without its ACK; "END" closes a
+    process). Questions never acknowledged are left out: nothing was promised for them."""
+    allowed: dict[tuple[str, str], set[str]] = {}
+    pending: tuple[str, str, str] | None = None
+    for ln in lines:
+        if ln == "END":
+            if pending is not None and pending[:2] in allowed:
+                allowed[pending[:2]].add(pending[2])
+            pending = None
+            continue
+        tag, kind, *rest = ln.split()
+        if not kind.startswith("exam_") or kind == "exam_start":
+            continue
+        key, value = rest
+        if tag == "DO":
+            pending = (kind, key, value)
+        else:
+            allowed[(kind, key)] = {value}
+            pending = None
+    return allowed
+
+
+def check_exam(con: sqlite3.Connection, lines: list[str]) -> None:
+    rows = {f"{a}:{p}": (json.dumps(json.loads(c), separators=(",", ":")) if c else None,
+                         str(m))
+            for a, p, c, m in con.execute("SELECT attempt_id, pos, chosen_json, marked FROM "
+                                          "exam_responses")}
+    starts = {ln.split()[2] for ln in lines if ln.startswith("ACK exam_start")}
+    assert starts <= {a for (a,) in con.execute("SELECT id FROM exam_attempts")}
+    for (kind, key), values in expected_exam(lines).items():
+        assert key in rows, (kind, key, values)
+        chosen, marked = rows[key]
+        got = marked if kind == "exam_mark" else chosen
+        assert got in values, (kind, key, got, values)
+
+
+def check(db: Path, acks: list[str], lines: list[str] | None = None) -> None:
     con = sqlite3.connect(db)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -64,8 +106,11 @@ def check(db: Path, acks: list[str]) -> None:
                 assert int(rest[0]) in answers, ack
             elif kind == "verdict":
                 assert int(rest[0]) in verdicts, ack
+            elif kind.startswith("exam_"):
+                continue  # checked as a whole below: later writes replace earlier ones
             else:
                 assert rest[0] in quiz, ack
+        check_exam(con, lines or [])
         # One transaction per action: the scheduler state always agrees with the review log
         # (a torn rating would leave a log row without its state, or the reverse), and every
         # answer has its question.
@@ -94,6 +139,7 @@ def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale)
     ids = [c.id for c in cards]
     rounds = scale(12, 60)
     acks: list[str] = []
+    lines: list[str] = []  # ACK and DO lines in order, "END" after each process
     kills = 0
     for r in range(rounds):
         procs = [start(db, f"user{w}", rng.randrange(1 << 30), ids) for w in range(2)]
@@ -106,10 +152,12 @@ def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale)
             out, err = proc.communicate(timeout=30)
             assert proc.returncode == -signal.SIGKILL, err[-2000:]
             acks += [ln for ln in out.splitlines() if ln.startswith("ACK ")]
+            lines += [ln for ln in out.splitlines() if ln.startswith(("ACK ", "DO "))]
+            lines.append("END")
             kills += 1
-        check(db, acks)
+        check(db, acks, lines)
     kinds = {k: sum(1 for a in acks if a.split()[1] == k)
-             for k in ("review", "answer", "verdict", "quiz")}
+             for k in ("review", "answer", "verdict", "quiz", "exam_answer", "exam_mark")}
     assert all(kinds.values()), kinds
     # The WAL mode the store promises (readers never block the writer).
     con = sqlite3.connect(db)

@@ -1,7 +1,7 @@
 """Uploads under attack: hostile file names, type and size limits, and decompression bombs.
 
 What a user (or anyone who can reach the Documents page) uploads goes through
-``assistant.ui.uploads.save_uploads``; what a user points ingest at goes through the same
+``assistant.ingest.uploads.save_uploads``; what a user points ingest at goes through the same
 loaders. The promises tested here:
 
 - Names with ``../``, absolute paths, drive letters, NUL bytes, control and bidi characters,
@@ -41,7 +41,7 @@ import pytest
 
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.ui.uploads import sanitize_filename, save_uploads
+from assistant.ingest.uploads import sanitize_filename, save_uploads
 
 from .conftest import record
 from .support import child_env
@@ -287,10 +287,9 @@ def test_oversized_upload_is_refused_and_the_good_version_stays(tmp_path: Path) 
 
 def test_the_eval_set_upload_lands_inside_its_folder(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Evals page stores an uploaded eval set under its cleaned name (no Streamlit needed
-    on the path that parses: the page helper only writes and loads)."""
-    from assistant.ui.eval_runs import eval_sets_dir
-    from assistant.ui.evaluation import _UPLOAD, _load_cases
+    """The Evals page stores an uploaded eval set under its cleaned name (through
+    assistant.evals.runs.save_eval_set_upload, which the page calls; no Streamlit needed)."""
+    from assistant.evals.runs import eval_sets_dir, save_eval_set_upload
 
     monkeypatch.chdir(tmp_path)
     s = Settings(data_dir=tmp_path / "x" / "data", index_dir=tmp_path / "index")
@@ -300,11 +299,8 @@ def test_the_eval_set_upload_lands_inside_its_folder(tmp_path: Path,
     folder = eval_sets_dir(s).resolve()
     for name in ("../../evil.jsonl", "/etc/cron.d/x.jsonl", "..", ".jsonl", "C:\\x\\y.md",
                  "\u202e..\uff0f..\uff0fz.jsonl", "\u6f22" * 200 + ".jsonl"):
-        loaded = _load_cases(s, _UPLOAD, Upload(name, (line + "\n").encode()))
-        assert loaded is not None, name
-        cases, source = loaded
+        cases, stored = save_eval_set_upload(s, name, (line + "\n").encode())
         assert [c.id for c in cases] == ["u-1"]
-        stored = source.removeprefix("uploaded ")
         assert_plain_name(stored)
         assert stored.endswith(".jsonl") and (folder / stored).is_file(), (name, stored)
     assert not outside(before, snapshot(tmp_path), tmp_path, eval_sets_dir(s))
@@ -524,7 +520,7 @@ from pathlib import Path
 limit = int(sys.argv[4])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from assistant.settings import Settings
-from assistant.ui.uploads import save_uploads
+from assistant.ingest.uploads import save_uploads
 
 def hwm_mb():
     for line in open("/proc/self/status"):

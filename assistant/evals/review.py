@@ -1,4 +1,5 @@
-"""Tutor-review data as files: reviewed answers (JSONL) and approved answers as eval cases.
+"""Tutor review: reviewed answers as files (JSONL), and approved answers as eval cases
+(``case_from_answer``: the one place that turns an answer into an eval-set line).
 
 No Streamlit here: the tutor page offers these as downloads and the evals page runs the
 approved cases, both from what is in the store at that moment.
@@ -7,12 +8,14 @@ approved cases, both from what is in the store at that moment.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
+from assistant.answer.text import content_terms
 from assistant.records import EvalCase
 
 __all__ = ["reviewed_records", "reviewed_jsonl", "approved_cases", "approved_jsonl",
-           "approved_eval_cases"]
+           "approved_eval_cases", "case_from_answer"]
 
 
 def reviewed_records(store: Any) -> list[dict[str, Any]]:
@@ -47,7 +50,6 @@ def reviewed_jsonl(store: Any) -> str:
 
 def approved_cases(store: Any, idf: Callable[[str], float]) -> list[dict[str, Any]]:
     """Eval-set lines (design contract) for answers whose latest verdict approves them."""
-    from assistant.evals import case_from_answer
 
     latest = store.latest_verdicts()
     cases = []
@@ -76,9 +78,39 @@ def approved_eval_cases(store: Any, idf: Callable[[str], float]) -> list[EvalCas
     """The approved cases parsed like a JSONL eval set, ready for ``run_eval``."""
     out = []
     for c in approved_cases(store, idf):
-        out.append(EvalCase(id=c["id"], question=c["question"], domain=c["domain"],
-                            section=c["section"], answerable=c["answerable"],
-                            evidence=tuple(c["evidence"]),
-                            answer_keywords=tuple(c["answer_keywords"]),
-                            history=tuple(c.get("history") or ())))
+        out.append(EvalCase.from_dict(c))
     return out
+
+
+def case_from_answer(case_id: str, answer: dict[str, Any], idf: Callable[[str], float]) -> dict[str, Any]:
+    """Turn an approved answer (Answer.to_json()) into an eval-set line.
+
+    Evidence: the two rarest words of the first cited quote that also occur in its passage;
+    answer keywords: the rarest word of the answer that the quote contains. Rarest = highest
+    idf over the index, so the terms pick out the passage rather than any passage.
+    """
+    abstained = bool(answer.get("abstained"))
+    cits = answer.get("citations") or []
+    out: dict[str, Any] = {"id": case_id, "question": answer.get("question", ""),
+                           "domain": None, "section": None, "answerable": not abstained,
+                           "evidence": [], "answer_keywords": []}
+    if abstained or not cits:
+        out["answerable"] = False
+        return out
+    first = cits[0]
+    out["domain"] = first.get("domain")
+    out["section"] = first.get("section")
+    passage = (first.get("text") or "").lower()
+    quote = (first.get("quote") or first.get("text") or "").lower()
+    words = [w for w in re.findall(r"[a-z0-9][a-z0-9_\-]{2,}", quote) if w in passage]
+    ranked = sorted(dict.fromkeys(words), key=lambda w: (-idf(_stem1(w)), w))
+    out["evidence"] = ranked[:2]
+    answer_words = set(re.findall(r"[a-z0-9][a-z0-9_\-]{2,}", (answer.get("answer") or "").lower()))
+    kws = [w for w in ranked if w in answer_words]
+    out["answer_keywords"] = kws[:1]
+    return out
+
+
+def _stem1(word: str) -> str:
+    terms = content_terms(word)
+    return terms[0] if terms else word

@@ -1,4 +1,5 @@
-"""Eval reports: the Markdown report, the comparison table, and the per-domain plot."""
+"""Eval reports: the Markdown report, the comparison table, the per-domain plot, and writing
+them (checked before a run, written atomically after it)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from assistant import syllabus
-from assistant.evals import EvalReport
+from assistant.errors import AssistantError
+from assistant.evals.harness import EvalReport
+from assistant.files import atomic_path, atomic_write
 
-__all__ = ["markdown_report", "comparison_table", "plot_per_domain", "METRIC_COLUMNS"]
+__all__ = ["markdown_report", "comparison_table", "plot_per_domain", "METRIC_COLUMNS",
+           "write_text_atomic", "check_output_path", "write_comparison_report"]
 
 METRIC_COLUMNS = ("hit@1", "hit@{k}", "mrr@10", "ndcg@10", "keyword_recall", "keyword_hit_rate",
                   "abstention_accuracy", "false_abstention_rate", "citation_precision",
@@ -80,6 +84,18 @@ def markdown_report(report: EvalReport, plot_path: Path | None = None,
     return "\n".join(out) + "\n"
 
 
+def write_comparison_report(reports: Sequence[EvalReport], out: Path, *, eval_file: str,
+                            n_cases: int, k: int) -> Path:
+    """The ``--compare`` report: the comparison table and the per-domain plot beside it
+    (``out`` with a .png suffix). Returns the plot's path."""
+    png = out.with_suffix(".png")
+    plot_per_domain(reports, png)
+    body = ["# Eval comparison", "", f"Eval set: `{eval_file}` ({n_cases} cases), k={k}.",
+            "", comparison_table(reports), "", f"![hit@{k} per domain]({png.name})", ""]
+    write_text_atomic(out, "\n".join(body))
+    return png
+
+
 def plot_per_domain(reports: Sequence[EvalReport], path: Path) -> Path:
     """A grouped bar chart of hit@k per exam domain, one bar per setting."""
     import matplotlib
@@ -105,11 +121,32 @@ def plot_per_domain(reports: Sequence[EvalReport], path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Saved beside the target, then renamed: a reader never sees half a PNG.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
     return path
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` atomically (``assistant.files.atomic_write``): a crash, a kill or a full
+    disk leaves the old file (or none), never half a report. A failure is one line."""
+    try:
+        atomic_write(path, text)
+    except OSError as err:
+        raise AssistantError(f"cannot write {path} ({err.strerror or type(err).__name__}); "
+                             "check the folder exists and is writable") from None
+
+
+def check_output_path(path: Path) -> None:
+    """Refuse an output path that cannot be written before any work is done: an eval run
+    takes minutes, and its results must not end as a traceback at the last step."""
+    parent = path.parent  # Path("out.json").parent is Path(".")
+    if path.is_dir():
+        raise AssistantError(f"{path} is a folder; give a file name for the output")
+    if not parent.is_dir():
+        raise AssistantError(f"{parent} does not exist; create the folder or choose another "
+                             "output path")
+    if not os.access(parent, os.W_OK):
+        raise AssistantError(f"{parent} is not writable; choose another output path")

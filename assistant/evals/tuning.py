@@ -7,7 +7,7 @@ import itertools
 from typing import Any, Callable, Sequence
 
 from assistant.answer.abstain import AbstainPolicy
-from assistant.evals import EvalReport, run_eval
+from assistant.evals.harness import EvalReport, run_eval
 from assistant.records import EvalCase, Turn
 from assistant.settings import Settings
 

@@ -1,10 +1,14 @@
-"""CLI for the study tools (thin: parse, call assistant.study, print).
+"""``assistant flashcards|quiz|review|cards|progress|study-sample``: the study tools (thin:
+parse, call assistant.study, print).
 
-    assistant flashcards [--domain N] [--section S] [--count M] [--format text|json|csv|apkg]
-                         [--out FILE] [--stats] [--backend extractive|llm]
-    assistant quiz       [--domain N] [--section S] [--count M] [--weighted] [--seed S]
-                         [--json | --show-answers] [--user NAME]
+    assistant flashcards [--domain N] [--section S] [--source deck|generated|all] [--count M]
+                         [--format text|json|csv|apkg] [--out FILE] [--stats]
+                         [--backend extractive|llm]
+    assistant quiz       [--domain N] [--section S] [--source bank|generated|all] [--count M]
+                         [--weighted] [--seed S] [--json | --show-answers | --stats]
+                         [--user NAME]
     assistant review     [--user NAME] [--domain N] [--limit M]
+    assistant cards      inbox|accept|suspend|add|mine ...   (the card inbox and your own cards)
     assistant progress   [--user NAME] [--json]
     assistant study-sample [--out evals/study-sample.md] [--seed S]
 """
@@ -12,12 +16,11 @@
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from assistant.cli import EXIT_OK, EXIT_PARTIAL, _add_common, _print_json, _settings
+from assistant.cli.common import EXIT_OK, EXIT_PARTIAL, add_common, print_json, settings_from_args
 from assistant.study.srs import RATING_NAMES, StudyError
 
 if TYPE_CHECKING:
@@ -27,20 +30,20 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 DEFAULT_USER = "default"
-_LETTERS = "ABCD"
+_LETTERS = "ABCDEF"
 
 
 def _snapshot(args: argparse.Namespace) -> Any:
     from assistant.index import Index
 
-    return Index(_settings(args)).snapshot()
+    return Index(settings_from_args(args)).snapshot()
 
 
 def _study_store(args: argparse.Namespace) -> Any:
     from assistant.store import Store
     from assistant.study.storage import StudyStore
 
-    return StudyStore(Store(_settings(args).store_path))
+    return StudyStore(Store(settings_from_args(args).store_path))
 
 
 def _check_section(section: str | None, domain: int | None) -> None:
@@ -89,33 +92,28 @@ def _print_cards(cards: list[Flashcard]) -> None:
 
 
 def cmd_flashcards(args: argparse.Namespace) -> int:
-    from assistant.study.cards import generate_cards
+    from assistant.study.cards import generate_cards, sample_cards
     from assistant.study.export import export_apkg, export_csv, write_csv
+    from assistant.study.practice import study_cards
 
     _check_section(args.section, args.domain)
     snap = _snapshot(args)
     if args.stats:
-        from assistant.study.stats import coverage, format_coverage
-
-        rows = coverage(snap)
-        if args.format == "json":
-            _print_json([r.to_json() for r in rows])
-        else:
-            print(format_coverage(rows))
-        return EXIT_OK if all(r.meets_target for r in rows) else EXIT_PARTIAL
+        return _print_stats(args, snap)
     writer = None
     if args.backend == "llm":
         # Only on request, even when ASSISTANT_BACKEND=llm answers questions: the model reads
         # every passage of the selection, which takes a while on a small machine.
         from assistant.study.llm import LLMCardWriter
 
-        writer = LLMCardWriter(_settings(args))
-    cards = generate_cards(snap, domain=args.domain, section=args.section, writer=writer)
-    if args.count is not None and args.count < len(cards):
-        # A spread over the whole selection, not its first sections; the same seed gives the
-        # same cards, kept in corpus order.
-        keep = set(random.Random(args.seed).sample(range(len(cards)), args.count))
-        cards = [c for i, c in enumerate(cards) if i in keep]
+        writer = LLMCardWriter(settings_from_args(args))
+    if writer is None:
+        cards = study_cards(snap, domain=args.domain, section=args.section,
+                            practice_dir=settings_from_args(args).practice_dir, source=args.source)
+    else:
+        cards = generate_cards(snap, domain=args.domain, section=args.section, writer=writer)
+    if args.count is not None:
+        cards = sample_cards(cards, args.count, seed=args.seed)
     fmt = _format_of(args)
     if fmt == "apkg":
         if not args.out:
@@ -136,7 +134,7 @@ def cmd_flashcards(args: argparse.Namespace) -> int:
                                       encoding="utf-8")
             print(f"wrote {len(cards)} cards to {args.out}")
         else:
-            _print_json(data)
+            print_json(data)
     else:
         _print_cards(cards)
         print(f"\n{len(cards)} cards", file=sys.stderr)
@@ -154,43 +152,64 @@ def _print_item(n: int, it: QuizItem, *, answers: bool) -> None:
 
 
 def _print_rationales(it: QuizItem) -> None:
-    print(f"  Answer: {_LETTERS[it.answer_index]}. {it.correct.text}")
+    keys = ", ".join(f"{_LETTERS[i]}. {it.options[i].text}" for i in it.keys)
+    print(f"  Answer{'s' if it.multiple else ''}: {keys}")
     for i, o in enumerate(it.options):
         mark = "correct" if o.correct else "no"
         print(f"   {_LETTERS[i]} ({mark}): {o.rationale}")
         print(f"        [{o.source} | section {o.section or '-'} | {o.heading}]")
 
 
-def _read_choice(n_options: int) -> int | None:
-    """Index of the chosen option, or None to stop (q, or end of input)."""
+def _read_choice(n_options: int, picks: int = 1) -> list[int] | None:
+    """Indexes of the chosen option(s), or None to stop (q, or end of input). A multiple-select
+    item takes its letters together ("AC", "A,C" or "a c")."""
+    last = _LETTERS[n_options - 1]
+    want = f"{picks} letters A-{last}" if picks > 1 else f"A-{last}"
     while True:
         try:
-            raw = input(f"  your answer (A-{_LETTERS[n_options - 1]}, q to stop): ").strip()
+            raw = input(f"  your answer ({want}, q to stop): ").strip()
         except EOFError:
             return None
         if raw.lower() in ("q", "quit", "exit"):
             return None
-        letter = raw.upper()[:1]
-        if letter and letter in _LETTERS[:n_options]:
-            return _LETTERS.index(letter)
-        if raw.isdigit() and 1 <= int(raw) <= n_options:
-            return int(raw) - 1
-        print(f"  please type a letter A-{_LETTERS[n_options - 1]}")
+        letters = [ch for ch in raw.upper() if ch.isalnum()]
+        if raw.isdigit() and picks == 1 and 1 <= int(raw) <= n_options:
+            return [int(raw) - 1]
+        if len(letters) == picks and len(set(letters)) == picks \
+                and all(ch in _LETTERS[:n_options] for ch in letters):
+            return sorted(_LETTERS.index(ch) for ch in letters)
+        print(f"  please type {'a letter' if picks == 1 else f'{picks} different letters'} "
+              f"A-{last}")
+
+
+def _print_stats(args: argparse.Namespace, snap: Any) -> int:
+    from assistant.study.stats import coverage, format_coverage
+
+    rows = coverage(snap)
+    if getattr(args, "json", False) or getattr(args, "format", None) == "json":
+        print_json([r.to_json() for r in rows])
+    else:
+        print(format_coverage(rows))
+    return EXIT_OK if all(r.meets_target for r in rows) else EXIT_PARTIAL
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    from assistant.study.quiz import draw_quiz
+    from assistant.study.practice import draw_practice
 
     _check_section(args.section, args.domain)
-    items = draw_quiz(_snapshot(args), domain=args.domain, section=args.section,
-                      count=args.count, seed=args.seed, weighted=args.weighted)
+    snap = _snapshot(args)
+    if args.stats:
+        return _print_stats(args, snap)
+    items = draw_practice(snap, source=args.source, domain=args.domain, section=args.section,
+                          count=args.count, seed=args.seed, weighted=args.weighted,
+                          practice_dir=settings_from_args(args).practice_dir)
     if not items:
         where = f"section {args.section}" if args.section else \
             f"domain {args.domain}" if args.domain is not None else "the index"
-        raise StudyError(f"no quiz items for {where}; choose another --domain, or index the "
-                         "corpus with 'assistant ingest'")
+        raise StudyError(f"no quiz items for {where} from --source {args.source}; choose another "
+                         "--domain or --source, or index the corpus with 'assistant ingest'")
     if args.json:
-        _print_json([it.to_json() for it in items])
+        print_json([it.to_json() for it in items])
         return EXIT_OK
     if args.show_answers:
         for n, it in enumerate(items, 1):
@@ -200,10 +219,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     right = done = 0
     for n, it in enumerate(items, 1):
         _print_item(n, it, answers=False)
-        choice = _read_choice(len(it.options))
+        choice = _read_choice(len(it.options), len(it.keys) if it.multiple else 1)
         if choice is None:
             break
-        ok = study.record_quiz_answer(args.user, it, choice)
+        ok = study.record_quiz_answer(args.user, it, choice if it.multiple else choice[0])
         done += 1
         right += ok
         print("  correct!" if ok else "  not quite.")
@@ -216,12 +235,10 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 # --- review --------------------------------------------------------------------------------
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from assistant.study.cards import generate_cards
-
     study = _study_store(args)
     # Register the current index's cards (and retire those it no longer yields) so the review
-    # queue always matches the material.
-    study.sync_cards(generate_cards(_snapshot(args)), retire_others=True)
+    # queue always matches the material: the curated deck, then the cards you accepted.
+    study.sync_index_cards(_snapshot(args), settings_from_args(args).practice_dir)
     reviewed = 0
     while reviewed < args.limit:
         due = study.due_cards(args.user, domain=args.domain, limit=1)
@@ -268,6 +285,47 @@ def _read_rating() -> int | None:
         print("  please type 1, 2, 3 or 4")
 
 
+# --- the inbox and own cards ---------------------------------------------------------------
+
+def cmd_cards(args: argparse.Namespace) -> int:
+    study = _study_store(args)
+    action = args.cards_action
+    if action in ("inbox", "accept", "suspend"):
+        # The inbox holds the generated cards of the current index: register them first.
+        study.sync_index_cards(_snapshot(args), settings_from_args(args).practice_dir)
+    if action == "inbox":
+        _check_section(args.section, args.domain)
+        cards = study.inbox(args.user, domain=args.domain, section=args.section,
+                            limit=args.limit)
+        if args.json:
+            print_json([c.to_json() for c in cards])
+            return EXIT_OK
+        for c in cards:
+            print(f"{c.id}  [{c.section or '-'} {c.kind}] {c.front}")
+            print(f"    answer: {c.answer}")
+        print(f"\n{len(cards)} card(s) waiting; 'assistant cards accept ID' or "
+              "'assistant cards suspend ID'", file=sys.stderr)
+    elif action == "accept":
+        study.accept_card(args.user, args.card_id, front=args.front, answer=args.answer)
+        print(f"accepted {args.card_id} for '{args.user}'")
+    elif action == "suspend":
+        study.suspend_card(args.user, args.card_id)
+        print(f"suspended {args.card_id} for '{args.user}'")
+    elif action == "add":
+        _check_section(args.section, args.domain)
+        card = study.add_own_card(args.user, args.front, args.answer, domain=args.domain,
+                                  section=args.section)
+        print(f"saved your card {card.id} for '{args.user}'")
+    else:
+        mine = study.own_cards(args.user)
+        if args.json:
+            print_json([c.to_json() for c in mine])
+        else:
+            for c in mine:
+                print(f"{c.id}  {c.front}\n    answer: {c.answer}")
+    return EXIT_OK
+
+
 # --- progress ------------------------------------------------------------------------------
 
 def _pct(x: float | None) -> str:
@@ -279,8 +337,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
     rows = study.progress(args.user)
     nxt = study.study_next(args.user)
     if args.json:
-        _print_json({"user": args.user, "domains": [r.to_json() for r in rows],
-                     "study_next": nxt.to_json()})
+        print_json({"user": args.user, "domains": [r.to_json() for r in rows],
+                    "study_next": nxt.to_json()})
         return EXIT_OK
     print(f"progress of '{args.user}'")
     print(f"{'domain':<52}{'weight':>7}{'learned':>12}{'due':>6}{'retention':>10}{'quiz':>12}")
@@ -302,11 +360,13 @@ def cmd_study_sample(args: argparse.Namespace) -> int:
         args.seed = DEFAULT_SEED
     text = sample_markdown(_snapshot(args), seed=args.seed, n_cards=args.cards,
                            n_quiz=args.quiz)
-    out = Path(args.out) if args.out else _settings(args).evals_dir / "study-sample.md"
+    out = Path(args.out) if args.out else settings_from_args(args).evals_dir / "study-sample.md"
     if not out.parent.is_dir():
         raise StudyError(f"folder {out.parent} does not exist; create it or choose another --out")
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({args.cards} cards, {args.quiz} quiz items, seed {args.seed})")
+    print(f"wrote {out} ({args.cards} curated cards and {args.quiz} practice items, plus "
+          f"{max(1, args.cards // 4)} generated cards and {max(1, args.quiz // 4)} generated "
+          f"items; seed {args.seed})")
     return EXIT_OK
 
 
@@ -334,19 +394,27 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=["text", "json", "csv", "apkg"], default=None,
                    help="output format (default: from --out's extension, else text)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--source", choices=["deck", "generated", "all"], default="all",
+                   help="deck: the curated cards; generated: cards made from the indexed "
+                        "passages (your documents too); all: both, the deck first (default)")
     p.add_argument("--stats", action="store_true",
-                   help="print verified cards and quiz items per subsection against the targets "
-                        "(exit 1 if a subsection of the current guide is below them)")
+                   help="print curated and generated cards and items per subsection against the "
+                        "targets (exit 1 if a subsection of the current guide is below them)")
     p.add_argument("--backend", choices=["extractive", "llm"], default=None,
                    help="llm: also ask the configured LLM (ASSISTANT_LLM_*) for cards; they pass "
                         "the same verification (default: extractive only)")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_flashcards)
 
     p = sub.add_parser("quiz", help="exam-style practice questions with cited rationales",
-                       description="Scenario questions with four options, one correct; each "
-                                   "option's rationale is quoted from a passage.")
+                       description="Scenario questions from the curated practice bank (or "
+                                   "generated from the indexed passages), with a cited rationale "
+                                   "for every option. Multiple-select items take their letters "
+                                   "together, e.g. AC.")
     _add_scope(p)
+    p.add_argument("--source", choices=["bank", "generated", "all"], default="bank",
+                   help="bank: the curated practice bank (default); generated: items built from "
+                        "the indexed passages (your documents too); all: both")
     p.add_argument("--count", type=_positive("--count"), default=10)
     p.add_argument("--seed", type=int, default=None, help="reproducible draw")
     p.add_argument("--weighted", action="store_true",
@@ -355,8 +423,10 @@ def register(sub: Any) -> None:
     out.add_argument("--json", action="store_true", help="print the items as JSON")
     out.add_argument("--show-answers", action="store_true",
                      help="print questions with answers and rationales (no interaction)")
+    out.add_argument("--stats", action="store_true",
+                     help="bank, deck and generated counts per subsection against the targets")
     _add_user(p)
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_quiz)
 
     p = sub.add_parser("review", help="spaced-repetition review session in the terminal",
@@ -366,14 +436,42 @@ def register(sub: Any) -> None:
     p.add_argument("--domain", type=int, choices=range(0, 7), metavar="N")
     p.add_argument("--limit", type=_positive("--limit"), default=20,
                    help="stop after M cards (default 20)")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("cards", help="the card inbox (accept, edit, suspend) and your own cards",
+                       description="Generated cards wait in your inbox until you accept them "
+                                   "(optionally edited) or suspend them; curated cards are "
+                                   "studied from the start. Everything is saved at once.")
+    csub = p.add_subparsers(dest="cards_action", required=True, metavar="ACTION")
+    q = csub.add_parser("inbox", help="list generated cards waiting for a decision")
+    q.add_argument("--domain", type=int, choices=range(0, 7), metavar="N")
+    q.add_argument("--section")
+    q.add_argument("--limit", type=_positive("--limit"), default=20)
+    q.add_argument("--json", action="store_true")
+    q = csub.add_parser("accept", help="study a card (optionally with your own front/answer)")
+    q.add_argument("card_id")
+    q.add_argument("--front")
+    q.add_argument("--answer")
+    q = csub.add_parser("suspend", help="stop studying a card (its reviews are kept)")
+    q.add_argument("card_id")
+    q = csub.add_parser("add", help="write a card of your own")
+    q.add_argument("--front", required=True)
+    q.add_argument("--answer", required=True)
+    q.add_argument("--domain", type=int, choices=range(0, 7), metavar="N")
+    q.add_argument("--section")
+    q = csub.add_parser("mine", help="list the cards you wrote")
+    q.add_argument("--json", action="store_true")
+    for q in csub.choices.values():
+        _add_user(q)
+        add_common(q)
+    p.set_defaults(func=cmd_cards)
 
     p = sub.add_parser("progress", help="cards learned, retention and quiz accuracy per domain",
                        description="Progress per exam domain and what to study next.")
     _add_user(p)
     p.add_argument("--json", action="store_true")
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("study-sample", help="write a seeded Markdown sample of cards and quiz "
@@ -384,6 +482,6 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None, help="default: the seed of the shipped sample")
     p.add_argument("--cards", type=_positive("--cards"), default=20)
     p.add_argument("--quiz", type=_positive("--quiz"), default=10)
-    _add_common(p)
+    add_common(p)
     p.set_defaults(func=cmd_study_sample)
 

@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.evals import EvalReport, write_text_atomic
+from assistant.errors import EvalFileError
+from assistant.evals.dataset import load_eval_set
+from assistant.evals.harness import EvalReport
+from assistant.evals.report import write_text_atomic
+from assistant.ingest.uploads import sanitize_filename
+from assistant.records import EvalCase
 from assistant.settings import Settings
 
-__all__ = ["SavedRun", "runs_dir", "save_run", "list_runs", "load_run", "eval_sets_dir"]
+__all__ = ["SavedRun", "runs_dir", "save_run", "list_runs", "load_run", "eval_sets_dir",
+           "save_eval_set_upload"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,37 @@ def eval_sets_dir(settings: Settings) -> Path:
     return settings.data_dir / "eval-sets"
 
 
+def save_eval_set_upload(settings: Settings, filename: str,
+                         data: bytes) -> tuple[list[EvalCase], str]:
+    """Store an uploaded eval set under its cleaned name in ``eval_sets_dir`` and load it.
+
+    Kept (a user-made set can be run again later), but only once it parses: an
+    ``EvalFileError`` (naming the file as the user knows it, not the staging path) leaves
+    nothing behind. Returns the cases and the stored file name.
+    """
+    folder = eval_sets_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = sanitize_filename(filename)
+    if not name.endswith(".jsonl"):
+        name += ".jsonl"
+    path = folder / name
+    tmp = folder / f".{name}.tmp"
+    tmp.write_bytes(data)
+    try:
+        cases = load_eval_set(tmp)
+    except EvalFileError as err:
+        tmp.unlink(missing_ok=True)
+        where = f"{err.path}:{err.line}" if err.line is not None else err.path
+        raise EvalFileError(name, err.line, str(err)[len(where) + 2:]) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return cases, name
+
+
 def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
-    from assistant.evals_report import markdown_report, plot_per_domain
+    from assistant.evals.report import markdown_report, plot_per_domain
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", report.name).strip("-")[:40] or "run"
