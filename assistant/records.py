@@ -51,7 +51,8 @@ def _chunk_of(d: dict[str, Any]) -> Chunk:
     return Chunk(id=d["chunk_id"], source=d.get("source", ""), title=d.get("title", ""),
                  heading_path=tuple(heading_path), text=d.get("text", ""),
                  ordinal=int(d.get("ordinal", 0)), page=d.get("page"), domain=d.get("domain"),
-                 section=d.get("section"), guide_version=d.get("guide_version"))
+                 section=d.get("section"), guide_version=d.get("guide_version"),
+                 page_kind=d.get("page_kind") or "page", ocr=bool(d.get("ocr", False)))
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Section:
     heading_path: tuple[str, ...]
     text: str
     page: int | None = None
+    ocr: bool = False  # the text was read from page images by OCR
+    # A table's header row: the chunker repeats it at the top of every piece of the table.
+    table_header: str | None = None
 
 
 @dataclass
@@ -74,7 +78,9 @@ class Document:
     section: str | None = None
     guide_version: str | None = None
     sources: list[str] = field(default_factory=list)  # official URLs from front matter
-    kind: str = "text"  # markdown | pdf | html | text
+    kind: str = "text"  # markdown | pdf | html | text | docx | pptx
+    encoding: str | None = None  # the text encoding read (text formats only)
+    page_kind: str = "page"  # what ``Section.page`` counts: "page", or "slide" for decks
 
 
 @dataclass(frozen=True)
@@ -89,10 +95,18 @@ class Chunk:
     domain: int | None = None
     section: str | None = None
     guide_version: str | None = None
+    page_kind: str = "page"  # "slide" when ``page`` is a slide number
+    ocr: bool = False  # the text was read from a page image by OCR
+    encoding: str | None = None  # the source file's text encoding, for text formats
 
     @property
     def heading(self) -> str:
         return " > ".join(self.heading_path)
+
+    @property
+    def location(self) -> str:
+        """"page 3", "slide 3", or "" when the source has no pages."""
+        return f"{self.page_kind} {self.page}" if self.page else ""
 
     def embed_text(self) -> str:
         """What the embedder and BM25 see: the title and headings carry the topic's key terms,
@@ -111,6 +125,10 @@ class Chunk:
             "domain": self.domain if self.domain is not None else -1,
             "section": self.section or "",
             "guide_version": self.guide_version or "",
+            # Added later: readers default them when an older index lacks the keys.
+            "page_kind": self.page_kind,
+            "ocr": self.ocr,
+            "encoding": self.encoding or "",
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,7 +136,8 @@ class Chunk:
         return {"schema": SCHEMA_VERSION, "id": self.id, "source": self.source,
                 "title": self.title, "heading_path": list(self.heading_path), "text": self.text,
                 "ordinal": self.ordinal, "page": self.page, "domain": self.domain,
-                "section": self.section, "guide_version": self.guide_version}
+                "section": self.section, "guide_version": self.guide_version,
+                "page_kind": self.page_kind, "ocr": self.ocr, "encoding": self.encoding}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Chunk:
@@ -126,7 +145,10 @@ class Chunk:
         return cls(id=d["id"], source=d["source"], title=d["title"],
                    heading_path=tuple(d["heading_path"]), text=d["text"],
                    ordinal=d["ordinal"], page=d["page"], domain=d["domain"],
-                   section=d["section"], guide_version=d["guide_version"])
+                   section=d["section"], guide_version=d["guide_version"],
+                   # Added after schema 1 was written: older chunk lists lack them.
+                   page_kind=d.get("page_kind") or "page", ocr=bool(d.get("ocr", False)),
+                   encoding=d.get("encoding"))
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
@@ -144,7 +166,19 @@ class Chunk:
             domain=domain if domain >= 0 else None,
             section=str(meta.get("section") or "") or None,
             guide_version=str(meta.get("guide_version") or "") or None,
+            page_kind=str(meta.get("page_kind") or "page"),
+            ocr=bool(meta.get("ocr", False)),
+            encoding=str(meta.get("encoding") or "") or None,
         )
+
+
+def _add_location(out: dict[str, Any], c: Chunk) -> None:
+    """Extensions of the passage/citation JSON, present only when they say something: a slide
+    number in ``page`` (``"page_kind": "slide"``) and text read by OCR."""
+    if c.page_kind != "page":
+        out["page_kind"] = c.page_kind
+    if c.ocr:
+        out["ocr"] = True
 
 
 @dataclass(frozen=True)
@@ -159,7 +193,7 @@ class Passage:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        out: dict[str, Any] = {
             "rank": self.rank,
             "chunk_id": c.id,
             "source": c.source,
@@ -172,6 +206,8 @@ class Passage:
             "score": round(self.score, 4),
             "text": c.text,
         }
+        _add_location(out, c)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         out = {"schema": SCHEMA_VERSION, **self.to_json(), **_chunk_fields(self.chunk),
@@ -197,7 +233,7 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {
+        out: dict[str, Any] = {
             "n": self.n,
             "chunk_id": c.id,
             "source": c.source,
@@ -210,6 +246,8 @@ class Citation:
             "quote": self.quote,
             "text": c.text,
         }
+        _add_location(out, c)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema": SCHEMA_VERSION, **self.to_json(), **_chunk_fields(self.chunk)}

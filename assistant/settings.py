@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # --- limits (bad input is refused with a clear message, never allowed to exhaust memory) -
     max_file_mb: float = Field(50.0, gt=0, description="Largest file ingest accepts.")
     max_pdf_pages: int = Field(2000, ge=1, description="Largest PDF ingest accepts.")
+    tesseract_cmd: str = Field("tesseract", description="Tesseract OCR command for scanned PDF "
+                               "pages (Debian: tesseract-ocr). Optional: when it is not "
+                               "installed, or empty, scanned PDFs are refused as needing OCR.")
     max_question_chars: int = Field(4000, ge=10, description="Longest question accepted.")
 
     # --- app ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 # Set up the project's virtual environment. Used by `make run` and `make test`.
 #
 #   scripts/setup.sh run    core dependencies (app, CLI, index)
-#   scripts/setup.sh test   + test, LLM and benchmark extras, and Debian's Chromium for browser tests
+#   scripts/setup.sh test   + test, LLM and benchmark extras, Debian's Chromium for browser tests
+#                           and Debian's tesseract-ocr for the OCR tests (the app runs without it)
 #
 # Idempotent and quick when nothing changed: a stamp file records what was installed.
 set -euo pipefail
@@ -51,5 +52,12 @@ if [ "$mode" = "test" ] && [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if [ "$mode" = "test" ] && ! command -v tesseract >/dev/null 2>&1; then
+  echo "installing Debian's tesseract-ocr for the OCR tests of scanned PDFs"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
 fi
 echo "setup ($mode) done"

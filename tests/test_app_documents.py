@@ -109,3 +109,28 @@ def test_first_start_builds_the_missing_index_once(cold_start):
     at.run()
     open_page("documents")
     assert Index(cold_start).current_generation() == gen
+
+
+def test_chunk_inspector_shows_slides_notes_and_a_refusal(own_index_settings, tmp_path,
+                                                          monkeypatch):
+    from real_documents import encrypt_pdf, pptx_file, text_pdf
+
+    s = use_settings(monkeypatch, own_index_settings.index_dir, own_index_settings.data_dir)
+    s.uploads_dir.mkdir(parents=True, exist_ok=True)
+    deck = pptx_file(s.uploads_dir / "deck.pptx")
+    locked = encrypt_pdf(text_pdf(tmp_path / "src.pdf", "Dataproc runs Spark."),
+                         s.uploads_dir / "locked.pdf", user_password="letmein")
+    at = open_page("documents")
+    assert not errors(at)
+    at.selectbox(key="docs_inspect_pick").set_value(deck).run()
+    assert not errors(at)
+    table = at.dataframe[-1].value
+    assert list(table["page/slide"]) == ["slide 1", "slide 2", "slide 2", "slide 3"]
+    assert "Continuous training > Speaker notes" in list(table["heading path"])
+    assert all(0 < n <= 256 for n in table["word pieces"])
+    assert any("4 chunks" in c.value and "not in the index yet" in c.value for c in at.caption)
+
+    at.selectbox(key="docs_inspect_pick").set_value(locked).run()
+    errs = [e.value for e in at.error]
+    assert len(errs) == 1 and "\n" not in errs[0], errs
+    assert errs[0].endswith("password\\-protected PDF\\; remove the password and add it again"), errs

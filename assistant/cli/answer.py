@@ -31,7 +31,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         c = p.chunk
         where = " | ".join(x for x in (
             c.source, f"section {c.section}" if c.section else "",
-            f"page {c.page}" if c.page else "", c.heading) if x)
+            c.location, c.heading) if x)
         print(f"[{p.rank}] {p.score:.3f}  {where}")
         text = " ".join(c.text.split())
         print(f"    {text[:300]}{'...' if len(text) > 300 else ''}")
@@ -74,7 +74,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if ch.section:
                 bits.append(f"section {ch.section}")
             if ch.page:
-                bits.append(f"page {ch.page}")
+                bits.append(ch.location)
             print(f"  [{c.n}] {' | '.join(bits)} | {ch.heading or ch.title}")
     elif answer.abstained and answer.passages:
         print("\nNearest passages:")

@@ -42,8 +42,21 @@ def cmd_info(args: argparse.Namespace) -> int:
     from assistant.index import Index
 
     settings = settings_from_args(args)
-    info = Index(settings).info()
+    if args.files_to_inspect:  # the chunk inspector (assistant/ingest/inspect.py)
+        from assistant.ingest.inspect import format_inspection, inspect_file
+
+        found = [inspect_file(settings, Path(p)) for p in args.files_to_inspect]
+        if args.json:
+            print_json({"files": [fi.to_json() for fi in found]})
+        else:
+            print("\n\n".join("\n".join(format_inspection(fi)) for fi in found))
+        return EXIT_PARTIAL if any(fi.status != "ok" for fi in found) else EXIT_OK
+    index = Index(settings)
+    info = index.info()
     if args.json:
+        from assistant.ingest.inspect import file_summaries
+
+        info["per_file"] = file_summaries(index.snapshot().chunks)
         print_json(info)
         return EXIT_OK
     print(f"store:       {info['store']}")
@@ -89,16 +102,24 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("ingest", help="index files (default: the shipped corpus and uploads)",
-                       description="Index Markdown, PDF, HTML and text files, recursively. Only new "
-                                   "or changed files are embedded; deleted files are removed.")
+                       description="Index Markdown, PDF (scanned pages by OCR when Tesseract "
+                                   "is installed), Word, PowerPoint, HTML and text files, "
+                                   "recursively. Only new or changed files are embedded; deleted "
+                                   "files are removed.")
     p.add_argument("paths", nargs="*", help="files or folders (default: corpus/ and data/uploads/)")
     p.add_argument("--rebuild", action="store_true", help="ignore the manifest and rebuild")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_common(p)
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("info", help="what is indexed", description="Files, chunks per exam "
-                       "section, embedding model and collection of the current index.")
+    p = sub.add_parser("info", help="what is indexed; the chunks of a file",
+                       description="Files, chunks per exam section, embedding model and "
+                       "collection of the current index (--json adds each file's chunks, text "
+                       "encoding and OCR chunks). With FILE: the chunk inspector, that file's "
+                       "chunks in order with page or slide, heading path, word pieces and "
+                       "whether OCR read them, or the one-line reason ingest refuses it.")
+    p.add_argument("files_to_inspect", nargs="*", metavar="FILE",
+                   help="show how these files are chunked (indexed or not)")
     p.add_argument("--files", action="store_true", help="also list every indexed file")
     p.add_argument("--json", action="store_true")
     add_common(p)

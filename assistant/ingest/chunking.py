@@ -96,8 +96,7 @@ class Chunker:
         for sec in doc.sections:
             title, heading_path = self.fit_head(doc.title, sec.heading_path)
             budget = self.body_budget(title, heading_path)
-            pieces = [sec.text] if self.count(sec.text) <= budget \
-                else self._splitter(budget).split_text(sec.text)
+            pieces = self._pieces(sec.text, budget, sec.table_header)
             domain, section = doc.domain, doc.section
             if domain is None and domain_of is not None:
                 domain, section = domain_of(sec.heading_path)
@@ -117,5 +116,35 @@ class Chunker:
                     domain=domain,
                     section=section,
                     guide_version=doc.guide_version,
+                    page_kind=doc.page_kind,
+                    ocr=sec.ocr,
+                    encoding=doc.encoding,
                 ))
         return chunks
+
+    def _pieces(self, text: str, budget: int, header: str | None) -> list[str]:
+        """The section's text in pieces of at most ``budget`` word pieces. For a table
+        (``header`` set, ``text`` its body rows, one per line) every piece starts with the
+        header row, so a row read alone still says what its cells are."""
+        if not header:
+            return [text] if self.count(text) <= budget else self._splitter(budget).split_text(text)
+        room = max(_MIN_BODY // 2, budget - self.count(header) - 1)
+        if self.count(text) <= room:
+            return [f"{header}\n{text}"]
+        rows: list[str] = []
+        for row in text.split("\n"):
+            # A single row longer than the room is split on its own (rare: a cell of prose).
+            rows.extend([row] if self.count(row) <= room else self._splitter(room).split_text(row))
+        pieces: list[str] = []
+        current: list[str] = []
+        size = 0
+        for row in rows:
+            n = self.count(row) + 1
+            if current and size + n > room:
+                pieces.append("\n".join(current))
+                current, size = [], 0
+            current.append(row)
+            size += n
+        if current:
+            pieces.append("\n".join(current))
+        return [f"{header}\n{p}" for p in pieces]

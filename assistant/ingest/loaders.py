@@ -6,6 +6,7 @@ ingest pipeline reports it as ``path: reason`` and goes on with the other files.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import math
@@ -24,6 +25,10 @@ from assistant.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
+from assistant.ingest.encoding import decode_text
+from assistant.ingest.office import load_docx, load_pptx
+from assistant.ingest.pdf_tables import PositionedRun, Table, find_tables, run_position
+from assistant.ingest.ocr import MAX_OCR_PAGES, OcrFailed, ocr_page, tesseract_path
 from assistant.records import Document, Section
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes"]
@@ -38,20 +43,9 @@ _NUMBERED_HEADING = re.compile(r"^(section\s+\d+\b.*|\d+(\.\d+){0,2}\.?\s+[A-Z].
 
 
 def read_text_bytes(path: Path, data: bytes) -> str:
-    """Decode a text file, refusing binary junk with a clear reason."""
-    if b"\x00" in data[:65536]:
-        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise CorruptDocumentError(
-            path, f"not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8") from None
-    # Control characters other than whitespace mean the bytes are not a document.
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if sample and controls / len(sample) > 0.01:
-        raise CorruptDocumentError(path, "binary data, not a text file; check the file type")
-    return text
+    """Decode a text file in any common encoding, refusing binary junk with a clear reason
+    (``assistant.ingest.encoding``)."""
+    return decode_text(path, data).text
 
 
 def md_heading(line: str) -> tuple[int, str] | None:
@@ -182,7 +176,8 @@ def _scalar(value: Any) -> str | None:
 
 
 def _load_markdown(path: Path, data: bytes) -> Document:
-    meta, h1, sections = parse_markdown(path, read_text_bytes(path, data))
+    decoded = decode_text(path, data)
+    meta, h1, sections = parse_markdown(path, decoded.text)
     title = (_scalar(meta.get("title")) if meta.get("title") else None) or h1 \
         or path.stem.replace("-", " ").replace("_", " ")
     domain = meta.get("domain")
@@ -197,6 +192,7 @@ def _load_markdown(path: Path, data: bytes) -> Document:
         guide_version=_scalar(meta["guide_version"]) if meta.get("guide_version") else None,
         sources=[t for t in map(_scalar, sources) if t is not None],
         kind="markdown",
+        encoding=decoded.encoding,
     )
 
 
@@ -262,7 +258,8 @@ def _strip_hashes(heading: str) -> str:
 
 
 def _load_text(path: Path, data: bytes) -> Document:
-    text = read_text_bytes(path, data)
+    decoded = decode_text(path, data)
+    text = decoded.text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # Strip Markdown-style "#" prefixes from headings so the path reads cleanly.
     stack: list[tuple[int, str]] = []
@@ -270,7 +267,7 @@ def _load_text(path: Path, data: bytes) -> Document:
     sections = [Section(tuple(_strip_hashes(h) for h in s.heading_path), s.text, s.page)
                 for s in sections]
     return Document(source=str(path), title=path.stem.replace("-", " ").replace("_", " "),
-                    sections=sections, kind="text")
+                    sections=sections, kind="text", encoding=decoded.encoding)
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -367,8 +364,8 @@ def _html_lines(root: Any) -> list[str]:
 def _load_html(path: Path, data: bytes) -> Document:
     from bs4 import BeautifulSoup
 
-    text = read_text_bytes(path, data)
-    soup = BeautifulSoup(text, "html.parser")
+    decoded = decode_text(path, data)
+    soup = BeautifulSoup(decoded.text, "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     # The main content: the first <main>, <article> or role="main" outside page furniture, else
@@ -403,7 +400,8 @@ def _load_html(path: Path, data: bytes) -> Document:
             path_ = path_[1:]
         # Paragraph breaks: join non-empty lines of one block with single newlines.
         sections.append(Section(path_, s.text, None))
-    return Document(source=str(path), title=title or path.stem, sections=sections, kind="html")
+    return Document(source=str(path), title=title or path.stem, sections=sections, kind="html",
+                    encoding=decoded.encoding)
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -481,9 +479,14 @@ def _check_pdf_content(path: Path, reader: Any) -> None:
         return
 
 
-def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
+_PASSWORD = "password-protected PDF; remove the password and add it again"
+
+
+def _load_pdf(path: Path, data: bytes, max_pages: int, ocr_command: str | None = None
+              ) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, \
+        PdfReadError
 
     _quiet_pypdf()
 
@@ -492,20 +495,18 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            # Many "encrypted" PDFs only carry owner restrictions and open with an empty password.
-            try:
-                ok = reader.decrypt("")
-            except Exception:  # noqa: BLE001 - unsupported crypto is reported the same way
-                ok = 0
-            if not ok:
-                raise EncryptedDocumentError(
-                    path, "the PDF is password-protected; save an unprotected copy and ingest that")
+            # Many "encrypted" PDFs only carry owner restrictions (no printing, no copying)
+            # and open with an empty user password; AES needs pypdf's crypto extra.
+            if not reader.decrypt(""):
+                raise EncryptedDocumentError(path, _PASSWORD)
         n_pages = len(reader.pages)
     except IngestError:
         raise
-    except (FileNotDecryptedError,) as err:
-        raise EncryptedDocumentError(path, "the PDF is password-protected; save an unprotected "
-                                           "copy and ingest that") from err
+    except FileNotDecryptedError:
+        raise EncryptedDocumentError(path, _PASSWORD) from None
+    except DependencyError:
+        raise CorruptDocumentError(path, "encrypted PDF, and the 'cryptography' package that "
+                                         "opens it is missing; run scripts/setup.sh") from None
     except (PdfReadError, Exception) as err:  # noqa: BLE001 - pypdf raises many types on junk
         raise CorruptDocumentError(path, f"not a readable PDF ({type(err).__name__}); "
                                          "re-export or re-download it") from None
@@ -518,7 +519,11 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                                   "PDF or raise ASSISTANT_MAX_PDF_PAGES")
 
     _check_pdf_content(path, reader)
+    tesseract = tesseract_path(ocr_command)
+    ocr_pages: set[int] = set()  # page numbers whose text came from OCR
+    ocr_tried = [0]  # pages with images handed to OCR
     pages: list[tuple[str, list[tuple[str, float]]]] = []
+    placed: list[list[PositionedRun]] = []  # per page: runs with their position, for tables
     size_chars: Counter[float] = Counter()
     text_budget = [_MAX_PDF_TEXT_MB * 1_000_000]  # characters left, shared by all pages
     too_much_text = TooLargeError(path, f"the PDF's text expands beyond {_MAX_PDF_TEXT_MB} "
@@ -526,9 +531,10 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                                         "or forms, as in a PDF bomb); split or re-export the PDF")
     for page in reader.pages:
         runs: list[tuple[str, float]] = []
+        at: list[PositionedRun] = []
 
         def visit(text: str, cm: Any, tm: Any, _font: Any, size: float,
-                  runs: list[tuple[str, float]] = runs) -> None:
+                  runs: list[tuple[str, float]] = runs, at: list[PositionedRun] = at) -> None:
             # Counted as the text arrives, so the budget also stops a page while pypdf is
             # still building its text (a form drawn 5,000 times is one page).
             text_budget[0] -= len(text)
@@ -542,6 +548,9 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                 scale = 1.0
             eff = round(float(size or 0) * (scale or 1.0), 1)
             runs.append((" ".join(text.split()), eff))
+            xy = run_position(cm, tm)
+            if xy is not None:
+                at.append(PositionedRun(text, xy[0], xy[1]))
             size_chars[eff] += len(text.strip())
 
         try:
@@ -556,7 +565,11 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                                              f"({type(err).__name__}); re-export the PDF") from None
         if text_budget[0] < 0:  # pypdf swallowed the visitor's exception somewhere
             raise too_much_text
+        if not text.strip() and tesseract is not None:
+            text = _ocr_pdf_page(path, tesseract, page, len(pages) + 1, ocr_pages, ocr_tried)
+            text_budget[0] -= len(text)
         pages.append((text, runs))
+        placed.append(at)
 
     body_size = size_chars.most_common(1)[0][0] if size_chars else 0.0
     heading_sizes = sorted({s for _, runs in pages for _, s in runs
@@ -565,6 +578,7 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
 
     stack: list[tuple[int, str]] = []
     sections: list[Section] = []
+    open_table: dict[str, Any] = {}  # a table running over a page break (_pdf_page_sections)
     for number, (text, runs) in enumerate(pages, start=1):
         big = {r: level_of.get(s, 3) for r, s in runs if s in level_of and len(r) <= 120}
 
@@ -576,7 +590,11 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
                 return big[s]
             return _plain_heading(s, None) if _NUMBERED_HEADING.match(s) else 0
 
-        sections.extend(_text_sections(text.split("\n"), number, is_heading, stack))
+        found = _pdf_page_sections(text.split("\n"), number, is_heading, stack,
+                                   find_tables(placed[number - 1]), open_table)
+        if number in ocr_pages:
+            found = [dataclasses.replace(sec, ocr=True) for sec in found]
+        sections.extend(found)
 
     title = ""
     try:
@@ -590,14 +608,78 @@ def _load_pdf(path: Path, data: bytes, max_pages: int) -> Document:
     return Document(source=str(path), title=title, sections=sections, kind="pdf")
 
 
+def _pdf_page_sections(lines: list[str], page: int,
+                       is_heading: Callable[[str, str | None], int],
+                       stack: list[tuple[int, str]], tables: list[Table],
+                       open_table: dict[str, Any]) -> list[Section]:
+    """A page's sections, with each table found in its text (``pdf_tables``) as a section of
+    its own whose header row the chunker repeats.
+
+    A table that ends one page and goes on at the top of the next (same columns, its first
+    row not the header: the writer did not repeat it) keeps the earlier header. ``open_table``
+    carries that table's columns and header from page to page."""
+    norm = [" ".join(ln.split()) for ln in lines]
+    out: list[Section] = []
+    start = 0
+    carried = open_table.pop("table", None)  # (columns, header) of a table that ended a page
+    for table in tables:
+        texts = table.line_texts()
+        at = next((i for i in range(start, len(norm) - len(texts) + 1)
+                   if norm[i] == texts[0] and norm[i:i + len(texts)] == texts), None)
+        if at is None:  # pypdf's text shows the rows differently: leave them as text
+            continue
+        before = [ln for ln in norm[start:at] if ln]
+        out.extend(_text_sections(lines[start:at], page, is_heading, stack))
+        layout = tuple(round(c) for c in table.columns)
+        rows = [" | ".join(r) for r in table.rows]
+        # At most a running header line above it: the top of the page.
+        if carried is not None and carried[0] == layout and start == 0 and len(before) <= 1 \
+                and rows[0] != carried[1]:
+            header = carried[1]
+        else:
+            header, rows = rows[0], rows[1:]
+        carried = None
+        out.append(Section(tuple(h for _, h in stack), "\n".join(rows), page,
+                           table_header=header))
+        start = at + len(texts)
+        if not any(norm[start:]) or len([ln for ln in norm[start:] if ln]) <= 1:
+            open_table["table"] = (layout, header)  # ends the page (but for a page number)
+    out.extend(_text_sections(lines[start:], page, is_heading, stack))
+    return out
+
+
+def _ocr_pdf_page(path: Path, tesseract: str, page: Any, number: int, ocr_pages: set[int],
+                  ocr_tried: list[int]) -> str:
+    """OCR text of a page without a text layer ("" when it draws no readable image)."""
+    def count() -> None:
+        ocr_tried[0] += 1
+        if ocr_tried[0] > MAX_OCR_PAGES:
+            raise TooLargeError(path, f"over {MAX_OCR_PAGES} scanned pages to read by OCR; "
+                                      "split the PDF")
+
+    try:
+        text = ocr_page(tesseract, page, count)
+    except OcrFailed as err:
+        raise CorruptDocumentError(path, f"page {number}: {err}; check the scan or add a text "
+                                         "layer with an OCR tool") from None
+    if text.strip():
+        ocr_pages.add(number)
+    return text
+
+
 # --- dispatch ----------------------------------------------------------------------------
 
 SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".pdf": "pdf",
-                      ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}
+                      ".html": "html", ".htm": "html", ".txt": "text", ".text": "text",
+                      ".docx": "docx", ".pptx": "pptx"}
 
 
-def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
-    """Read and parse one file. Raises ``IngestError`` subclasses with one-line reasons."""
+def load_document(path: Path, *, max_bytes: int, max_pages: int,
+                  ocr_command: str | None = None) -> Document:
+    """Read and parse one file. Raises ``IngestError`` subclasses with one-line reasons.
+
+    ``ocr_command`` is the Tesseract binary (``Settings.tesseract_cmd``) used for PDF pages
+    without a text layer; None, or a command that is not installed, turns OCR off."""
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UnsupportedFormatError(
@@ -628,7 +710,11 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
         if kind == "markdown":
             doc = _load_markdown(path, data)
         elif kind == "pdf":
-            doc = _load_pdf(path, data, max_pages)
+            doc = _load_pdf(path, data, max_pages, ocr_command)
+        elif kind == "docx":
+            doc = load_docx(path, data)
+        elif kind == "pptx":
+            doc = load_pptx(path, data)
         elif kind == "html":
             doc = _load_html(path, data)
         else:
@@ -640,7 +726,11 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int) -> Document:
         raise CorruptDocumentError(path, "structure nested too deeply to read; re-export or "
                                          "simplify the file") from None
     if not any(s.text.strip() for s in doc.sections):
-        reason = ("no extractable text (a scanned PDF needs OCR first)" if kind == "pdf"
-                  else "no text content")
+        if kind != "pdf":
+            reason = "no text content"
+        elif tesseract_path(ocr_command) is None:
+            reason = "no extractable text (a scanned PDF needs OCR first)"
+        else:
+            reason = "no extractable text, and OCR found none in the page images"
         raise EmptyDocumentError(path, reason)
     return doc

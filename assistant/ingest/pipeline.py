@@ -32,7 +32,8 @@ from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
 from assistant.settings import Settings
 
-__all__ = ["FileResult", "IngestReport", "discover", "ingest", "Progress"]
+__all__ = ["FileResult", "IngestReport", "chunk_file", "discover", "ingest", "make_chunker",
+           "Progress"]
 
 Progress = Callable[[float, str], None]  # fraction done (0..1), message
 
@@ -150,6 +151,30 @@ def discover(paths: Iterable[Path], *, exclude: Iterable[Path] = ()
     return unique, failures
 
 
+def make_chunker(settings: Settings, model_dir: str | Path | None = None) -> Chunker:
+    """The chunker ingest uses: the embedding model's tokenizer and the settings' sizes."""
+    if model_dir is None:
+        from assistant.embed import resolve_model_dir
+        model_dir = resolve_model_dir(settings.embedding_model)
+    return Chunker(load_tokenizer(str(model_dir)), settings.chunk_tokens,
+                   settings.chunk_overlap_tokens)
+
+
+def chunk_file(settings: Settings, chunker: Chunker, path: Path, shown: str) -> list[Chunk]:
+    """Load one file and cut it into chunks exactly as ingest does. Raises ``IngestError``."""
+    s = settings
+    doc = load_document(path, max_bytes=int(s.max_file_mb * 1e6), max_pages=s.max_pdf_pages,
+                        ocr_command=s.tesseract_cmd)
+    doc.source = shown
+    version = doc.guide_version
+
+    def infer(heading_path: tuple[str, ...]) -> tuple[int | None, str | None]:
+        return syllabus.infer_section(heading_path, version)
+
+    # Front matter tags the whole file; otherwise infer per section from its headings.
+    return chunker.chunk(doc, domain_of=None if doc.domain is not None else infer)
+
+
 class _Writer:
     """Everything one ingest run needs; lives only while the writers' lock is held."""
 
@@ -161,12 +186,7 @@ class _Writer:
         self.embedder = embedder or SentenceTransformerEmbedder(
             settings.embedding_model, settings.embedding_backend,
             onnx_cache=settings.index_dir / "onnx")
-        model_dir = getattr(self.embedder, "model_dir", None)
-        if model_dir is None:
-            from assistant.embed import resolve_model_dir
-            model_dir = resolve_model_dir(settings.embedding_model)
-        self.chunker = Chunker(load_tokenizer(str(model_dir)), settings.chunk_tokens,
-                               settings.chunk_overlap_tokens)
+        self.chunker = make_chunker(settings, getattr(self.embedder, "model_dir", None))
         self.cache = EmbeddingCache(settings.index_dir / "embeddings.sqlite3")
         self.progress = progress or (lambda _f, _m: None)
 
@@ -197,16 +217,7 @@ class _Writer:
         return state, by_file
 
     def chunk_file(self, path: Path, shown: str) -> list[Chunk]:
-        s = self.settings
-        doc = load_document(path, max_bytes=int(s.max_file_mb * 1e6), max_pages=s.max_pdf_pages)
-        doc.source = shown
-        version = doc.guide_version
-
-        def infer(heading_path: tuple[str, ...]) -> tuple[int | None, str | None]:
-            return syllabus.infer_section(heading_path, version)
-
-        # Front matter tags the whole file; otherwise infer per section from its headings.
-        return self.chunker.chunk(doc, domain_of=None if doc.domain is not None else infer)
+        return chunk_file(self.settings, self.chunker, path, shown)
 
     def vectors_for(self, chunks: list[Chunk], report: IngestReport,
                     start: float, span: float) -> list[Any]:

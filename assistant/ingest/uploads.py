@@ -127,7 +127,8 @@ def save_uploads(settings: Settings, files: Iterable[UploadLike]) -> list[SavedU
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             try:
-                load_document(tmp_path, max_bytes=limit, max_pages=settings.max_pdf_pages)
+                load_document(tmp_path, max_bytes=limit, max_pages=settings.max_pdf_pages,
+                              ocr_command=settings.tesseract_cmd)
             except IngestError as err:
                 out.append(_refuse(original, name, err.reason))
                 continue

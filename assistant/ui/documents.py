@@ -76,14 +76,64 @@ def _index_overview(s: Any) -> None:
                      hide_index=True)
 
 
+def _inspector(s: Any) -> None:
+    """The chunk inspector: pick a file, see its chunks as ingest makes them (or the one-line
+    reason it is refused). The work is in ``assistant.ingest.inspect``."""
+    from assistant.index import display_path
+    from assistant.ingest.inspect import inspect_file, inspectable_files
+
+    st.subheader("Inspect a file's chunks")
+    files = inspectable_files(s)
+    pick = st.selectbox("File", [None, *files], key="docs_inspect_pick",
+                        format_func=lambda p: "-" if p is None else display_path(p),
+                        help="How ingest reads and cuts the file: page or slide, heading path, "
+                             "size in the model's word pieces, and whether OCR read the text.")
+    if pick is None:
+        return
+    try:
+        st_ = pick.stat()
+        key = (str(pick), st_.st_size, st_.st_mtime_ns)
+    except OSError:
+        key = (str(pick), -1, -1)
+    # Kept per session and file version: OCR of a scan takes seconds, and Streamlit reruns
+    # this page on every click.
+    cached = st.session_state.get("docs_inspect_result")
+    if not cached or cached[0] != key:
+        with st.spinner(escape_inline(f"reading {pick.name}")):
+            cached = (key, inspect_file(s, pick))
+        st.session_state["docs_inspect_result"] = cached
+    fi = cached[1]
+    if fi.status != "ok":
+        show_error(fi.error or fi.path)
+        return
+    facts = [f"{len(fi.chunks)} chunks", f"title: {fi.title}"]
+    if fi.encoding:
+        facts.append(f"encoding {fi.encoding}")
+    if fi.ocr_chunks:
+        facts.append(f"{fi.ocr_chunks} read by OCR")
+    facts.append("in the index" if fi.indexed else "not in the index yet: press Update index")
+    st.caption(escape_inline(" · ".join(facts)))
+    st.dataframe(pd.DataFrame([{
+        "#": c.ordinal, "page/slide": c.location or "-", "heading path": c.heading or "-",
+        "word pieces": c.word_pieces, "OCR": "yes" if c.ocr else "",
+        "text": " ".join(c.text.split())[:160]} for c in fi.chunks]), hide_index=True)
+    with st.expander("Full text of each chunk"):
+        for c in fi.chunks:
+            st.markdown(f"**{escape_inline(f'[{c.ordinal}]')}** "
+                        + escape_inline(f"{c.location} {c.heading}".strip()))
+            st.text(c.text)
+
+
 def render() -> None:
     s = resources.settings()
     st.title("Documents")
     _index_overview(s)
+    _inspector(s)
 
     st.subheader("Add documents")
-    st.caption(f"Markdown, PDF, HTML or text; up to {s.max_file_mb:g} MB and "
-               f"{s.max_pdf_pages} PDF pages per file. Files are kept in "
+    st.caption(f"Markdown, PDF (scanned pages are read by OCR when Tesseract is installed), "
+               f"Word (.docx), PowerPoint (.pptx), HTML or text in any common encoding; up to "
+               f"{s.max_file_mb:g} MB and {s.max_pdf_pages} PDF pages per file. Files are kept in "
                f"{escape_inline(str(s.uploads_dir))} and indexed with the corpus.")
     files = st.file_uploader("Files to add", type=supported_types(), accept_multiple_files=True,
                              key=f"docs_upload_{st.session_state.get('docs_upload_round', 0)}",

@@ -111,7 +111,9 @@ def passage_label(n: int | str, item: dict[str, Any]) -> str:
     if item.get("section"):
         bits.append(f"section {item['section']}")
     if item.get("page"):
-        bits.append(f"page {item['page']}")
+        bits.append(f"{item.get('page_kind') or 'page'} {item['page']}")
+    if item.get("ocr"):
+        bits.append("text read by OCR")
     bits.append(str(item.get("source", "")))
     title = item.get("title") or item.get("heading") or "(untitled)"
     return escape_inline(f"[{n}] {title} — {', '.join(bits)}")

@@ -224,8 +224,8 @@ def test_names_that_collide_after_cleaning_are_refused_not_merged(up: Settings) 
 
 # --- type and size limits ------------------------------------------------------------------
 
-REFUSED_TYPES = ["setup.exe", "bomb.zip", "report.docx", "README", "archive.tar.gz",
-                 "slides.pptx", "image.png", "notes.md.exe", "page.php", "data.jsonl"]
+REFUSED_TYPES = ["setup.exe", "bomb.zip", "report.doc", "README", "archive.tar.gz",
+                 "slides.ppt", "image.png", "notes.md.exe", "page.php", "data.jsonl", "book.odt"]
 
 
 def test_unsupported_types_are_refused_with_the_supported_list(up: Settings) -> None:
@@ -239,6 +239,25 @@ def test_unsupported_types_are_refused_with_the_supported_list(up: Settings) -> 
         assert u.reads == 0  # refused on the name: the bytes were never read
     assert not any(up.uploads_dir.iterdir())
     _record(refused_types=len(REFUSED_TYPES))
+
+
+def test_word_and_powerpoint_uploads_are_accepted_like_the_cli_accepts_them(up: Settings
+                                                                           ) -> None:
+    from real_documents import cp1252_file, utf16_file
+
+    tmp = up.data_dir / "src"
+    tmp.mkdir(parents=True)
+    uploads = [Upload("notes.docx", _office("docx")), Upload("deck.pptx", _office("pptx")),
+               Upload("cp.txt", cp1252_file(tmp / "cp.txt").read_bytes()),
+               Upload("u16.txt", utf16_file(tmp / "u16.txt").read_bytes()),
+               Upload("fake.docx", GOOD_MD.encode())]
+    results = save_uploads(up, uploads)
+    assert [r.path.name if r.path else None for r in results] == [
+        "notes.docx", "deck.pptx", "cp.txt", "u16.txt", None]
+    reason = assert_refusal(results[-1].error, "fake.docx")
+    assert "not a valid DOCX file" in reason
+    assert sorted(p.name for p in up.uploads_dir.iterdir()) == [
+        "cp.txt", "deck.pptx", "notes.docx", "u16.txt"]
 
 
 def test_oversized_upload_is_refused_and_the_good_version_stays(tmp_path: Path) -> None:
@@ -352,6 +371,59 @@ def zip_bomb() -> bytes:
     return buf.getvalue()
 
 
+def _office(kind: str) -> bytes:
+    """A real small DOCX or PPTX (tests/real_documents.py) as bytes."""
+    import tempfile
+
+    from real_documents import docx_file, pptx_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"x.{kind}"
+        (docx_file(path, table_repeat=1) if kind == "docx" else pptx_file(path))
+        return path.read_bytes()
+
+
+def _with_parts(data: bytes, parts: Callable[[zipfile.ZipFile], None]) -> bytes:
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        parts(z)
+    return buf.getvalue()
+
+
+def docx_gigabyte() -> bytes:
+    """A real DOCX plus a part of 1 GB of zeros: about 1 MB on disk."""
+    def add(z: zipfile.ZipFile) -> None:
+        with z.open("word/media/zeros.bin", "w", force_zip64=True) as fh:
+            block = bytes(1 << 20)
+            for _ in range(1000):
+                fh.write(block)
+    return _with_parts(_office("docx"), add)
+
+
+def docx_big_xml() -> bytes:
+    """A real DOCX whose body XML is 40 MB of paragraphs (about 150 KB on disk)."""
+    src = zipfile.ZipFile(io.BytesIO(_office("docx")))
+    para = "<w:p><w:r><w:t>Dataflow runs Apache Beam pipelines at scale.</w:t></w:r></w:p>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = data.decode()
+                at = text.index("<w:body>") + len("<w:body>")
+                data = (text[:at] + para * (40_000_000 // len(para)) + text[at:]).encode()
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def pptx_many_parts() -> bytes:
+    """A real PPTX with 12,000 empty parts added."""
+    def add(z: zipfile.ZipFile) -> None:
+        for i in range(12_000):
+            z.writestr(f"ppt/media/p{i}.bin", b"")
+    return _with_parts(_office("pptx"), add)
+
+
 def ten_thousand_pages() -> bytes:
     from pypdf import PdfWriter
 
@@ -415,6 +487,10 @@ BOMBS = [
     Bomb("bomb.md", zip_bomb, ZIP_REASONS),
     Bomb("bomb.txt", zip_bomb, ZIP_REASONS),
     Bomb("bomb.html", zip_bomb, ZIP_REASONS),
+    Bomb("bomb.docx", zip_bomb, ("Word file cannot be read", "not a Word document")),
+    Bomb("gigabyte.docx", docx_gigabyte, ("when unzipped, over the limit",)),
+    Bomb("big-xml.docx", docx_big_xml, ("text parts expand to",)),
+    Bomb("many-parts.pptx", pptx_many_parts, ("over the limit of 10000",)),
     Bomb("ten-thousand-pages.pdf", ten_thousand_pages, ("10000 pages is over the limit of 2000",)),
     Bomb("flate-gigabyte.pdf", flate_gigabyte, ("expands beyond",)),
     Bomb("big-text-stream.pdf", big_text_stream, ("expands beyond",)),
