@@ -129,7 +129,7 @@ class Chunk:
                    section=d["section"], guide_version=d["guide_version"])
 
     @classmethod
-    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         heading = str(meta.get("heading") or "")
         page = int(meta.get("page", -1))
         domain = int(meta.get("domain", -1))

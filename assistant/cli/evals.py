@@ -15,8 +15,12 @@ __all__ = ["register"]
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
-    from assistant.evals.report import comparison_table, markdown_report, plot_per_domain, \
-        write_comparison_report
+    from assistant.evals.report import (
+        comparison_table,
+        markdown_report,
+        plot_per_domain,
+        write_comparison_report,
+    )
 
     settings = settings_from_args(args)
     cases = load_eval_set(Path(args.file))

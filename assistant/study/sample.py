@@ -48,7 +48,7 @@ def _item_md(n: int, it: QuizItem) -> list[str]:
     return out
 
 
-def sample_markdown(snapshot: "Snapshot", *, seed: int = DEFAULT_SEED, n_cards: int = 20,
+def sample_markdown(snapshot: Snapshot, *, seed: int = DEFAULT_SEED, n_cards: int = 20,
                     n_quiz: int = 10) -> str:
     cards = generate_cards(snapshot)
     items = quiz_pool(snapshot)

@@ -51,7 +51,7 @@ def _key(section: str) -> tuple[int, ...]:
         return (999,)
 
 
-def coverage(snapshot: "Snapshot", cards: list[Flashcard] | None = None,
+def coverage(snapshot: Snapshot, cards: list[Flashcard] | None = None,
              items: list[QuizItem] | None = None) -> list[SectionStats]:
     """One row per subsection of the current guide (and of "about the exam"), then any other
     section the index holds (e.g. a subsection only the October 2024 guide had)."""
@@ -74,10 +74,10 @@ def coverage(snapshot: "Snapshot", cards: list[Flashcard] | None = None,
                                      chunks[sub.id], n_cards[sub.id], n_items[sub.id],
                                      dict(sorted(kinds.get(sub.id, Counter()).items()))))
     for sid in sorted(set(chunks) - listed, key=_key):
-        sub = None
+        found: syllabus.Subsection | None = None
         for version in syllabus.GUIDES:
-            sub = sub or syllabus.subsection(sid, version)
-        rows.append(SectionStats(sid, sub.name if sub else "(not in any guide)",
+            found = found or syllabus.subsection(sid, version)
+        rows.append(SectionStats(sid, found.name if found else "(not in any guide)",
                                  syllabus.section_of(sid), False, chunks[sid], n_cards[sid],
                                  n_items[sid], dict(sorted(kinds.get(sid, Counter()).items()))))
     return rows

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fsrs import Card, Scheduler, State
 
@@ -157,7 +158,7 @@ class StudyStore:
         return out
 
     def _new_left_today(self, user: str, now: datetime) -> int:
-        day = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         rows = self.store.query("SELECT COUNT(*) AS n FROM study_state WHERE user = ? AND "
                                 "first_review >= ? AND first_review < ?",
                                 (user, day.timestamp(), (day + timedelta(days=1)).timestamp()))

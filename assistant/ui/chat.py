@@ -14,7 +14,7 @@ import streamlit as st
 from assistant.records import Answer, Turn
 from assistant.retrieve import Filters
 from assistant.ui import resources, state
-from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown
+from assistant.ui.safe import answer_markdown, escape_markdown
 from assistant.ui.widgets import filter_widgets, render_answer, show_error
 
 __all__ = ["render"]

@@ -4,8 +4,9 @@ deck for Anki or as CSV. Every rating is written to SQLite when the button is pr
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
