@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant import syllabus
 from assistant.errors import AssistantError
@@ -24,7 +25,7 @@ _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-_.]*")
 @dataclass
 class CorpusFile:
     path: Path
-    meta: dict
+    meta: dict[str, Any]
     body_words: int
     problems: list[str] = field(default_factory=list)
 
@@ -52,7 +53,7 @@ def read_corpus(corpus_dir: Path) -> list[CorpusFile]:
     return files
 
 
-def validate(meta: dict, has_sections: bool = True) -> list[str]:
+def validate(meta: dict[str, Any], has_sections: bool = True) -> list[str]:
     problems = [f"missing front matter key '{k}'" for k in REQUIRED_KEYS if k not in meta]
     if problems:
         return problems

@@ -59,9 +59,10 @@ def load_history(path: Path) -> list[Turn]:
     items: list[object]
     if stripped.startswith("["):
         skipped = text[:len(text) - len(text.lstrip())].count("\n")
-        items = _json(path, None, stripped, skipped)
-        if not isinstance(items, list):
+        parsed = _json(path, None, stripped, skipped)
+        if not isinstance(parsed, list):
             raise HistoryFileError(f"{path}: expected a JSON list of turns")
+        items = parsed
     elif stripped.startswith("{"):
         items = []
         # Numbered over the whole file, so ":n" is the line an editor shows.
@@ -81,5 +82,5 @@ def load_history(path: Path) -> list[Turn]:
         if role not in ("user", "assistant") or not isinstance(content, str):
             raise HistoryFileError(f"{path}: turn {n} needs role 'user' or 'assistant' and a "
                                    "text 'content'")
-        turns.append(Turn(role, content))  # type: ignore[arg-type]
+        turns.append(Turn(role, content))
     return turns[-_MAX_TURNS:]

@@ -151,7 +151,7 @@ class Chunk:
                    encoding=d.get("encoding"))
 
     @classmethod
-    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> "Chunk":
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         heading = str(meta.get("heading") or "")
         page = int(meta.get("page", -1))
         domain = int(meta.get("domain", -1))

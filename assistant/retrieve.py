@@ -9,9 +9,10 @@ import difflib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,9 +51,9 @@ class Filters:
                            for s in snap.sources], dtype=bool)
         return m
 
-    def where(self, snap: Snapshot) -> dict | None:
+    def where(self, snap: Snapshot) -> dict[str, Any] | None:
         """The same filter in Chroma's ``where`` syntax."""
-        clauses: list[dict] = []
+        clauses: list[dict[str, Any]] = []
         if self.domain is not None:
             clauses.append({"domain": self.domain})
         if self.section:

@@ -16,10 +16,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["Store", "StoredAnswer", "Verdict"]
 
@@ -155,6 +156,7 @@ class Store:
                               json.dumps(answer, ensure_ascii=False), now))
             db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ''",
                        (question[:200], conversation_id))
+            assert cur.lastrowid is not None  # set by every INSERT
             return int(cur.lastrowid)
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
@@ -204,6 +206,7 @@ class Store:
                              "approved, created) VALUES (?, ?, ?, ?, ?, ?)",
                              (message_id, reviewer, int(correct), comment, int(approved),
                               time.time()))
+            assert cur.lastrowid is not None  # set by every INSERT
             return int(cur.lastrowid)
 
     def verdicts(self, message_id: int | None = None) -> list[Verdict]:

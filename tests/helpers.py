@@ -13,8 +13,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from assistant.settings import PROJECT_ROOT
 
@@ -249,7 +250,7 @@ class ChromaServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = path.parent / f"{path.name}-chroma.log"
 
-    def start(self, timeout: float = 60) -> "ChromaServer":
+    def start(self, timeout: float = 60) -> ChromaServer:
         import time
         import urllib.request
 

@@ -7,8 +7,8 @@ import json
 
 from app_support import app_settings, errors, open_page  # noqa: F401
 
-from assistant.store import Store
 from assistant.evals.review import approved_cases, reviewed_records
+from assistant.store import Store
 
 QUESTIONS = ["What is training-serving skew?", "When should I use a TPU instead of a GPU?"]
 

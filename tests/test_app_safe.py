@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown, find_spans, \
-    passage_markdown
 from assistant.ingest.uploads import sanitize_filename
+from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown, find_spans, passage_markdown
 
 _UNESCAPED_PUNCT = re.compile(r"""(?<!\\)[!"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~]""")
 

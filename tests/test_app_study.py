@@ -46,8 +46,8 @@ def test_flashcard_flip_and_rating_is_saved(app_settings):
 
 
 def test_flashcards_domain_filter_and_exports(app_settings):
-    from assistant.ui.flashcards import export_bytes
     from assistant.ui import resources
+    from assistant.ui.flashcards import export_bytes
 
     at = open_page("flashcards", query={"user": "dana"})
     at.selectbox(key="fc_domain").set_value(4).run()

@@ -12,9 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from assistant.ingest import ingest
-from assistant.settings import PROJECT_ROOT, Settings
 from helpers import (
     HTML_PAGE,
     assert_one_line_error,
@@ -28,6 +25,9 @@ from helpers import (
     truncated_pdf,
     write_markdown,
 )
+
+from assistant.ingest import ingest
+from assistant.settings import PROJECT_ROOT, Settings
 
 PASSAGE_KEYS = {"rank", "chunk_id", "source", "section", "domain", "page", "score", "text"}
 BAD = {"corrupt.pdf", "locked.pdf", "empty.md", "junk.md", "slides.pptx"}

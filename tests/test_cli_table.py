@@ -1,6 +1,6 @@
 """The command table: every command is registered explicitly, and building the parser runs no
-command code (in particular not the benchmark script, which sets environment variables and
-sets environment variables for the model libraries)."""
+command code (in particular not the benchmark, which sets environment variables for the model
+libraries)."""
 
 from __future__ import annotations
 

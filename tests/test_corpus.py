@@ -3,8 +3,6 @@ subsection of the current guide, sized by the exam weights, every source an http
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant import syllabus

@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import EvalFileError
-from assistant.evals import (CaseResult, aggregate, all_terms, case_from_answer, cited_sentences,
-                             load_eval_set, percentile, run_eval)
+from assistant.evals import (
+    CaseResult,
+    aggregate,
+    all_terms,
+    case_from_answer,
+    cited_sentences,
+    load_eval_set,
+    percentile,
+    run_eval,
+)
 from assistant.records import Answer, Chunk, Citation, EvalCase, Passage
 
 GOOD = {"id": "q1", "question": "What is Reduction Server?", "domain": 3, "section": "3.3",
@@ -120,7 +128,8 @@ def test_run_eval_and_reports(corpus_assistant, tmp_path: Path) -> None:
     rec = data["cases"][0]
     for key in ("passages", "answer", "abstained", "citations"):
         assert key in rec
-    assert rec["passages"] and {"rank", "chunk_id", "source", "section", "score", "text"} <= set(rec["passages"][0])
+    assert rec["passages"]
+    assert {"rank", "chunk_id", "source", "section", "score", "text"} <= set(rec["passages"][0])
     assert data["cases"][1]["standalone_question"]  # the follow-up was rewritten
     assert data["cases"][2]["abstained"] is True
     png = plot_per_domain([report], tmp_path / "plot.png")

@@ -14,15 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from assistant.embed import resolve_model_dir
-from assistant.errors import AssistantError, IndexMissingError
-from assistant.index import ChromaStore, Index, display_path
-from assistant.ingest import ingest
-from assistant.ingest.chunking import MODEL_WINDOW, Chunker, load_tokenizer
-from assistant.records import Chunk, Document, Section
-from assistant.retrieve import Retriever
-from assistant.settings import Settings
 from helpers import (
     HTML_PAGE,
     cli_env,
@@ -32,6 +23,15 @@ from helpers import (
     truncated_pdf,
     write_markdown,
 )
+
+from assistant.embed import resolve_model_dir
+from assistant.errors import AssistantError, IndexMissingError
+from assistant.index import ChromaStore, Index, display_path
+from assistant.ingest import ingest
+from assistant.ingest.chunking import MODEL_WINDOW, Chunker, load_tokenizer
+from assistant.records import Chunk, Document, Section
+from assistant.retrieve import Retriever
+from assistant.settings import Settings
 
 
 def make_docs(root: Path) -> Path:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.base import MARKER
-from assistant.answer.llm_check import (MarkerFilter, check_output, citations_for, is_abstention,
-                                        normalise_markers)
-from assistant.answer.prompts import (REMINDER, REMOVED, SYSTEM_RULES, build_prompt, neutralise,
-                                      payload_of)
+from assistant.answer.llm_check import (
+    MarkerFilter,
+    check_output,
+    citations_for,
+    is_abstention,
+    normalise_markers,
+)
+from assistant.answer.prompts import REMINDER, REMOVED, SYSTEM_RULES, build_prompt, neutralise, payload_of
 from assistant.errors import QuestionError
 from assistant.records import Chunk, Passage
 from assistant.settings import PROJECT_ROOT

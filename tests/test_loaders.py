@@ -8,17 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
-from assistant import syllabus
-from assistant.errors import (
-    CorruptDocumentError,
-    EmptyDocumentError,
-    EncryptedDocumentError,
-    IngestError,
-    TooLargeError,
-    UnsupportedFormatError,
-)
-from assistant.ingest.loaders import load_document
 from helpers import (
     HTML_PAGE,
     JUNK_WORDS,
@@ -32,6 +21,17 @@ from helpers import (
     truncated_pdf,
     write_markdown,
 )
+
+from assistant import syllabus
+from assistant.errors import (
+    CorruptDocumentError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+    IngestError,
+    TooLargeError,
+    UnsupportedFormatError,
+)
+from assistant.ingest.loaders import load_document
 
 MB = 10**6
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import guide_pdf, write_markdown
 
 from assistant.index import Index, display_path
 from assistant.ingest import ingest
 from assistant.retrieve import Filters, Retriever, rrf_fuse
 from assistant.settings import PROJECT_ROOT, Settings
-from helpers import guide_pdf, write_markdown
 
 MODES = ("dense", "bm25", "hybrid")
 

@@ -4,17 +4,17 @@ and a server that is down."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from helpers import HTML_PAGE, ChromaServer, free_port, guide_pdf, write_markdown
 
 from assistant.errors import IndexMissingError, IndexUnavailableError
 from assistant.index import ChromaStore, Index, display_path
 from assistant.ingest import ingest
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
-from helpers import HTML_PAGE, ChromaServer, free_port, guide_pdf, write_markdown
 
 pytestmark = pytest.mark.server
 

@@ -5,6 +5,7 @@ local model for the plumbing)."""
 from __future__ import annotations
 
 import pytest
+from test_study_support import PASSAGE, make_chunk, make_snapshot
 
 from assistant import study, syllabus
 from assistant.index import Index
@@ -12,7 +13,7 @@ from assistant.study import cards as cards_mod
 from assistant.study.cards import BLANK, card_id, cards_for_chunk, dedupe, generate_cards
 from assistant.study.llm import CardDraft, LLMCardWriter, parse_drafts
 from assistant.study.stats import MIN_CARDS, MIN_QUIZ, coverage
-from test_study_support import PASSAGE, make_chunk, make_snapshot
+
 
 def _by_kind(cards: list[study.Flashcard]) -> dict[str, list[study.Flashcard]]:
     out: dict[str, list[study.Flashcard]] = {}

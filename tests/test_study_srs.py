@@ -5,18 +5,18 @@ error, and "study next" weighs exam weight against measured weakness."""
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler
+from test_study_support import make_card
 
 from assistant.store import Store
 from assistant.study import StudyError, StudyStore
 from assistant.study.quiz import QuizItem, QuizOption
-from test_study_support import make_card
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _store(tmp_path: Path, **kw) -> StudyStore:  # noqa: ANN003

@@ -13,7 +13,6 @@ from assistant.index import Snapshot
 from assistant.records import Chunk
 from assistant.study.cards import Flashcard, card_id
 
-
 # One passage in the corpus's house style: a definition, a choice rule, a scenario cue, a trap,
 # a default with a number and a product rename.
 PASSAGE = (

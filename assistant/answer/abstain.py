@@ -24,8 +24,8 @@ we took values from the middle of that plateau rather than its edge, and kept a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from assistant import syllabus
 from assistant.answer.base import TermStats
@@ -59,8 +59,9 @@ class AbstainPolicy:
     def abstain(self, s: Signals) -> bool:
         # BM25-only retrieval has no cosine similarity: the dense rule does not apply then.
         dense_low = s.dense is not None and s.dense < self.min_dense
-        return (s.missing_price or s.unknown_identifier is not None or dense_low or s.coverage < self.min_coverage
-                or s.unseen > self.max_unseen or s.best_sentence < self.min_best_sentence)
+        return (s.missing_price or s.unknown_identifier is not None or dense_low
+                or s.coverage < self.min_coverage or s.unseen > self.max_unseen
+                or s.best_sentence < self.min_best_sentence)
 
 
 def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,

@@ -5,8 +5,9 @@ weak retrieval happen before them, in ``service.Assistant``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from assistant.records import Citation, Passage
 

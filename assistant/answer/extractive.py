@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.text import Sentence, content_terms, split_sentences

@@ -4,7 +4,7 @@ before retrieval, without an LLM, by carrying the previous question's key terms.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from assistant.answer.text import STOPWORDS
 from assistant.records import Turn

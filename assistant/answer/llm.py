@@ -25,7 +25,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from assistant.answer.base import MARKER, Draft, TermStats
 from assistant.answer.extractive import ExtractiveComposer

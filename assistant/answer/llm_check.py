@@ -22,8 +22,8 @@ lexical check, so it catches wrong and invented citations, not subtle paraphrase
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from assistant.answer.base import MARKER, renumber_check
 from assistant.answer.prompts import ABSTAIN_PHRASE, CONTROL_TOKENS, REMOVED, Payload
@@ -164,7 +164,7 @@ def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def check_output(raw: str, shown: Sequence[Passage], question: str,
-                 payload: Payload = Payload()) -> Checked:
+                 payload: Payload = Payload()) -> Checked:  # noqa: B008 - Payload is frozen
     text, _, notes = renumber_check(normalise_markers(raw), shown)
     text = text.replace(REMOVED, "")
     unverified, n_payload = strip_payload(text, payload)
@@ -188,8 +188,8 @@ def check_output(raw: str, shown: Sequence[Passage], question: str,
                 keep = []
             if len(keep) < len(set(markers)):
                 unsupported += [f"[{n}]" for n in dict.fromkeys(markers) if n not in keep]
-                sentence = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in keep else "",
-                                      sentence)
+                sentence = MARKER.sub(  # used at once, inside this iteration
+                    lambda m: m.group(0) if int(m.group(1)) in keep else "", sentence)  # noqa: B023
                 markers = keep
         if not markers and terms - q_terms:
             uncited += 1

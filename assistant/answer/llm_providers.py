@@ -22,11 +22,12 @@ import atexit
 import logging
 import re
 import threading
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.errors import AssistantError, BackendError, ConfigError

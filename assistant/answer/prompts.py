@@ -18,8 +18,8 @@ count (the caller supplies the counter: the GGUF's own tokenizer in process).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from assistant.answer.text import content_terms
 from assistant.errors import QuestionError

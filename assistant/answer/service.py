@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from assistant import syllabus
 from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, signals

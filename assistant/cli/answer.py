@@ -7,8 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.cli.common import EXIT_OK, add_common, add_filters, filters_from_args, \
-    make_assistant, print_json, settings_from_args
+from assistant.cli.common import (
+    EXIT_OK,
+    add_common,
+    add_filters,
+    filters_from_args,
+    make_assistant,
+    print_json,
+    settings_from_args,
+)
 
 __all__ = ["register"]
 

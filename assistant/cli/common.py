@@ -77,5 +77,5 @@ class Parser(argparse.ArgumentParser):
     """argparse prints the whole usage block before its error; users get one line instead,
     with the command's --help as the fix. Subparsers inherit this class."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.exit(EXIT_ERROR, f"error: {' '.join(message.split())}; see '{self.prog} --help'\n")

@@ -23,8 +23,12 @@ def _progress(done: int, total: int) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evals import check_output_path, load_eval_set, run_eval, write_text_atomic
-    from assistant.evals.report import comparison_table, markdown_report, plot_per_domain, \
-        write_comparison_report
+    from assistant.evals.report import (
+        comparison_table,
+        markdown_report,
+        plot_per_domain,
+        write_comparison_report,
+    )
 
     settings = settings_from_args(args)
     from assistant.evals_mcq import eval_command as mcq_eval, has_mcq_lines

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.common import EXIT_OK, EXIT_PARTIAL, add_common, print_json, settings_from_args
 from assistant.study.srs import RATING_NAMES, StudyError

@@ -16,8 +16,15 @@ The names below are the package's public API; import them from ``assistant.evals
 from assistant.evals.dataset import load_eval_set
 from assistant.evals.gate import GATED_METRICS, gate_failures, save_baseline
 from assistant.evals.harness import EvalReport, run_eval
-from assistant.evals.metrics import CaseResult, aggregate, all_terms, cited_sentences, \
-    is_relevant, percentile, term_matches
+from assistant.evals.metrics import (
+           CaseResult,
+           aggregate,
+           all_terms,
+           cited_sentences,
+           is_relevant,
+           percentile,
+           term_matches,
+)
 from assistant.evals.report import check_output_path, write_text_atomic
 from assistant.evals.review import case_from_answer
 

@@ -4,8 +4,9 @@ them (checked before a run, written atomically after it)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from assistant import syllabus
 from assistant.errors import AssistantError

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from assistant.answer.abstain import AbstainPolicy
 from assistant.evals.harness import EvalReport, run_eval

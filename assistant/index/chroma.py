@@ -52,7 +52,8 @@ class ChromaStore:
                 try:
                     if self.settings.server_mode:
                         self._client = chromadb.HttpClient(
-                            host=self.settings.chroma_host, port=self.settings.chroma_port,
+                            host=str(self.settings.chroma_host),  # set: that is server mode
+                            port=self.settings.chroma_port,
                             ssl=self.settings.chroma_ssl, settings=cs)
                     else:
                         path = self.settings.index_dir / "chroma"

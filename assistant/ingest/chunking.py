@@ -9,9 +9,9 @@ all-MiniLM-L6-v2 silently truncates anything past 256 word pieces.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from tokenizers import Tokenizer
@@ -89,7 +89,9 @@ class Chunker:
             heading_path = heading_path[1:]
         return title, heading_path
 
-    def chunk(self, doc: Document, *, domain_of=None) -> list[Chunk]:
+    def chunk(self, doc: Document, *,
+              domain_of: Callable[[tuple[str, ...]], tuple[int | None, str | None]] | None = None,
+              ) -> list[Chunk]:
         """Chunks in document order. ``domain_of(heading_path) -> (domain, section)`` tags
         sections of documents that carry no front matter."""
         chunks: list[Chunk] = []

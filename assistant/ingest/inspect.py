@@ -101,7 +101,7 @@ def inspect_file(settings: Settings, path: Path, *, chunker: Chunker | None = No
     back in ``error``."""
     from assistant.index import display_path
     from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-    from assistant.ingest.pipeline import _hash_file, chunk_file, make_chunker
+    from assistant.ingest.pipeline import hash_file, chunk_file, make_chunker
 
     shown = display_path(path)
     if not path.is_file():
@@ -122,7 +122,7 @@ def inspect_file(settings: Settings, path: Path, *, chunker: Chunker | None = No
     indexed = False
     if prev is not None:
         try:
-            indexed = prev.get("sha256") == _hash_file(path)
+            indexed = prev.get("sha256") == hash_file(path)
         except OSError:
             indexed = False
     return FileInspection(

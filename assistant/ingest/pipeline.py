@@ -12,15 +12,16 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 from assistant import syllabus
-from assistant.embed import EmbeddingCache, Embedder, SentenceTransformerEmbedder
+from assistant.embed import Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from assistant.errors import AssistantError, IngestError
 from assistant.index import generations
 from assistant.index.chroma import ChromaStore, is_not_found
@@ -99,7 +100,7 @@ class IngestReport:
                 f"{j['seconds']:.1f}s")
 
 
-def _hash_file(path: Path) -> str:
+def hash_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -311,7 +312,7 @@ def _ingest_locked(settings: Settings, paths: list[Path] | None, rebuild: bool,
             report.files.append(FileResult(shown, "unchanged", len(old_chunks[shown])))
             continue
         try:
-            digest = _hash_file(path)
+            digest = hash_file(path)
         except FileNotFoundError:
             report.files.append(FileResult(shown, "failed", error=(
                 f"{shown}: the file disappeared during ingest; run ingest again")))
@@ -383,7 +384,7 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
     generations.write_generation(gdir, chunks, {
         "generation": gen,
         "collection": name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "embedding_model": settings.embedding_model,
         "embedding_backend": settings.embedding_backend,
         "chunk_tokens": settings.chunk_tokens,

@@ -12,9 +12,10 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from assistant.errors import IngestError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document

@@ -33,7 +33,12 @@ _EXPORTS = {
     "export_apkg": "export", "export_csv": "export",
 }
 
-__all__ = sorted(_EXPORTS)
+# Spelled out (not sorted(_EXPORTS)) so linters and type checkers see the public names;
+# tests/test_public_api.py checks the two agree.
+__all__ = ["CardDraft", "CardWriter", "DomainProgress", "Flashcard", "LLMCardWriter", "QuizItem",
+           "QuizOption", "ReviewResult", "SectionStats", "StudyError", "StudyStore", "Suggestion",
+           "card_id", "coverage", "draw_quiz", "export_apkg", "export_csv", "generate_cards",
+           "quiz_pool", "sample_cards"]
 
 
 def __getattr__(name: str) -> Any:

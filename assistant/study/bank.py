@@ -18,7 +18,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,7 @@ def normalize(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sections(source: str) -> dict[str, str]:
     """Heading text -> normalised section text (sections sharing a heading are joined)."""
     path = PROJECT_ROOT / source

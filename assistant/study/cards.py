@@ -25,8 +25,9 @@ import random
 import re
 import threading
 import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from assistant import syllabus
 from assistant.answer.text import STOPWORDS, content_terms
@@ -83,7 +84,7 @@ class Flashcard:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Flashcard":
+    def from_json(cls, d: dict[str, Any]) -> Flashcard:
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
@@ -361,7 +362,7 @@ def cards_for_chunk(chunk: Chunk) -> list[Flashcard]:
     return [c for d in _drafts(chunk) if (c := _card(chunk, d, "extractive")) is not None]
 
 
-def writer_cards(chunk: Chunk, writer: "CardWriter") -> list[Flashcard]:
+def writer_cards(chunk: Chunk, writer: CardWriter) -> list[Flashcard]:
     """A writer's (LLM's) drafts for one chunk that pass verification. The quote and answer are
     first anchored in the passage, so a card stores the passage's words, not the model's."""
     out = []
@@ -411,16 +412,16 @@ def dedupe(cards: Iterable[Flashcard]) -> list[Flashcard]:
 
 # --- the public entry point --------------------------------------------------------------
 
-def ordered_chunks(snapshot: "Snapshot") -> list[Chunk]:
+def ordered_chunks(snapshot: Snapshot) -> list[Chunk]:
     """Chunks in a fixed order that does not depend on how the index stored them."""
     return sorted(snapshot.chunks, key=lambda c: (c.source, c.ordinal, c.id))
 
 
-_CACHE: dict[tuple[str, int], tuple["weakref.ref[Snapshot]", Any]] = {}
+_CACHE: dict[tuple[str, int], tuple[weakref.ref[Snapshot], Any]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def per_generation(name: str, snapshot: "Snapshot", compute: Callable[[], T]) -> T:
+def per_generation(name: str, snapshot: Snapshot, compute: Callable[[], T]) -> T:
     """``compute()`` once per snapshot (one published index generation, loaded). What is
     derived from an immutable generation never changes, and the app asks again on every rerun.
     Keyed by the snapshot object itself: two index folders can both hold a "g000001" of the
@@ -438,7 +439,7 @@ def per_generation(name: str, snapshot: "Snapshot", compute: Callable[[], T]) ->
     return value
 
 
-def _all_extractive(snapshot: "Snapshot") -> list[Flashcard]:
+def _all_extractive(snapshot: Snapshot) -> list[Flashcard]:
     return per_generation("cards", snapshot, lambda: dedupe(
         c for chunk in ordered_chunks(snapshot) for c in cards_for_chunk(chunk)
         if quality_problem(c) is None))
@@ -449,9 +450,9 @@ def _wanted(domain: int | None, section: str | None, c_domain: int | None,
     return (domain is None or c_domain == domain) and (section is None or c_section == section)
 
 
-def generate_cards(snapshot: "Snapshot", *, domain: int | None = None,
+def generate_cards(snapshot: Snapshot, *, domain: int | None = None,
                    section: str | None = None,
-                   writer: "CardWriter | None" = None) -> list[Flashcard]:
+                   writer: CardWriter | None = None) -> list[Flashcard]:
     """Verified, de-duplicated flashcards of the indexed chunks, optionally of one domain or
     section. With a ``writer`` (an LLM backend), its drafts are added after the extractive
     cards of the same chunks and pass the same verification."""

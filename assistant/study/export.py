@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import TextIO
 
 import genanki
 

@@ -10,8 +10,9 @@ makes a handful of patterns enough; a sentence that fits none is still used for 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Chunk

@@ -11,9 +11,9 @@ Service for Apache Airflow" and the quiz never offers two names of one product a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from assistant import syllabus
 

@@ -90,7 +90,7 @@ class QuizItem:
                 "source": self.source}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "QuizItem":
+    def from_json(cls, d: dict[str, Any]) -> QuizItem:
         opts = tuple(QuizOption(**o) for o in d["options"])
         return cls(id=d["id"], domain=d["domain"], section=d["section"], family=d["family"],
                    stem=d["stem"], options=opts, answer_index=d["answer_index"],
@@ -248,7 +248,7 @@ def _dedupe(items: list[QuizItem]) -> list[QuizItem]:
     return kept
 
 
-def quiz_pool(snapshot: "Snapshot") -> list[QuizItem]:
+def quiz_pool(snapshot: Snapshot) -> list[QuizItem]:
     """Every quiz item the index supports, in corpus order (computed once per generation)."""
     def build() -> list[QuizItem]:
         sources, support = _supports(ordered_chunks(snapshot))
@@ -270,7 +270,7 @@ def allocate(count: int, weights: dict[int, float]) -> dict[int, int]:
     return out
 
 
-def draw_quiz(snapshot: "Snapshot", *, domain: int | None = None, count: int = 10,
+def draw_quiz(snapshot: Snapshot, *, domain: int | None = None, count: int = 10,
               seed: int | None = None, weighted: bool = False,
               section: str | None = None) -> list[QuizItem]:
     """``count`` generated items (see ``draw_from``)."""

@@ -54,7 +54,7 @@ def _item_md(n: int, it: QuizItem) -> list[str]:
     return out
 
 
-def sample_markdown(snapshot: "Snapshot", *, seed: int = DEFAULT_SEED, n_cards: int = 20,
+def sample_markdown(snapshot: Snapshot, *, seed: int = DEFAULT_SEED, n_cards: int = 20,
                     n_quiz: int = 10) -> str:
     """``n_cards`` curated cards and ``n_quiz`` curated items, then a quarter as many of each
     from the generators."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
@@ -51,9 +51,9 @@ class ReviewResult:
 
 def utc(now: datetime | None = None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     # fsrs refuses naive datetimes; treat a naive one as UTC rather than fail a review.
-    return now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
 
 def check_rating(rating: object) -> int:

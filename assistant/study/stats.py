@@ -60,7 +60,7 @@ def _key(section: str) -> tuple[int, ...]:
         return (999,)
 
 
-def coverage(snapshot: "Snapshot", cards: list[Flashcard] | None = None,
+def coverage(snapshot: Snapshot, cards: list[Flashcard] | None = None,
              items: list[QuizItem] | None = None, bank: list[QuizItem] | None = None,
              deck: list[Flashcard] | None = None) -> list[SectionStats]:
     """One row per subsection of the current guide (and of "about the exam"), then any other
@@ -89,10 +89,10 @@ def coverage(snapshot: "Snapshot", cards: list[Flashcard] | None = None,
                                      dict(sorted(kinds.get(sub.id, Counter()).items())),
                                      bank=n_bank[sub.id], deck=n_deck[sub.id]))
     for sid in sorted(set(chunks) - listed, key=_key):
-        sub = None
+        found: syllabus.Subsection | None = None
         for version in syllabus.GUIDES:
-            sub = sub or syllabus.subsection(sid, version)
-        rows.append(SectionStats(sid, sub.name if sub else "(not in any guide)",
+            found = found or syllabus.subsection(sid, version)
+        rows.append(SectionStats(sid, found.name if found else "(not in any guide)",
                                  syllabus.section_of(sid), False, chunks[sid], n_cards[sid],
                                  n_items[sid], dict(sorted(kinds.get(sid, Counter()).items())),
                                  bank=n_bank[sid], deck=n_deck[sid]))

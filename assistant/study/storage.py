@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from fsrs import Card, Scheduler, State
 
@@ -281,7 +282,7 @@ class StudyStore:
         return [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
 
     def _new_left_today(self, user: str, now: datetime) -> int:
-        day = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         rows = self.store.query("SELECT COUNT(*) AS n FROM study_state WHERE user = ? AND "
                                 "first_review >= ? AND first_review < ?",
                                 (user, day.timestamp(), (day + timedelta(days=1)).timestamp()))

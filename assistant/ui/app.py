@@ -7,8 +7,8 @@ open a given page in ``streamlit.testing.v1.AppTest``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import streamlit as st
 

@@ -15,7 +15,7 @@ from assistant.records import Answer, Turn
 from assistant.retrieve import Filters
 from assistant.ui import resources, state
 from assistant.ui.coach_view import is_coached, render_coach
-from assistant.ui.safe import answer_markdown, escape_inline, escape_markdown
+from assistant.ui.safe import answer_markdown, escape_markdown
 from assistant.ui.widgets import filter_widgets, render_answer, show_error
 
 __all__ = ["render"]

@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from assistant import syllabus
+from assistant.ingest.uploads import save_uploads, supported_types
 from assistant.ui import resources
 from assistant.ui.safe import escape_inline
-from assistant.ingest.uploads import save_uploads, supported_types
 from assistant.ui.widgets import domain_label, show_error
 
 __all__ = ["render"]

@@ -14,10 +14,9 @@ import streamlit as st
 from assistant import syllabus
 from assistant.errors import EvalFileError
 from assistant.evals import load_eval_set, run_eval
-from assistant.ui import resources
-from assistant.evals.runs import SavedRun, eval_sets_dir, list_runs, load_run, save_eval_set_upload, \
-    save_run
 from assistant.evals.review import approved_eval_cases
+from assistant.evals.runs import SavedRun, eval_sets_dir, list_runs, load_run, save_eval_set_upload, save_run
+from assistant.ui import resources
 from assistant.ui.safe import escape_inline
 from assistant.ui.widgets import show_error
 

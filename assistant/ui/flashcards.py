@@ -6,8 +6,9 @@ Every rating, choice and card is written to SQLite when its button is pressed.""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 

@@ -16,7 +16,7 @@ we add stays live.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["escape_markdown", "escape_inline", "passage_markdown", "answer_markdown",
            "find_spans"]

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from e2e_support import AppServer, start_app, stop_app
 
 from assistant.settings import Settings
-from e2e_support import AppServer, start_app, stop_app
 
 
 @pytest.fixture(scope="module")

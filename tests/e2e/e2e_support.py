@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app_support import free_port
+
 from assistant.settings import PROJECT_ROOT, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

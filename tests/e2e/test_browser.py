@@ -9,11 +9,17 @@ import sqlite3
 import time
 
 import pytest
-
 from app_support import HOSTILE_DOC
-
-from e2e_support import (AppServer, ask, listening_addresses, open_app, run_eval_page, shot,
-                         wait_answer, wait_idle)
+from e2e_support import (
+    AppServer,
+    ask,
+    listening_addresses,
+    open_app,
+    run_eval_page,
+    shot,
+    wait_answer,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 

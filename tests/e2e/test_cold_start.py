@@ -8,7 +8,6 @@ import re
 import time
 
 import pytest
-
 from e2e_support import start_app, stop_app
 from test_browser import SKEW, ask, shot, wait_answer
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -25,6 +25,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+
 def _load(path: Path, max_bytes: int, max_pages: int) -> dict[str, Any]:
     from assistant.ingest.loaders import load_document
 

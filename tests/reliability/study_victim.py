@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -40,7 +40,7 @@ def main() -> int:
     out.write("READY\n")
     out.write(f"ACK exam_start {attempt.id}\n")
     out.flush()
-    clock = datetime(2026, 6, 1, tzinfo=timezone.utc) + timedelta(days=rng.randint(0, 999))
+    clock = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 999))
     conversation = store.new_conversation(user)
     messages: list[int] = []
     n = 0

@@ -10,13 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+from helpers import (
+    ChromaServer,  # noqa: F401 - re-exported; shared with tests/test_server_mode.py
+    assert_one_line_error,
+)
 
 from assistant.settings import PROJECT_ROOT, Settings
-from helpers import ChromaServer  # noqa: F401 - re-exported; shared with tests/test_server_mode.py
-from helpers import assert_one_line_error
 
 HERE = Path(__file__).resolve().parent
 

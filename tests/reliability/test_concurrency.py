@@ -21,8 +21,14 @@ from assistant.retrieve import Retriever
 from assistant.settings import Settings
 
 from .conftest import record
-from .support import (QUESTIONS, current_generation, generation_ids, run_victim, start_victim,
-                      write_marked_corpus)
+from .support import (
+    QUESTIONS,
+    current_generation,
+    generation_ids,
+    run_victim,
+    start_victim,
+    write_marked_corpus,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +85,7 @@ class Sessions:
             with self._lock:
                 self.results.append(got)
 
-    def __enter__(self) -> "Sessions":
+    def __enter__(self) -> Sessions:
         for t in self.threads:
             t.start()
         return self
@@ -199,7 +205,7 @@ def test_readers_never_wait_on_a_writer_and_writers_queue_across_processes(
 
     events = [ln.split() for ln in log.read_text().splitlines()]
     spans: dict[str, list[float]] = {}
-    for kind, pid, when in events:
+    for _kind, pid, when in events:
         spans.setdefault(pid, []).append(float(when))
     (a0, a1), (b0, b1) = sorted(tuple(v) for v in spans.values())
     assert a1 <= b0, "two writers held the lock at the same time"

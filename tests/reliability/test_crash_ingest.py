@@ -28,8 +28,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 from .conftest import record
 from .ingest_victim import PHASES
-from .support import (child_env, current_generation, generation_ids, rng_from_env, run_victim,
-                      start_victim)
+from .support import child_env, current_generation, generation_ids, rng_from_env, run_victim, start_victim
 
 pytestmark = pytest.mark.slow
 

@@ -141,7 +141,7 @@ def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale)
     acks: list[str] = []
     lines: list[str] = []  # ACK and DO lines in order, "END" after each process
     kills = 0
-    for r in range(rounds):
+    for _round in range(rounds):
         procs = [start(db, f"user{w}", rng.randrange(1 << 30), ids) for w in range(2)]
         time.sleep(rng.uniform(0.05, 1.2))
         for proc in procs:

@@ -45,13 +45,15 @@ import threading
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings as hsettings
+from hypothesis import HealthCheck, Phase, example, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from assistant.answer import Assistant
@@ -66,8 +68,15 @@ from assistant.settings import PROJECT_ROOT, Settings
 from assistant.validate import check_question
 
 from .conftest import record
-from .support import (QUESTIONS, TOPICS, child_env, current_generation, generation_ids,
-                      one_line_error, write_marked_corpus)
+from .support import (
+    QUESTIONS,
+    TOPICS,
+    child_env,
+    current_generation,
+    generation_ids,
+    one_line_error,
+    write_marked_corpus,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -602,7 +611,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._done = False
 
-    def __enter__(self) -> "Watchdog":
+    def __enter__(self) -> Watchdog:
         self._tid = threading.get_ident()
         self._timer = threading.Timer(self.seconds, self._fire)
         self._timer.daemon = True
@@ -1104,7 +1113,7 @@ def _history_file(draw: st.DrawFn) -> tuple[bytes, tuple[str, Any]]:
     first = {"role": "user", "content": draw(st.text(max_size=20))}
     lines = [dump(first, ascii_only)]
     garbage_at = draw(st.one_of(st.none(), st.integers(2, len(items) + 2)))
-    for ok, item in items:
+    for _ok, item in items:
         lines.append(dump(item, ascii_only))
     if garbage_at is not None:
         lines.insert(garbage_at - 1, draw(st.sampled_from(("{not json", "[1,", "\"open", "1" * 5000,

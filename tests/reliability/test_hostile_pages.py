@@ -12,16 +12,27 @@ Also here: the server the user starts listens on localhost only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-
 from app_support import HOSTILE_DOC, write_doc
+from e2e_support import (
+    AppServer,
+    ask,
+    listening_addresses,
+    open_app,
+    run_eval_page,
+    shot,
+    start_app,
+    stop_app,
+    wait_answer,
+    wait_idle,
+)
+
 from assistant.ingest import ingest
 from assistant.settings import Settings
-from e2e_support import (AppServer, ask, listening_addresses, open_app, run_eval_page, shot,
-                         start_app, stop_app, wait_answer, wait_idle)
 
 from .conftest import record
 

@@ -34,16 +34,16 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
-
 from app_support import errors, free_port, open_page, use_settings
 from helpers import stop_process
+
 from assistant.answer import Assistant
 from assistant.errors import BackendError
 from assistant.ingest import ingest
@@ -388,7 +388,7 @@ def test_cli_never_prints_logs_or_stores_the_key(world: World, tmp_path: Path,
     # Two at a time (two cores): each run loads the embedding model for a few seconds.
     with ThreadPoolExecutor(max_workers=2) as pool:
         procs = list(pool.map(lambda job: cli.run(job[0], *job[1]), jobs))
-    for (_, args, check), proc in zip(jobs, procs):
+    for (_, _args, check), proc in zip(jobs, procs):
         check(cli, proc)
 
     scan = Scan()

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from app_support import errors, free_port, open_page, use_settings
+
 from assistant.answer import Assistant
 from assistant.errors import IndexUnavailableError
 from assistant.ingest import ingest

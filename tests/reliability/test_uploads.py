@@ -33,15 +33,15 @@ import time
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ingest.uploads import sanitize_filename, save_uploads
+from assistant.settings import PROJECT_ROOT, Settings
 
 from .conftest import record
 from .support import child_env

@@ -155,7 +155,8 @@ def child_env(settings: Any) -> dict[str, str]:
                 "ASSISTANT_INDEX_DIR": str(settings.index_dir),
                 "ASSISTANT_DATA_DIR": str(settings.data_dir),
                 "ASSISTANT_EMBEDDING_BACKEND": settings.embedding_backend,
-                "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
+                "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT),
+                                               env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
     return env
 
 

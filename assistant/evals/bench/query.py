@@ -158,7 +158,7 @@ def profile_ask(assistant: Any, cases: Sequence[Any], n: int = 30, top: int = 15
     wall = time.perf_counter() - t
     st = pstats.Stats(prof)
     rows = []
-    for (fname, line, func), (cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
+    for (fname, line, func), (_cc, nc, tt, ct, _callers) in st.stats.items():  # type: ignore[attr-defined]
         rows.append((tt, ct, nc, f"{_short(fname)}:{line}({func})"))
     n_q = max(1, len(qs))
     by_self = sorted(rows, reverse=True)[:top]

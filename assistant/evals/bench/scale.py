@@ -111,7 +111,7 @@ def synthetic_corpus(corpus: Path, out: Path, factor: int, seed: int = 8) -> dic
         for f, (d, n) in enumerate(zip(docs, sizes)):
             secs = order[pos:pos + n]
             pos += n
-            meta = {"title": f"Study set {j} part {f}"}
+            meta: dict[str, Any] = {"title": f"Study set {j} part {f}"}
             if d.domain is not None:
                 meta["domain"] = d.domain
             if d.section:
