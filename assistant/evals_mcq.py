@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import comb
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from assistant.answer.options import LABELS, pasted_form
 from assistant.answer.text import content_terms
@@ -259,8 +260,9 @@ def baselines(cases: Sequence[MCQCase], assistant: Any, *, k: int = 5,
                 seen[t] = seen.get(t, 0) + 1
         stem = set(content_terms(case.question))
 
-        def overlap(i: int) -> float:
-            terms = [t for t in dict.fromkeys(content_terms(case.options[i])) if t not in stem]
+        def overlap(i: int, options: Sequence[str] = case.options, stem: set[str] = stem,
+                    seen: dict[str, int] = seen) -> float:
+            terms = [t for t in dict.fromkeys(content_terms(options[i])) if t not in stem]
             return sum(1 for t in terms if t in seen) / len(terms) if terms else 0.0
 
         by_words = sorted(range(n), key=lambda i: (-overlap(i), i))[:select]

@@ -4,11 +4,11 @@ in expanders, and the save-to-practice-history button writing to the real SQLite
 from __future__ import annotations
 
 from app_support import app_settings, errors, open_page  # noqa: F401
+from test_coach import ROLLOUT, ROLLOUT_OPTIONS
 
 from assistant.answer.options import pasted_form
 from assistant.store import Store
 from assistant.study.practice_history import PracticeHistory
-from test_coach import ROLLOUT, ROLLOUT_OPTIONS
 
 
 def test_pasted_question_renders_option_table_and_saves_to_history(app_settings) -> None:

@@ -111,6 +111,7 @@ def test_a_small_bank_gives_a_shorter_form_and_the_page_says_so(corpus_settings,
     import shutil
 
     from app_support import use_settings
+
     from assistant.settings import PROJECT_ROOT
 
     small = tmp_path / "practice"

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.evals_mcq import load_mcq_set
 from assistant.settings import PROJECT_ROOT
-from assistant.study.bank import _NEAR_DUPLICATE, _content, _jaccard, load_bank
+from assistant.study.bank import NEAR_DUPLICATE, content_words, jaccard, load_bank
 
 SET = PROJECT_ROOT / "evals" / "pmle_mcq.jsonl"
 
@@ -58,12 +58,12 @@ def test_keys_are_spread_evenly_over_the_letters(items: list[dict]) -> None:
 
 
 def test_no_item_near_duplicates_a_practice_bank_stem(items: list[dict]) -> None:
-    bank = [(b.id, _content(b.stem)) for b in load_bank()]
+    bank = [(b.id, content_words(b.stem)) for b in load_bank()]
     assert bank, "the practice bank did not load"
     close = []
     for i in items:
-        words = _content(i["question"])
+        words = content_words(i["question"])
         for bid, stem in bank:
-            if _jaccard(words, stem) >= _NEAR_DUPLICATE:
+            if jaccard(words, stem) >= NEAR_DUPLICATE:
                 close.append((i["id"], bid))
     assert not close, f"eval items that near-duplicate bank stems: {close}"

@@ -13,18 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from assistant.errors import CorruptDocumentError, EmptyDocumentError, EncryptedDocumentError, \
-    TooLargeError
-from assistant.index import Index, display_path
-from assistant.ingest import ingest
-from assistant.ingest.chunking import Chunker, load_tokenizer
-from assistant.ingest.inspect import file_summaries, inspect_file
-from assistant.ingest.loaders import load_document
-from assistant.ingest.office import MAX_ZIP_ENTRIES, NOTES_HEADING
-from assistant.records import Chunk
-from assistant.retrieve import Retriever
-from assistant.settings import Settings
 from helpers import cli_env, encrypted_pdf, guide_pdf, parse_json, run_cli, truncated_pdf
 from real_documents import (
     TABLE_HEADER,
@@ -37,6 +25,17 @@ from real_documents import (
     text_pdf,
     utf16_file,
 )
+
+from assistant.errors import CorruptDocumentError, EmptyDocumentError, EncryptedDocumentError, TooLargeError
+from assistant.index import Index, display_path
+from assistant.ingest import ingest
+from assistant.ingest.chunking import Chunker, load_tokenizer
+from assistant.ingest.inspect import file_summaries, inspect_file
+from assistant.ingest.loaders import load_document
+from assistant.ingest.office import MAX_ZIP_ENTRIES, NOTES_HEADING
+from assistant.records import Chunk
+from assistant.retrieve import Retriever
+from assistant.settings import Settings
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Tesseract is not installed (scripts/setup.sh test)")

@@ -16,7 +16,7 @@ from assistant.cli import main
 from assistant.settings import get_settings
 from assistant.store import Store
 from assistant.study.curated import bank_items
-from assistant.study.exam import (EXAM_MINUTES, ExamStore, draw_form, readiness, score)
+from assistant.study.exam import EXAM_MINUTES, ExamStore, draw_form, readiness, score
 from assistant.study.quiz import QuizItem, QuizOption, allocate
 from assistant.study.srs import StudyError
 
@@ -76,7 +76,8 @@ def test_form_avoids_seen_items_while_the_bank_allows() -> None:
 
 
 def test_a_small_bank_gives_a_shorter_form_that_says_so() -> None:
-    pool = [it for it in _full_bank() if it.domain != 4] + [it for it in _full_bank(per_domain=5) if it.domain == 4]
+    pool = [it for it in _full_bank() if it.domain != 4] \
+        + [it for it in _full_bank(per_domain=5) if it.domain == 4]
     form = draw_form(pool, seed=5)
     shares = allocate(60, WEIGHTS)
     assert form.short and len(form.items) == 60 - shares[4] + 5

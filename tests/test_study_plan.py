@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,7 +81,7 @@ def test_weakness_moves_a_subsection_up(study, material) -> None:  # noqa: ANN00
 
 def test_reviews_are_kept_and_replanning_keeps_history(study, material) -> None:  # noqa: ANN001
     deck, bank = material
-    now = datetime.combine(TODAY, datetime.min.time(), timezone.utc)
+    now = datetime.combine(TODAY, datetime.min.time(), UTC)
     mine = [c for c in deck if c.domain == 3][:10]
     for c in mine:
         study.rate("pat", c.id, 3, now=now - timedelta(days=2))
@@ -141,7 +141,7 @@ def test_cli_plan(run) -> None:  # noqa: ANN001
     assert code == 2 and err.count("\n") == 1 and "not after today" in err
     code, _, err = run("plan", "--date", "2027-01-01")
     assert code == 2 and "needs both" in err
-    exam = (datetime.now(timezone.utc).date() + timedelta(days=45)).isoformat()
+    exam = (datetime.now(UTC).date() + timedelta(days=45)).isoformat()
     code, out, _ = run("plan", "--date", exam, "--minutes", "40")
     assert code == 0 and "Today:" in out and "On track" in out
     code, out, _ = run("plan", "--minutes", "1000")

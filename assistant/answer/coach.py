@@ -20,10 +20,13 @@ the sentence that decided the question (that is what rules it out).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 from assistant.answer.base import TermStats
+from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
+from assistant.answer.coach_stem import ask_sentence, deciding_constraint
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Citation, Passage
@@ -121,186 +124,6 @@ def retrieve_for(mcq: MCQ, search: Callable[[str, int], list[Passage]],
                 seen[p.chunk.id] = p
     return [Passage(p.chunk, i, p.score, p.dense_score, p.bm25_score)
             for i, p in enumerate(seen.values(), start=1)]
-
-
-# --- the stem ----------------------------------------------------------------------------------
-
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
-_CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
-
-
-def ask_sentence(stem: str) -> str:
-    """The sentence that asks (usually the last one with a question mark)."""
-    parts = [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
-    for p in reversed(parts):
-        if p.endswith("?"):
-            return p
-    return parts[-1] if parts else stem
-
-
-_CONSTRAINT_WORDS = re.compile(
-    r"\b(least|lowest|minimi[sz]e|minimal|fewest|no one|without|must|only|cannot|can't|late|"
-    r"delay(ed)?|quick(ly|est)?|fast(est)?|cheap(est)?|cost|latency|overhead|managed|"
-    r"real[- ]time|offline|batch|streaming|regulat\w*|privacy|personal|no code|sql|few|"
-    r"small|large|scarce|imbalanc\w*|bursty|low|high|never|not|requirement|require[sd]?)\b",
-    re.I)
-
-
-def _clauses(stem: str) -> list[str]:
-    text = _CHOOSE.sub(" ", stem)
-    pieces = re.split(r"(?<=[.;?!])\s+|,\s+(?:and|but|so|while|because)\s+|;\s*|,\s+(?=which|"
-                      r"where|so that|but)", text)
-    out = []
-    for p in pieces:
-        p = p.strip(" ,.;")
-        if len(p.split()) >= 3:
-            out.append(p)
-    return out
-
-
-def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> str:
-    """The stem's clause that the deciding sentence speaks to: most shared rare terms, with a
-    bonus for words that state a requirement ("least overhead", "labels arrive late")."""
-    s_terms = set(content_terms(sentence))
-    ask = ask_sentence(stem)
-    best, best_score = "", -1.0
-    for clause in _clauses(stem):
-        if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
-            continue  # the ask itself is not a constraint
-        terms = set(content_terms(clause))
-        if not terms:
-            continue
-        shared = sum((stats.idf(t) if stats is not None else 1.0) for t in terms & s_terms)
-        bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
-        score = shared + bonus
-        if score > best_score:
-            best, best_score = clause, score
-    best = best or ask
-    words = best.split()
-    if len(words) > 16:
-        best = " ".join(words[:16]) + " ..."
-    return best
-
-
-# --- polarity ----------------------------------------------------------------------------------
-
-_NEG_CUE = re.compile(
-    r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
-    r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
-    r"does not|do not|is not|are not|neither|nor|without needing)\b", re.I)
-_NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
-                       r"neither|nor)\b", re.I)
-_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
-                    r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
-                    re.I)
-# Where a warning turns into its correction: "...; the fix is to group classes", "the scalable
-# choice keeps the data in BigQuery". What follows argues for what it names.
-_CORRECTION = re.compile(r"\b(the (\w+ )?(fix|answer|choice|solution|option|approach|way) (is|keeps|"
-                         r"uses|changes)|the (right|better|best|correct|scalable) \w+|is to|"
-                         r"instead,?|than)\b", re.I)
-_NEG_WINDOW = 7  # words after a negative cue that it governs
-# Words that judge what the sentence describes as a poor choice ("... which is slower because
-# new replicas must start"). Before a "than", only the part before it is judged.
-_PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
-                         r"harder|riskier|brittle|overkill|unnecessary|needlessly|wrong answer|"
-                         r"common mistake|anti-pattern)\b", re.I)
-_OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
-_TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
-
-
-def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
-    """Character spans of the sentence that argue against what they name.
-
-    A "Trap:" clause names the wrong choice, unless the clause itself states a negative fact
-    ("Trap: CMEK does not stop exfiltration"): then it is the correction, and an option that
-    says the same thing ("CMEK does not stop ...") agrees with it. Likewise an option that
-    carries its own negation agrees with a negated statement rather than being ruled out."""
-    spans: list[tuple[int, int]] = []
-    trap = _TRAP.match(sentence)
-    if trap:
-        start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
-        piv = _PIVOT.search(sentence, start + 1)
-        end = piv.start() if piv else len(sentence)
-        if not _NEGATION.search(sentence[start:end]):
-            spans.append((start, end))
-    pej = _PEJORATIVE.search(sentence)
-    if pej and not trap:
-        than = re.search(r"\b(than|compared with|compared to|instead of|rather than)\b", sentence)
-        spans.append((0, than.start() if than else len(sentence)))
-    if option_negated:
-        return spans
-    # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
-    for m in _OVER.finditer(sentence):
-        rest = sentence[m.end():]
-        stop = re.search(r"[.;:,]|\b(unless|when|if|because|for)\b", rest)
-        spans.append((m.end(), m.end() + (stop.start() if stop else len(rest))))
-    for m in _NEG_CUE.finditer(sentence):
-        rest = sentence[m.end():]
-        words = list(re.finditer(r"\S+", rest))
-        end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
-        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b|\bwhereas\b|\bwhile\b", rest)
-        if stop is not None:
-            end = min(end, m.end() + stop.start())
-        # "X does not Y" denies the pairing of X with Y: the clause's subject is in the scope
-        # too, but only for an option that also names what follows the negation (see
-        # _negativity); an option that only names X is not what the sentence denies.
-        head = sentence[:m.start()]
-        cut = max((k.end() for k in re.finditer(r"[.;:]\s|,\s(?:and|but|while|whereas)\s|"
-                                                 r"\b(?:and|while|whereas)\s", head)),
-                  default=0)
-        spans.append((m.end(), end))
-        spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
-    return spans
-
-
-_WORD_RE = re.compile(r"(?u)\b\w\w+\b")
-
-
-def _positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
-    out = []
-    for m in _WORD_RE.finditer(sentence):
-        t = content_terms(m.group(0))
-        if t and t[0] in terms:
-            out.append((m.start(), t[0]))
-    return out
-
-
-def _correction_share(sentence: str, weights: dict[str, float], hit: set[str]) -> float:
-    """Weighted share of the option's matched terms in the correction part of a warning."""
-    if not _TRAP.match(sentence) and not re.search(r"\bthe fix is\b", sentence, re.I):
-        return 0.0
-    m = _CORRECTION.search(sentence)
-    if m is None:
-        return 0.0
-    pos = _positions(sentence, hit)
-    total = sum(weights[t] for _, t in pos) or 1.0
-    return sum(weights[t] for p, t in pos if p >= m.end()) / total
-
-
-def _negativity(sentence: str, weights: dict[str, float], hit: set[str],
-                option_negated: bool, stem_terms: frozenset[str] = frozenset()) -> float:
-    """Weighted share of the option's matched terms that sit in a negative scope. Terms the
-    option shares with the stem describe the scenario, not the choice: they do not count."""
-    spans = _negative_spans(sentence, option_negated)
-    hit = {t for t in hit if t not in stem_terms}
-    if not spans or not hit:
-        return 0.0
-    pos = _positions(sentence, hit)
-    if not pos:
-        return 0.0
-    total = sum(weights[t] for _, t in pos) or 1.0
-    negative: set[int] = set()
-    for i, (a, b) in enumerate(spans):
-        if a < 0:
-            continue
-        inside = [p for p, _ in pos if a <= p < b]
-        negative.update(inside)
-        # The subject span that follows an object span belongs to the same negation.
-        if inside and i + 1 < len(spans) and spans[i + 1][0] < 0:
-            sa, sb = -spans[i + 1][0] - 1, -spans[i + 1][1] - 1
-            negative.update(p for p, _ in pos if sa <= p < sb)
-    neg = sum(weights[t] for p, t in pos if p in negative)
-    return neg / total
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -436,13 +259,13 @@ _CUE = re.compile(r"\b(points? to|calls? for|is the (right|best|correct) (answer
 
 
 def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start: int) -> float:
-    pos = _positions(sentence, hit)
+    pos = positions(sentence, hit)
     total = sum(weights[t] for _, t in pos) or 1.0
     return sum(weights[t] for p, t in pos if p >= start) / total
 
 
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
-              stem_w: dict[str, float], policy: "CoachPolicy"
+              stem_w: dict[str, float], policy: CoachPolicy
               ) -> tuple[Evidence | None, Evidence | None, float]:
     """(best supporting, strongest opposing, best coverage) for one option."""
     literal = _literal(option_text)
@@ -450,7 +273,7 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     total = sum(weights.values()) + policy.code_weight * len(codes)
     if total <= 0 and literal is None:
         return None, None, 0.0
-    negated = bool(_NEGATION.search(option_text))
+    negated = bool(NEGATION.search(option_text))
     subject = _subject(option_text)
     stem_terms = frozenset(stem_w)
     stem_total = sum(stem_w.values()) or 1.0
@@ -479,8 +302,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
-        neg = _negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
-        if neg > 0 and _correction_share(s.text, weights, hit) >= policy.correction_share:
+        neg = negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        if neg > 0 and correction_share(s.text, weights, hit) >= policy.correction_share:
             neg = 0.0  # the option is what the warning recommends instead
         if neg >= policy.negative_share:
             if worst is None or base > -worst.score:

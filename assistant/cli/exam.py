@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.cli.common import EXIT_OK, add_common, print_json, settings_from_args
@@ -103,7 +102,7 @@ def _parse_choice(raw: str, it: QuizItem) -> list[int] | None:
 
 def _run(exams: ExamStore, a: Attempt) -> int:
     print(f"Mock exam {a.id}: {len(a.items)} questions, {a.minutes} minutes, ends "
-          f"{datetime.fromtimestamp(a.deadline, timezone.utc):%H:%M:%S} UTC.")
+          f"{datetime.fromtimestamp(a.deadline, UTC):%H:%M:%S} UTC.")
     if a.shortfall:
         print(a.shortfall)
     print("Type a letter to answer (several for 'choose two'), m to mark for review, Enter or n "
@@ -127,7 +126,7 @@ def _run(exams: ExamStore, a: Attempt) -> int:
         try:
             if cmd in ("q", "quit", "exit"):
                 print(f"Stopped; the exam stays open until "
-                      f"{datetime.fromtimestamp(a.deadline, timezone.utc):%H:%M:%S} UTC. "
+                      f"{datetime.fromtimestamp(a.deadline, UTC):%H:%M:%S} UTC. "
                       "Run 'assistant exam' again to continue.")
                 return EXIT_OK
             if cmd in ("", "n"):
@@ -185,7 +184,7 @@ def cmd_exam(args: argparse.Namespace) -> int:
             return EXIT_OK
         for n, a in enumerate(hist, 1):
             r = a.report()
-            when = datetime.fromtimestamp(a.submitted or a.started, timezone.utc)
+            when = datetime.fromtimestamp(a.submitted or a.started, UTC)
             print(f"{n:>3}. {when:%Y-%m-%d %H:%M}  {r.correct}/{r.items} ({r.score:.0%}), "
                   f"weighted {r.weighted:.0%}")
         if est is not None:
@@ -219,7 +218,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from assistant.study.storage import StudyStore
 
     s = settings_from_args(args)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     store = Store(s.store_path)
     plans = PlanStore(store)
     current = plans.current(args.user)

@@ -13,9 +13,10 @@ refuses, the same one-line reason ingest reports.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from assistant.errors import IngestError
 from assistant.ingest.chunking import MODEL_WINDOW, Chunker
@@ -101,7 +102,7 @@ def inspect_file(settings: Settings, path: Path, *, chunker: Chunker | None = No
     back in ``error``."""
     from assistant.index import display_path
     from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-    from assistant.ingest.pipeline import hash_file, chunk_file, make_chunker
+    from assistant.ingest.pipeline import chunk_file, hash_file, make_chunker
 
     shown = display_path(path)
     if not path.is_file():

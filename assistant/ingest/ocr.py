@@ -19,7 +19,8 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["tesseract_path", "ocr_png", "ocr_page", "OcrFailed", "MAX_OCR_PAGES"]
 

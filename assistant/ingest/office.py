@@ -18,11 +18,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from assistant.errors import CorruptDocumentError, EncryptedDocumentError, IngestError, \
-    TooLargeError
+from assistant.errors import CorruptDocumentError, EncryptedDocumentError, IngestError, TooLargeError
 from assistant.records import Document, Section
 
 __all__ = ["load_docx", "load_pptx", "check_zip", "MAX_ZIP_ENTRIES", "MAX_ZIP_EXPANDED_MB",

@@ -30,6 +30,8 @@ from assistant.syllabus import CURRENT_VERSION, current_guide
 __all__ = [
     "BankOption", "BankItem", "DeckCard", "Citation", "PRACTICE_DIR", "load_bank", "load_deck",
     "check_items", "check_cards", "item_problems", "card_problems", "bank_stats", "normalize",
+    "NEAR_DUPLICATE", "content_words", "jaccard", "key_is_longest", "parse_items", "parse_cards",
+    "passage_text", "citation_problems", "main",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +45,7 @@ _DANGLING = re.compile(r"^(this|that|these|those|it|its|then|either|they|such|th
 _STOP = frozenset("""a an the of to in on for and or is are be by with as at from that this it its
 which what when why how who do does should you your can their they into than then not no use
 used using one two more most less least only also each all any have has""".split())
-_NEAR_DUPLICATE = 0.8  # Jaccard of word sets above which two stems (or fronts) are one question
+NEAR_DUPLICATE = 0.8  # Jaccard of word sets above which two stems (or fronts) are one question
 
 
 @dataclass(frozen=True)
@@ -202,11 +204,11 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9][a-z0-9'.-]*", text.lower())
 
 
-def _content(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
     return {w.strip(".") for w in _words(text) if w not in _STOP and len(w) > 2}
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
@@ -281,8 +283,8 @@ def card_problems(card: DeckCard) -> list[str]:
         p.append(f"{w}: the front opens with a word that points outside the card")
     if not card.back or len(card.back.split()) > 40:
         p.append(f"{w}: the back is 1-40 words")
-    back = _content(card.back)
-    if back and back <= _content(card.front):
+    back = content_words(card.back)
+    if back and back <= content_words(card.front):
         p.append(f"{w}: the front already gives the back away")
     if len(card.quote.split()) > 90:
         p.append(f"{w}: the quote is over 90 words; quote the sentence(s) that state the fact")
@@ -296,11 +298,11 @@ def card_problems(card: DeckCard) -> list[str]:
 
 
 def _near_duplicates(pairs: list[tuple[str, str]], what: str) -> list[str]:
-    sets = [(i, _content(t)) for i, t in pairs]
+    sets = [(i, content_words(t)) for i, t in pairs]
     out = []
     for a in range(len(sets)):
         for b in range(a + 1, len(sets)):
-            if _jaccard(sets[a][1], sets[b][1]) >= _NEAR_DUPLICATE:
+            if jaccard(sets[a][1], sets[b][1]) >= NEAR_DUPLICATE:
                 out.append(f"{sets[a][0]} and {sets[b][0]}: near-duplicate {what}")
     return out
 

@@ -55,7 +55,7 @@ __all__ = ["Flashcard", "CardKind", "card_id", "generate_cards", "cards_for_chun
 
 T = TypeVar("T")
 CardKind = Literal["definition", "choose", "scenario", "cue", "trap", "rename", "limit", "cloze",
-                   "qa", "curated"]
+                   "qa", "curated", "own"]
 # Within one sentence the first kind listed wins a near-duplicate merge: a question that names
 # its subject teaches more than a cloze of the same sentence.
 _KIND_ORDER: dict[str, int] = {k: i for i, k in enumerate(

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["bank_items", "deck_cards", "resolve"]
 
 
-def _by_source(snapshot: "Snapshot") -> dict[str, list[Chunk]]:
+def _by_source(snapshot: Snapshot) -> dict[str, list[Chunk]]:
     out: dict[str, list[Chunk]] = defaultdict(list)
     for c in snapshot.chunks:
         out[c.source].append(c)
@@ -77,7 +77,7 @@ def _quiz_item(item: BankItem, chunks: dict[str, list[Chunk]]) -> QuizItem | Non
                     multiple=item.multiple, difficulty=item.difficulty)
 
 
-def bank_items(snapshot: "Snapshot", root: Path | None = None) -> list[QuizItem]:
+def bank_items(snapshot: Snapshot, root: Path | None = None) -> list[QuizItem]:
     """The curated bank, resolved against this index generation (computed once per
     generation)."""
     def build() -> list[QuizItem]:
@@ -96,7 +96,7 @@ def _flashcard(card: DeckCard, chunks: dict[str, list[Chunk]]) -> Flashcard | No
                      generator="curated")
 
 
-def deck_cards(snapshot: "Snapshot", root: Path | None = None) -> list[Flashcard]:
+def deck_cards(snapshot: Snapshot, root: Path | None = None) -> list[Flashcard]:
     """The curated deck, each card tied to the chunk that holds its quote."""
     def build() -> list[Flashcard]:
         chunks = _by_source(snapshot)

@@ -25,28 +25,39 @@ pass mark, and nothing here invents one.
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from assistant import syllabus
 from assistant.store import Store
-from assistant.study.quiz import QuizItem, allocate
+from assistant.study.exam_form import (
+    EXAM_MINUTES,
+    FORM_ITEMS,
+    MIN_ITEMS,
+    Form,
+    draw_form,
+    shortfall,
+)
+from assistant.study.quiz import QuizItem
+from assistant.study.readiness import (
+    DIFFICULTY_LOGITS,
+    READINESS_METHOD,
+    RECENT_ATTEMPTS,
+    Readiness,
+    difficulty_of,
+    readiness,
+)
 from assistant.study.srs import StudyError, check_user
 from assistant.study.storage import StudyStore
 
 __all__ = ["EXAM_MINUTES", "FORM_ITEMS", "MIN_ITEMS", "Form", "Attempt", "DomainScore",
            "Report", "Readiness", "ExamStore", "draw_form", "score", "readiness",
            "DIFFICULTY_LOGITS", "READINESS_METHOD"]
-
-EXAM_MINUTES = 120
-FORM_ITEMS = 60  # the real exam has 50-60 items in 120 minutes
-MIN_ITEMS = 50
-TOLERANCE = 2  # each domain within this many items of its share (the issue's rule)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam_attempts (
@@ -77,99 +88,6 @@ CREATE TABLE IF NOT EXISTS exam_targets (
     updated REAL NOT NULL
 );
 """
-
-
-# --- the form --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Form:
-    items: tuple[QuizItem, ...]
-    seed: int
-    planned: int  # the length asked for
-    minutes: int
-    shares: dict[int, int]  # domain -> items its weight asks for
-    drawn: dict[int, int]  # domain -> items drawn
-    repeats: int  # items the candidate had seen before (the bank ran out of unseen ones)
-
-    @property
-    def short(self) -> bool:
-        return len(self.items) < self.planned
-
-    def shortfall(self) -> str:
-        """One sentence for the page and the CLI when the bank could not fill the form."""
-        return shortfall(self.items, self.planned, self.minutes)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"minutes": self.minutes, "seed": self.seed, "planned": self.planned,
-                "short": self.short, "items": [it.to_json() for it in self.items]}
-
-
-def shortfall(items: Sequence[QuizItem], planned: int, minutes: int) -> str:
-    """"" when the form is full; else one sentence naming the domains the bank was short in."""
-    if len(items) >= planned:
-        return ""
-    shares = allocate(planned, _weights())
-    drawn: dict[int, int] = defaultdict(int)
-    for it in items:
-        drawn[int(it.domain or 0)] += 1
-    gaps = [f"domain {d} has {drawn[d]} of {n}" for d, n in sorted(shares.items())
-            if drawn[d] < n]
-    return (f"The practice bank is too small for a full form: this one has {len(items)} of "
-            f"{planned} items and {minutes} minutes (the same pace); {', '.join(gaps)}.")
-
-
-def _weights() -> dict[int, float]:
-    return {s.domain: float(s.weight) for s in syllabus.current_guide().sections}
-
-
-def _spread(items: list[QuizItem], rng: random.Random) -> list[QuizItem]:
-    """Shuffle, then deal round-robin over subsections, so a domain's share covers its
-    subsections before it takes a second item from any of them."""
-    by_section: dict[str, list[QuizItem]] = defaultdict(list)
-    for it in items:
-        by_section[it.section or ""].append(it)
-    groups = [by_section[k] for k in sorted(by_section)]
-    for g in groups:
-        rng.shuffle(g)
-    rng.shuffle(groups)
-    out: list[QuizItem] = []
-    while any(groups):
-        for g in groups:
-            if g:
-                out.append(g.pop())
-    return out
-
-
-def draw_form(pool: Sequence[QuizItem], *, seed: int, size: int = FORM_ITEMS,
-              seen: Iterable[str] = (), minutes: int = EXAM_MINUTES) -> Form:
-    """A mock-exam form of ``size`` items (50-60) from ``pool`` (see the module docstring)."""
-    if not MIN_ITEMS <= size <= FORM_ITEMS:
-        raise StudyError(f"a mock exam has {MIN_ITEMS}-{FORM_ITEMS} items; got {size}")
-    rng = random.Random(seed)
-    seen_ids = set(seen)
-    weights = _weights()
-    shares = allocate(size, weights)
-    unique: dict[str, QuizItem] = {}
-    for it in pool:  # an id once: no item repeats within a form
-        if it.domain in weights:
-            unique.setdefault(it.id, it)
-    by_domain: dict[int, list[QuizItem]] = defaultdict(list)
-    for it in sorted(unique.values(), key=lambda i: i.id):  # pool order must not matter
-        by_domain[int(it.domain or 0)].append(it)
-    picked: list[QuizItem] = []
-    drawn: dict[int, int] = {}
-    repeats = 0
-    for d, n in shares.items():
-        fresh = [it for it in by_domain[d] if it.id not in seen_ids]
-        old = [it for it in by_domain[d] if it.id in seen_ids]
-        take = (_spread(fresh, rng) + _spread(old, rng))[:n]
-        repeats += sum(1 for it in take if it.id in seen_ids)
-        drawn[d] = len(take)
-        picked.extend(take)
-    rng.shuffle(picked)
-    mins = minutes if len(picked) >= size else max(1, math.ceil(minutes * len(picked) / size))
-    return Form(items=tuple(picked), seed=seed, planned=size, minutes=mins, shares=shares,
-                drawn=drawn, repeats=repeats)
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -231,99 +149,14 @@ def score(items: Sequence[QuizItem], answers: Sequence[Sequence[int] | None]) ->
         row[2] += int(bool(a))
     domains = []
     for sec in g.sections:
-        n, ok, ans = per.get(sec.domain, [0, 0, 0])
-        domains.append(DomainScore(sec.domain, sec.name, sec.weight, n, ok, ans))
+        n, right, ans = per.get(sec.domain, [0, 0, 0])
+        domains.append(DomainScore(sec.domain, sec.name, sec.weight, n, right, ans))
     present = [d for d in domains if d.items]
     wsum = sum(d.weight for d in present)
     weighted = sum(d.weight * (d.score or 0.0) for d in present) / wsum if wsum else 0.0
     return Report(correct=sum(results), items=len(items),
                   answered=sum(1 for a in answers if a), weighted=weighted,
                   domains=tuple(domains), results=results)
-
-
-# --- readiness -------------------------------------------------------------------------------
-
-# Bank difficulty levels on the logit scale of the model below: an easy item is one a candidate
-# of average ability gets right about 73% of the time, medium 50%, hard 27%.
-DIFFICULTY_LOGITS = {"easy": -1.0, "medium": 0.0, "hard": 1.0}
-_PRIOR_SD = 1.5  # a weak prior: before any answer, ability is centred on "medium items 50%"
-_Z90 = 1.645
-_RECENT = 5  # attempts the estimate reads: the candidate's current level, not last month's
-
-READINESS_METHOD = (
-    "Method: each answered item of your last 5 submitted mock exams counts (blank ones do "
-    "not). An item's chance "
-    "of being right is modelled as 1 / (1 + e^-(ability - difficulty)), with difficulty -1, 0, "
-    "+1 for easy, medium and hard bank items (a one-parameter logistic, or Rasch, model). Your "
-    "ability is the most likely value given your answers (with a weak prior centred on 0); its "
-    "90% interval is ability +/- 1.645 standard errors from the model's information. The "
-    "expected score is the model's average chance over the bank's mix of difficulties, and "
-    "the interval is the same calculation at the interval's ends. Google publishes no pass "
-    "mark: compare the estimate with a target you choose.")
-
-
-@dataclass(frozen=True)
-class Readiness:
-    expected: float  # expected share right on a full form
-    low: float
-    high: float
-    ability: float
-    answered: int  # items the estimate rests on
-    attempts: int
-    target: float | None
-
-    @property
-    def verdict(self) -> str:
-        if self.target is None:
-            return "Set a target score to compare the estimate with."
-        t = f"{self.target:.0%}"
-        if self.low >= self.target:
-            return f"The whole interval is at or above your target of {t}."
-        if self.high < self.target:
-            return f"The whole interval is below your target of {t}."
-        return f"Your target of {t} is inside the interval: not yet clearly above it."
-
-    def to_json(self) -> dict[str, Any]:
-        return {"expected": round(self.expected, 4), "low": round(self.low, 4),
-                "high": round(self.high, 4), "ability": round(self.ability, 4),
-                "answered": self.answered, "attempts": self.attempts, "target": self.target,
-                "verdict": self.verdict, "method": READINESS_METHOD}
-
-
-def _p(theta: float, b: float) -> float:
-    return 1.0 / (1.0 + math.exp(-(theta - b)))
-
-
-def _difficulty(item: QuizItem) -> float:
-    return DIFFICULTY_LOGITS.get(item.difficulty or "medium", 0.0)
-
-
-def readiness(observations: Sequence[tuple[QuizItem, bool]], *, attempts: int,
-              mix: Sequence[float] | None = None, target: float | None = None
-              ) -> Readiness | None:
-    """The estimate from (item, right) pairs; ``mix`` is the difficulty (logits) of the items
-    a full form draws from (default: one of each level). None without any observation."""
-    if not observations:
-        return None
-    bs = [(_difficulty(it), ok) for it, ok in observations]
-    theta = 0.0
-    for _ in range(50):  # Newton's method on the log posterior (concave: converges fast)
-        grad = sum(int(ok) - _p(theta, b) for b, ok in bs) - theta / _PRIOR_SD ** 2
-        info = sum(_p(theta, b) * (1 - _p(theta, b)) for b, _ in bs) + 1 / _PRIOR_SD ** 2
-        step = grad / info
-        theta += max(-2.0, min(2.0, step))
-        if abs(step) < 1e-8:
-            break
-    info = sum(_p(theta, b) * (1 - _p(theta, b)) for b, _ in bs) + 1 / _PRIOR_SD ** 2
-    se = 1 / math.sqrt(info)
-    levels = list(mix) if mix else list(DIFFICULTY_LOGITS.values())
-
-    def expected(t: float) -> float:
-        return sum(_p(t, b) for b in levels) / len(levels)
-
-    return Readiness(expected=expected(theta), low=expected(theta - _Z90 * se),
-                     high=expected(theta + _Z90 * se), ability=theta, answered=len(bs),
-                     attempts=attempts, target=target)
 
 
 # --- attempts in the store -------------------------------------------------------------------
@@ -596,12 +429,12 @@ class ExamStore:
                   now: float | None = None) -> Readiness | None:
         """The estimate over the last attempts (see ``READINESS_METHOD``); ``pool`` (the bank)
         gives the difficulty mix of a full form."""
-        done = self.history(user, now=now)[-_RECENT:]
+        done = self.history(user, now=now)[-RECENT_ATTEMPTS:]
         # Blank items are left out: time ran out or the attempt was abandoned, which says
         # little about what the candidate knows (the report still counts them wrong).
         obs = [(it, ok) for a in done
                for it, ok, ans in zip(a.items, a.report().results, a.answers) if ans]
-        mix = [_difficulty(it) for it in pool] or None
+        mix = [difficulty_of(it) for it in pool] or None
         return readiness(obs, attempts=len(done), mix=mix, target=self.target(user))
 
 

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
 
 from fsrs import Card, Scheduler, State
 
@@ -257,7 +259,7 @@ def _known_dues(store: Store, user: str, today: date, end: date) -> dict[date, i
     for r in store.query(f"SELECT s.due FROM study_state s JOIN study_cards c ON c.id = "
                          f"s.card_id WHERE s.user = ? AND {in_study_set('c')}",
                          (user, user, user)):
-        d = datetime.fromtimestamp(r["due"], timezone.utc).date()
+        d = datetime.fromtimestamp(r["due"], UTC).date()
         d = max(d, today)  # overdue cards are today's work
         if d < end:
             out[d] += 1
@@ -371,7 +373,7 @@ def forecast(store: Store, user: str, exam_date: date, *,
     retrievability from each studied card's stability (the plan's reviews can only raise it)."""
     user = check_user(user)
     sched = scheduler or Scheduler()
-    when = datetime.combine(exam_date, dtime(8, 0), timezone.utc)
+    when = datetime.combine(exam_date, dtime(8, 0), UTC)
     totals = {int(r["domain"]): int(r["n"]) for r in store.query(
         f"SELECT c.domain, COUNT(*) AS n FROM study_cards c WHERE {in_study_set('c')} "
         "AND c.domain IS NOT NULL GROUP BY c.domain", (user, user))}
@@ -405,7 +407,7 @@ class PlanStore:
     def set(self, user: str, exam_date: date, minutes: object, *,
             today: date | None = None) -> PlanSettings:
         user = check_user(user)
-        today = today or datetime.now(timezone.utc).date()
+        today = today or datetime.now(UTC).date()
         mins = check_plan_input(exam_date, minutes, today)
         now = time.time()
         with self.store.transaction() as db:

@@ -26,7 +26,7 @@ QUIZ_SOURCES: tuple[str, ...] = ("bank", "generated", "all")
 CARD_SOURCES: tuple[str, ...] = ("deck", "generated", "all")
 
 
-def practice_pool(snapshot: "Snapshot", source: str = "bank",
+def practice_pool(snapshot: Snapshot, source: str = "bank",
                   practice_dir: Path | None = None) -> list[QuizItem]:
     if source not in QUIZ_SOURCES:
         raise ValueError(f"unknown quiz source {source!r}; use one of {', '.join(QUIZ_SOURCES)}")
@@ -35,7 +35,7 @@ def practice_pool(snapshot: "Snapshot", source: str = "bank",
     return [*bank, *generated]
 
 
-def draw_practice(snapshot: "Snapshot", *, source: str = "bank", domain: int | None = None,
+def draw_practice(snapshot: Snapshot, *, source: str = "bank", domain: int | None = None,
                   section: str | None = None, count: int = 10, seed: int | None = None,
                   weighted: bool = False, practice_dir: Path | None = None) -> list[QuizItem]:
     """``count`` items of the chosen source; see ``quiz.draw_from`` for the draw."""
@@ -43,7 +43,7 @@ def draw_practice(snapshot: "Snapshot", *, source: str = "bank", domain: int | N
                      section=section, count=count, seed=seed, weighted=weighted)
 
 
-def study_cards(snapshot: "Snapshot", *, domain: int | None = None, section: str | None = None,
+def study_cards(snapshot: Snapshot, *, domain: int | None = None, section: str | None = None,
                 practice_dir: Path | None = None, source: str = "all") -> list[Flashcard]:
     """The cards a candidate studies: the curated deck first, then generated cards of the
     passages, minus generated cards that repeat a curated one (same quote or same front).

@@ -7,7 +7,8 @@ the corpus or the bank changes; the same index, bank and seed give the same page
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from assistant.study.cards import Flashcard, generate_cards
 from assistant.study.curated import bank_items, deck_cards
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["sample_markdown", "DEFAULT_SEED"]
 
 DEFAULT_SEED = 2026
+T = TypeVar("T", Flashcard, QuizItem)
 _LETTERS = "ABCDEF"
 
 
@@ -62,8 +64,8 @@ def sample_markdown(snapshot: Snapshot, *, seed: int = DEFAULT_SEED, n_cards: in
     cards, items = generate_cards(snapshot), quiz_pool(snapshot)
     rng = random.Random(seed)
 
-    def pick(pool: list, n: int) -> list:
-        return sorted(rng.sample(pool, min(n, len(pool))), key=_order)
+    def pick(pool: Sequence[T], n: int) -> list[T]:
+        return sorted(rng.sample(list(pool), min(n, len(pool))), key=_order)
 
     picked_deck, picked_bank = pick(deck, n_cards), pick(bank, n_quiz)
     picked_cards, picked_items = pick(cards, max(1, n_cards // 4)), pick(items, max(1, n_quiz // 4))

@@ -4,7 +4,6 @@ ratings and timestamps onto it, so the state we store is exactly the package's o
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any

@@ -25,7 +25,6 @@ from assistant.store import Store
 from assistant.study.cards import Flashcard
 from assistant.study.progress import DomainProgress, Suggestion, compute_progress, suggest
 from assistant.study.quiz import QuizItem
-from assistant.study.studyset import CURATED_KINDS, in_study_set
 from assistant.study.srs import (
     RATING_NAMES,
     ReviewResult,
@@ -37,6 +36,7 @@ from assistant.study.srs import (
     state_name,
     utc,
 )
+from assistant.study.studyset import CURATED_KINDS, in_study_set
 
 if TYPE_CHECKING:
     from assistant.index import Snapshot
@@ -220,7 +220,7 @@ class StudyStore:
         """Generated cards the user has neither accepted nor suspended, in corpus order."""
         user = check_user(user)
         kinds = ", ".join("?" for _ in (*CURATED_KINDS, "own"))
-        where, args = "", []
+        where, args = "", list[object]()
         if domain is not None:
             where, args = where + " AND c.domain = ?", [*args, domain]
         if section is not None:
@@ -259,9 +259,10 @@ class StudyStore:
                      section: str | None = None) -> Flashcard:
         """A card the candidate wrote: stored at once, in their study set only."""
         user = check_user(user)
-        front, answer = _edit_text(front, "front"), _edit_text(answer, "answer")
-        if front is None or answer is None:
+        text, back = _edit_text(front, "front"), _edit_text(answer, "answer")
+        if text is None or back is None:
             raise StudyError("a card needs a front and an answer; write both")
+        front, answer = text, back
         card = Flashcard(id=uuid.uuid4().hex[:16], kind="own", front=front,
                          answer=answer, quote="", chunk_id="", source="", title="",
                          heading="", section=section, domain=domain, generator="own")

@@ -11,7 +11,7 @@ second tab's answer is never overwritten by a stale widget.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,6 @@ import streamlit as st
 from assistant import syllabus
 from assistant.ui import resources, state
 from assistant.ui.safe import escape_inline, escape_markdown, passage_markdown
-from assistant.ui.widgets import domain_label
 
 __all__ = ["render"]
 
@@ -54,7 +53,7 @@ def _clock(seconds: float) -> str:
 
 
 def _utc(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%H:%M:%S UTC")
+    return datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S UTC")
 
 
 # --- answering ---------------------------------------------------------------------------------
@@ -236,8 +235,9 @@ def _flashcard_links(a: Any, missed: list[int]) -> None:
     if not by_section:
         return
     st.markdown("**Study the subsections you missed**")
-    st.caption(" · ".join(f"{k} {escape_inline(syllabus.subsection(k).name) if syllabus.subsection(k) else ''}"
-                          f" ({v})" for k, v in sorted(by_section.items())))
+    names = {k: (sub.name if (sub := syllabus.subsection(k)) else "") for k in by_section}
+    st.caption(" · ".join(f"{k} {escape_inline(names[k])} ({v})"
+                          for k, v in sorted(by_section.items())))
     domains = sorted({syllabus.section_of(k) for k in by_section if k != "-"})
     cols = st.columns(max(1, len(domains)))
     for col, d in zip(cols, domains):
@@ -304,7 +304,7 @@ def _report_view(s: Any, a: Any) -> None:
     st.subheader(f"Score: {r.correct} of {r.items} ({r.score:.0%}){how}")
     st.caption(f"By the exam weights of the domains on this form: {r.weighted:.0%}. "
                f"{r.items - r.answered} left blank (counted wrong). Submitted "
-               f"{datetime.fromtimestamp(a.submitted, timezone.utc):%Y-%m-%d %H:%M} UTC.")
+               f"{datetime.fromtimestamp(a.submitted, UTC):%Y-%m-%d %H:%M} UTC.")
     if a.shortfall:
         st.caption(escape_inline(a.shortfall))
     rows = [d for d in r.domains]
@@ -347,7 +347,7 @@ def _history(s: Any, user: str) -> None:
         st.caption("No submitted mock exam yet.")
     else:
         df = pd.DataFrame([{
-            "attempt": n, "submitted": datetime.fromtimestamp(a.submitted, timezone.utc)
+            "attempt": n, "submitted": datetime.fromtimestamp(a.submitted, UTC)
             .strftime("%Y-%m-%d %H:%M"), "score %": round(100 * a.report().score, 1),
             "weighted %": round(100 * a.report().weighted, 1), "items": len(a.items),
             "answered": a.report().answered, "id": a.id} for n, a in enumerate(hist, 1)])
@@ -401,7 +401,7 @@ def render() -> None:
         ids = [a.id for a in hist][::-1]
         if st.session_state.get("exam_pick") not in ids:
             st.session_state["exam_pick"] = shown if shown in ids else ids[0]
-        labels = {a.id: f"{datetime.fromtimestamp(a.submitted, timezone.utc):%Y-%m-%d %H:%M}"
+        labels = {a.id: f"{datetime.fromtimestamp(a.submitted, UTC):%Y-%m-%d %H:%M}"
                         f" · {a.report().correct}/{len(a.items)}" for a in hist}
         chosen = st.selectbox("Report of attempt", ids, key="exam_pick",
                               format_func=lambda i: labels[i])

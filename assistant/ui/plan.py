@@ -6,7 +6,7 @@ drops out and a new date or new minutes re-plan at once without touching any rev
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -41,7 +41,7 @@ def current_plan(s: Any, user: str) -> Any:
         return None
     resources.study_cards(s)  # the deck and cards of this index generation, in the store
     study = resources.study_store(s)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     if cfg.exam_date <= today:
         return None
     return build_plan(study.store, user, cfg, bank=_bank(s), today=today,
@@ -96,7 +96,7 @@ def render() -> None:
     st.title("Exam-date plan")
     plans = _plans(s)
     cfg = plans.current(user)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     if "plan_date" not in st.session_state:
         st.session_state["plan_date"] = cfg.exam_date if cfg else today + timedelta(days=42)
     if "plan_minutes" not in st.session_state:
@@ -158,6 +158,6 @@ def render() -> None:
     if len(hist) > 1:
         with st.expander(f"Earlier settings ({len(hist) - 1})"):
             st.dataframe(pd.DataFrame([{
-                "set": datetime.fromtimestamp(h.created, timezone.utc).strftime(
+                "set": datetime.fromtimestamp(h.created, UTC).strftime(
                     "%Y-%m-%d %H:%M"), "exam date": h.exam_date.isoformat(),
                 "minutes a day": h.minutes} for h in hist[::-1]]), hide_index=True)

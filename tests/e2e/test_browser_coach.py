@@ -8,9 +8,9 @@ import re
 import sqlite3
 
 import pytest
+from e2e_support import ask, open_app, shot, wait_idle
 
 from assistant.answer.options import pasted_form
-from e2e_support import ask, open_app, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ import time
 from datetime import date, timedelta
 
 import pytest
-
 from e2e_support import AppServer, open_app, shot, wait_idle
 
 pytestmark = pytest.mark.browser

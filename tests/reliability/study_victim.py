@@ -2,9 +2,10 @@
 
 The same code path as the app's pages: ``StudyStore.rate`` (flashcards), ``Store.add_exchange``
 (chat answers) and ``Store.add_verdict`` (tutor review), ``StudyStore.record_quiz_answer``
-(quiz), ``ExamStore.answer`` and ``ExamStore.mark`` (mock exam), each one transaction. After each call returns, the process prints an acknowledgement
-(``ACK kind key``) - the moment the app would show "Rated Good" or "Verdict saved". The test
-kills it with SIGKILL at random moments and checks every acknowledged write is in SQLite.
+(quiz), ``ExamStore.answer`` and ``ExamStore.mark`` (mock exam), each one transaction. After
+each call returns, the process prints an acknowledgement (``ACK kind key``) - the moment the
+app would show "Rated Good" or "Verdict saved". The test kills it with SIGKILL at random
+moments and checks every acknowledged write is in SQLite.
 Exam answers and marks overwrite earlier ones of the same question, so before each of them the
 process prints ``DO kind key value``: the one write in flight at the kill may or may not land.
 

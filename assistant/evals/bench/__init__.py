@@ -44,11 +44,11 @@ from typing import Any
 
 from assistant.evals.bench.backends import bench_backends
 from assistant.evals.bench.baseline import bench_baseline
+from assistant.evals.bench.coach import bench_coach
 from assistant.evals.bench.cold_start import bench_cold_start
 from assistant.evals.bench.common import bench_settings, build_index, loadavg, log, machine
 from assistant.evals.bench.ingest import bench_ingest, copy_sqlite
 from assistant.evals.bench.query import bench_queries, profile_ask
-from assistant.evals.bench.coach import bench_coach
 from assistant.evals.bench.report import TARGETS, compare, evaluate_targets, markdown
 from assistant.evals.bench.scale import bench_scale
 from assistant.files import atomic_write

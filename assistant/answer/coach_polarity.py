@@ -1,0 +1,132 @@
+"""Polarity for the practice-question coach: whether a sentence of a passage speaks *for* an
+option or against it. A sentence that names an option inside a negative scope ("Trap:",
+"instead of", "rather than", "does not", "avoid") or corrects it ("the fix is ...") counts
+against it; the scopes are bounded (a cue governs a few words) so that a negation elsewhere in
+the sentence does not flip it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.text import content_terms
+
+__all__ = ["NEGATION", "correction_share", "negativity", "positions"]
+
+_NEG_CUE = re.compile(
+    r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
+    r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
+    r"does not|do not|is not|are not|neither|nor|without needing)\b", re.I)
+NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
+                       r"neither|nor)\b", re.I)
+_PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
+                    r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
+                    re.I)
+# Where a warning turns into its correction: "...; the fix is to group classes", "the scalable
+# choice keeps the data in BigQuery". What follows argues for what it names.
+_CORRECTION = re.compile(r"\b(the (\w+ )?(fix|answer|choice|solution|option|approach|way) (is|keeps|"
+                         r"uses|changes)|the (right|better|best|correct|scalable) \w+|is to|"
+                         r"instead,?|than)\b", re.I)
+_NEG_WINDOW = 7  # words after a negative cue that it governs
+# Words that judge what the sentence describes as a poor choice ("... which is slower because
+# new replicas must start"). Before a "than", only the part before it is judged.
+_PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
+                         r"harder|riskier|brittle|overkill|unnecessary|needlessly|wrong answer|"
+                         r"common mistake|anti-pattern)\b", re.I)
+_OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
+_TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
+
+
+def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
+    """Character spans of the sentence that argue against what they name.
+
+    A "Trap:" clause names the wrong choice, unless the clause itself states a negative fact
+    ("Trap: CMEK does not stop exfiltration"): then it is the correction, and an option that
+    says the same thing ("CMEK does not stop ...") agrees with it. Likewise an option that
+    carries its own negation agrees with a negated statement rather than being ruled out."""
+    spans: list[tuple[int, int]] = []
+    trap = _TRAP.match(sentence)
+    if trap:
+        start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
+        piv = _PIVOT.search(sentence, start + 1)
+        end = piv.start() if piv else len(sentence)
+        if not NEGATION.search(sentence[start:end]):
+            spans.append((start, end))
+    pej = _PEJORATIVE.search(sentence)
+    if pej and not trap:
+        than = re.search(r"\b(than|compared with|compared to|instead of|rather than)\b", sentence)
+        spans.append((0, than.start() if than else len(sentence)))
+    if option_negated:
+        return spans
+    # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
+    for m in _OVER.finditer(sentence):
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:,]|\b(unless|when|if|because|for)\b", rest)
+        spans.append((m.end(), m.end() + (stop.start() if stop else len(rest))))
+    for m in _NEG_CUE.finditer(sentence):
+        rest = sentence[m.end():]
+        words = list(re.finditer(r"\S+", rest))
+        end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
+        stop = re.search(r"[.;:]|,\s|\bbut\b|\bso\b|\bwhereas\b|\bwhile\b", rest)
+        if stop is not None:
+            end = min(end, m.end() + stop.start())
+        # "X does not Y" denies the pairing of X with Y: the clause's subject is in the scope
+        # too, but only for an option that also names what follows the negation (see
+        # negativity); an option that only names X is not what the sentence denies.
+        head = sentence[:m.start()]
+        cut = max((k.end() for k in re.finditer(r"[.;:]\s|,\s(?:and|but|while|whereas)\s|"
+                                                 r"\b(?:and|while|whereas)\s", head)),
+                  default=0)
+        spans.append((m.end(), end))
+        spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
+    return spans
+
+
+_WORD_RE = re.compile(r"(?u)\b\w\w+\b")
+
+
+def positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
+    out = []
+    for m in _WORD_RE.finditer(sentence):
+        t = content_terms(m.group(0))
+        if t and t[0] in terms:
+            out.append((m.start(), t[0]))
+    return out
+
+
+def correction_share(sentence: str, weights: dict[str, float], hit: set[str]) -> float:
+    """Weighted share of the option's matched terms in the correction part of a warning."""
+    if not _TRAP.match(sentence) and not re.search(r"\bthe fix is\b", sentence, re.I):
+        return 0.0
+    m = _CORRECTION.search(sentence)
+    if m is None:
+        return 0.0
+    pos = positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if p >= m.end()) / total
+
+
+def negativity(sentence: str, weights: dict[str, float], hit: set[str],
+                option_negated: bool, stem_terms: frozenset[str] = frozenset()) -> float:
+    """Weighted share of the option's matched terms that sit in a negative scope. Terms the
+    option shares with the stem describe the scenario, not the choice: they do not count."""
+    spans = _negative_spans(sentence, option_negated)
+    hit = {t for t in hit if t not in stem_terms}
+    if not spans or not hit:
+        return 0.0
+    pos = positions(sentence, hit)
+    if not pos:
+        return 0.0
+    total = sum(weights[t] for _, t in pos) or 1.0
+    negative: set[int] = set()
+    for i, (a, b) in enumerate(spans):
+        if a < 0:
+            continue
+        inside = [p for p, _ in pos if a <= p < b]
+        negative.update(inside)
+        # The subject span that follows an object span belongs to the same negation.
+        if inside and i + 1 < len(spans) and spans[i + 1][0] < 0:
+            sa, sb = -spans[i + 1][0] - 1, -spans[i + 1][1] - 1
+            negative.update(p for p, _ in pos if sa <= p < sb)
+    neg = sum(weights[t] for p, t in pos if p in negative)
+    return neg / total
