@@ -146,8 +146,8 @@ def cited_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
 
 def _supported(sentence: str, passage_text: str, verbatim: bool) -> bool:
     s = _norm(MARKER.sub("", sentence))
-    s = re.sub(r"^(naming:)\s*", "", s).strip()
     s = re.sub(r"\s*\((october 2024 guide|june 2026 revision)\)\s*", " ", s).strip()
+    s = re.sub(r"^(naming:)\s*", "", s).strip()
     p = _norm(passage_text)
     if verbatim:
         return s in p
@@ -234,6 +234,8 @@ class CaseResult:
             "hit@1": self.hit_at(1), f"hit@{k}": self.hit_at(k),
             "mrr@10": round(self.mrr(), 4), "ndcg@10": round(self.ndcg(), 4),
             "keyword_recall": self.keyword_recall(),
+            "lead": a.lead if a else None,
+            "points": list(a.points) if a else [],
             "retrieve_ms": round(self.retrieve_s * 1000, 2),
             "answer_ms": round(self.answer_s * 1000, 2),
             "failure": self.failure(k),
@@ -268,7 +270,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[idx]
 
 
-def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool) -> dict[str, Any]:
+def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool,
+              vec: Callable[[str], Any] | None = None) -> dict[str, Any]:
     ans = [r for r in results if r.case.answerable and not r.error]
     unans = [r for r in results if not r.case.answerable and not r.error]
 
@@ -301,7 +304,22 @@ def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool) -> dict[str
         "retrieve_ms_p95": round(percentile(retrieve_ms, 95), 2),
         "answer_ms_p50": round(percentile(answer_ms, 50), 2),
         "answer_ms_p95": round(percentile(answer_ms, 95), 2),
+        **_quality(ans, vec),
     }
+
+
+def _quality(ans: Sequence[CaseResult], vec: Callable[[str], Any] | None) -> dict[str, Any]:
+    """Issue 14's answer-shape metrics (answer/quality.py) over the answerable cases."""
+    from assistant.answer.quality import aggregate_quality, assess
+
+    items = []
+    for r in ans:
+        a = r.answer
+        q = None if a is None or a.abstained else assess(
+            r.case.question, a.answer, r.case.answer_keywords, getattr(a, "lead", "") or None,
+            vec)
+        items.append((q, bool(r.case.answer_keywords)))
+    return aggregate_quality(items)
 
 
 def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str | None = None,
@@ -340,10 +358,12 @@ def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str
         "collection": snap.collection_name,
         "chunks": len(snap.chunks),
     })
-    report.metrics = aggregate(results, k, verbatim)
+    make_vec = getattr(assistant, "vectorizer", None)
+    vec = make_vec() if callable(make_vec) else None  # sentence vectors for quality metrics
+    report.metrics = aggregate(results, k, verbatim, vec)
     domains = sorted({r.case.domain for r in results if r.case.domain is not None})
-    report.per_domain = {str(d): aggregate([r for r in results if r.case.domain == d], k, verbatim)
-                         for d in domains}
+    report.per_domain = {str(d): aggregate([r for r in results if r.case.domain == d], k,
+                                           verbatim, vec) for d in domains}
     return report
 
 

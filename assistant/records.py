@@ -159,11 +159,17 @@ class Answer:
     grounded: bool = True  # False when an LLM answer carried no valid citation
     notes: list[str] = field(default_factory=list)  # e.g. removed citation markers
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # The answer's shape: the direct answer (first sentence) and the supporting points, each
+    # with its citation markers; ``answer`` is their plain-text concatenation.
+    lead: str = ""
+    points: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
+            "lead": self.lead,
+            "points": list(self.points),
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],

@@ -27,7 +27,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from assistant import syllabus
 from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 from assistant.records import Passage
@@ -119,20 +118,10 @@ def states_a_price(passages: Sequence[Passage], top: int = 3) -> bool:
     return any(_MONEY.search(p.chunk.text) for p in passages[:top])
 
 
-def abstention_text(passages: Sequence[Passage]) -> str:
-    """Say so plainly, and point to the nearest exam sections the material does cover."""
-    seen: list[str] = []
-    for p in passages:
-        sec = p.chunk.section
-        if sec and sec not in seen:
-            seen.append(sec)
-    named = []
-    for sec in seen[:3]:
-        # Current guide first; 5.3 and other retired subsections exist only in the 2024 guide.
-        sub = syllabus.subsection(sec) or syllabus.subsection(sec, "2024-10")
-        named.append(f"{sec} ({sub.name})" if sub else sec)
-    text = ("The study material does not cover this question, so I will not guess an answer.")
-    if named:
-        text += " The nearest topics it does cover are in section" + \
-            ("s " if len(named) > 1 else " ") + ", ".join(named) + "."
-    return text
+def abstention_text(passages: Sequence[Passage], question: str = "") -> str:
+    """One sentence: the material does not cover it, and the official page to check (the
+    closest passage's source page, or the certification page for exam logistics)."""
+    from assistant.answer.pages import official_page
+
+    return ("The study material does not cover this question; check the official page: "
+            f"{official_page(question, passages)}")

@@ -392,6 +392,11 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
                    show_progress=False)
         bm25.save(str(gdir / "bm25"), show_progress=False)
     write_chunks(gdir / "chunks.jsonl", chunks)
+    # Sentence vectors for the composer's semantic scoring (answer/sentvec.py).
+    w.progress(0.92, "embedding sentences")
+    from assistant.answer.sentvec import build_sentence_vectors
+    build_sentence_vectors(gdir, [c.text for c in chunks], w.embedder.model_id,
+                           w.embedder.embed_documents, w.cache)
     (gdir / "words.json").write_text(json.dumps(count_words(chunks)), encoding="utf-8")
     state = {
         "generation": gen,
