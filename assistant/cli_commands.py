@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.standalone_question:
         print(f"(follow-up read as: {answer.standalone_question})\n")
     if not live or answer.answer:
-        print(answer.answer if not live else "Checked answer:\n" + answer.answer)
+        from assistant.answer.render import terminal_answer
+
+        shaped = terminal_answer(answer.lead, answer.points, answer.answer,
+                                 bold=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        print(shaped if not live else "Checked answer:\n" + shaped)
     if not answer.grounded:
         print("\nwarning: this answer cites no passage; treat it as ungrounded.")
     if answer.citations:

@@ -18,6 +18,7 @@ from assistant.answer.sentvec import load_sentence_vectors
 from assistant.answer.shape import asks_about_names
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.followup import standalone_question
+from assistant.answer.intake import screen
 from assistant.errors import ConfigError
 from assistant.records import Answer, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
@@ -87,6 +88,13 @@ class Assistant:
         """Yield answer text deltas as the composer produces them, then the final ``Answer``."""
         t0 = time.perf_counter()
         q, standalone = self.prepare(question, history)
+        screened = screen(question)  # the raw text: line breaks tell a list or code apart
+        if screened.reply is not None:
+            yield screened.reply
+            yield self._reply(q, screened.reply)
+            return
+        if screened.question != q:  # a code snippet with a question: answer the prose
+            q, standalone = self.prepare(screened.question, history)
         passages = self.retrieve(standalone or q, k=k, mode=mode, filters=filters)
         retrieve_s = time.perf_counter() - t0
         for event in self.compose_stream(q, standalone, passages):
@@ -108,6 +116,11 @@ class Assistant:
     def compose_stream(self, q: str, standalone: str | None,
                        passages: list[Passage]) -> Iterator[str | Answer]:
         t1 = time.perf_counter()
+        screened = screen(q)
+        if screened.reply is not None:
+            yield screened.reply
+            yield self._reply(q, screened.reply)
+            return
         query = self.retriever.normalize(standalone or q)
         sig = self.judge(query, passages)
         timings: dict[str, float] = {}
@@ -141,6 +154,11 @@ class Assistant:
         yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
                      grounded=draft.grounded, notes=draft.notes + notes, timings=timings,
                      lead=lead, points=points)
+
+    def _reply(self, q: str, text: str) -> Answer:
+        """Input that is not a question about the material: one line, no passages."""
+        return Answer(q, text, True, [], [], None, self.composer.name, lead=text,
+                      notes=["input: not a question about the material"])
 
     def context(self, query: str) -> ComposeContext:
         """Term statistics, the query's vector (cached by the embedder: retrieval already
