@@ -195,7 +195,9 @@ def _feature_commands() -> None:
     from assistant.study.cli import register as study_commands
     from assistant.ui.cli import register as app_command
 
-    _EXTRA_COMMANDS.extend([study_commands, app_command, bench_command])
+    from assistant.answer.sample import register as answer_sample_command
+
+    _EXTRA_COMMANDS.extend([study_commands, app_command, bench_command, answer_sample_command])
 
 
 _feature_commands()
