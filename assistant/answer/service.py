@@ -43,6 +43,21 @@ def make_composer(settings: Settings) -> Composer:
     raise ConfigError(f"unknown backend '{settings.backend}'; use extractive or llm")
 
 
+def _drop_repeats(lead: str, points: list[str]) -> tuple[list[str], int]:
+    from assistant.answer.base import MARKER
+    from assistant.answer.quality import repeats
+
+    kept: list[str] = []
+    seen = [MARKER.sub("", lead)]
+    for p in points:
+        plain = MARKER.sub("", p)
+        if any(repeats(plain, s) for s in seen):
+            continue
+        kept.append(p)
+        seen.append(plain)
+    return kept, len(points) - len(kept)
+
+
 class Assistant:
     def __init__(self, settings: Settings, retriever: Retriever | None = None,
                  composer: Composer | None = None, policy: AbstainPolicy | None = None) -> None:
@@ -146,6 +161,10 @@ class Assistant:
                          notes=draft.notes, timings=timings, lead=text)
             return
         lead, points = self._shape(draft)
+        if not draft.lead:  # an LLM's text: the same no-repeat check the extractive path has
+            points, dropped = _drop_repeats(lead, points)
+            if dropped:
+                draft.notes.append(f"removed {dropped} sentence(s) repeating an earlier one")
         draft.lead, draft.points = lead, points
         draft.text = " ".join([lead, *points])
         lead, points, citations, notes = self._version_notes(standalone or q, draft, passages)
@@ -207,7 +226,25 @@ class Assistant:
         pieces = cited_sentences(draft.text)
         if not pieces:
             return draft.text.strip(), []
-        parts = [f"{s} " + " ".join(f"[{n}]" for n in nums) for s, nums in pieces]
+        parts: list[str] = []
+        for sentence, nums in pieces:
+            # "... [1]. Next sentence": the full stop after a marker closes the previous part.
+            m = re.match(r"^([.,;:!?]+)\s*", sentence)
+            if m and parts:
+                parts[-1] += m.group(1)
+                sentence = sentence[m.end():]
+            if sentence:
+                parts.append(f"{sentence} " + " ".join(f"[{n}]" for n in nums))
+        # Text after the last marker (an uncited closing sentence) stays, as its own point.
+        tail = re.split(r"(?:\s*(?<![\w`])\[\d{1,3}\])+", draft.text)[-1].strip()
+        m = re.match(r"^([.,;:!?]+)\s*", tail)
+        if m and parts:
+            parts[-1] += m.group(1)
+            tail = tail[m.end():]
+        if tail:
+            parts.append(tail)
+        if not parts:
+            return draft.text.strip(), []
         return parts[0], parts[1:]
 
     # --- version awareness ------------------------------------------------------------------
