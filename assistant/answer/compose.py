@@ -51,7 +51,14 @@ _NUMBER_BONUS = 0.10
 _CONNECTIVE_PENALTY = 0.10
 _DIGIT = re.compile(r"\d")
 _IDENT_BONUS = 0.15
-_ANSWER_BONUS = 0.10
+_ANSWER_BONUS = 0.12
+_NARRATIVE_PENALTY = 0.12
+_RECOMMENDS = re.compile(
+    r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
+    r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|import|"
+    r"build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|de-identify)\b|"
+    r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
+    r"fits|suits|is the (right|best|better|simplest))\b", re.I)
 _VERDICT_BONUS = 0.08
 _FRAMING_PENALTY = 0.15
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
@@ -179,6 +186,10 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         vec = vectors.get(text) if vectors is not None else None
         vec = np.asarray(vec, dtype=np.float32) if vec is not None else None
         sem = float(vec @ qvec) if vec is not None and qvec is not None else None
+        if sem is not None and text.count("`") >= 4:
+            # The model reads code names (`DNN_LINEAR_COMBINED_CLASSIFIER`) as noise, so a
+            # sentence made of them scores low by meaning; words decide for it instead.
+            sem = max(sem, 0.5 + 0.25 * min(1.0, s.coverage))
         total = s.score + (_SEM_WEIGHT * sem if sem is not None else 0.0)
         if role == "cue":
             match = shape.quote_match(shape.cue_quote(text), qterms, weights)
@@ -202,6 +213,12 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _IDENT_BONUS  # the exact code name asked about (workerPoolSpecs[2])
         if _ANSWER_STATED.search(text):
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
+            if kind == "scenario":
+                total += _ANSWER_BONUS
+        if kind == "scenario" and role == "plain" and not _RECOMMENDS.search(text):
+            # In a scenario, a sentence that recommends nothing (often one that retells a
+            # worked example's situation) is not the answer, however close its words are.
+            total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS
         if _FRAMING.search(text):
