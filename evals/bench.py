@@ -275,7 +275,8 @@ def bench_ingest(corpus: Path, work: Path, onnx_dir: Path,
                  fresh_export: bool) -> tuple[dict[str, Any], Any, Any]:
     """Cold build, no-change re-ingest (in process and as a command), one-file change."""
     copy = work / "corpus-copy"
-    shutil.copytree(corpus, copy)
+    # corpus/practice (answer keys of the practice bank) is never indexed; a copy would be.
+    shutil.copytree(corpus, copy, ignore=shutil.ignore_patterns("practice"))
     s = _settings(copy, work / "idx-ingest", work / "data")
     out: dict[str, Any] = {"corpus_files": sum(1 for p in copy.rglob("*") if p.is_file()),
                            "backend": s.embedding_backend}
@@ -804,7 +805,7 @@ def synthetic_corpus(corpus: Path, out: Path, factor: int, seed: int = 8) -> dic
     from assistant.ingest.loaders import load_document
 
     files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix == ".md")
-    shutil.copytree(corpus, out / "real")
+    shutil.copytree(corpus, out / "real", ignore=shutil.ignore_patterns("practice"))
     docs = [load_document(p, max_bytes=50_000_000, max_pages=2000) for p in files]
     pool = [sec for d in docs for sec in d.sections]
     sizes = [len(d.sections) for d in docs]
