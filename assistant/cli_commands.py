@@ -163,8 +163,9 @@ def register_answer_commands(sub: Any) -> None:
 
     p = sub.add_parser("eval", help="run an eval set and report metrics",
                        description="Retrieval (hit@1, hit@k, MRR@10, nDCG@10), answers (keyword "
-                                   "recall, abstention, citation precision and support) and "
-                                   "latency, overall and per exam domain.")
+                                   "recall, abstention, citation precision and support, lead "
+                                   "keyword hit, redundant sentence pairs, off-topic sentences, "
+                                   "answer length) and latency, overall and per exam domain.")
     p.add_argument("file", help="eval set (JSONL), e.g. evals/pmle.jsonl")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default=None)
