@@ -273,11 +273,17 @@ class Answer:
     # A pasted multiple-choice question: {options, choice, constraint, confidence, select,
     # remaining} from the practice-question coach (answer/coach.py); None otherwise.
     mcq: dict[str, Any] | None = None
+    # The answer's shape: the direct answer (first sentence) and the supporting points, each
+    # with its citation markers; ``answer`` is their plain-text concatenation.
+    lead: str = ""
+    points: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "question": self.question,
             "answer": self.answer,
+            "lead": self.lead,
+            "points": list(self.points),
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "passages": [p.to_json() for p in self.passages],
@@ -312,7 +318,8 @@ class Answer:
                    standalone_question=d.get("standalone_question"),
                    backend=d.get("backend", "extractive"), grounded=bool(d.get("grounded", True)),
                    notes=list(d.get("notes") or []), timings=dict(d.get("timings") or {}),
-                   mcq={k: d[k] for k in MCQ_FIELDS if k in d} or None)
+                   mcq={k: d[k] for k in MCQ_FIELDS if k in d} or None,
+                   lead=str(d.get("lead") or ""), points=[str(p) for p in d.get("points") or []])
 
 
 # The practice-question coach's fields, merged into an answer's JSON (Answer.mcq).

@@ -61,7 +61,19 @@ def test_out_of_scope_questions_abstain(corpus_assistant, question: str) -> None
     assert ans.abstained, ans.answer
     assert ans.citations == []
     assert "does not cover" in ans.answer
-    assert re.search(r"section[s]? \d\.\d", ans.answer)  # points to the nearest sections
+    # One sentence, no filler: it names the official page to check instead.
+    assert re.search(r"check the official page: https://cloud\.google\.com/\S+$", ans.answer)
+    assert ans.answer.count(". ") == 0
+    assert ans.lead == ans.answer and ans.points == []
+
+
+def test_exam_logistics_outside_the_material_point_to_the_certification_page(
+        corpus_assistant) -> None:
+    ans = corpus_assistant.ask("How many days in advance can I reschedule my PMLE exam "
+                               "appointment without losing the exam fee?")
+    if ans.abstained:  # when the material states it, an answer is right too
+        assert ans.answer.endswith(
+            "https://cloud.google.com/learn/certification/machine-learning-engineer")
 
 
 def test_no_official_passing_score_is_stated_with_a_citation(corpus_assistant) -> None:

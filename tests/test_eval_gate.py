@@ -1,5 +1,6 @@
 """The regression gate: the shipped eval set on the shipped corpus, default settings, must not
-fall more than 3 points below evals/baseline.json on hit@5 or answer keyword recall.
+fall more than 3 points below evals/baseline.json on hit@5, answer keyword recall or lead
+keyword hit (the first sentence holds the answer keywords).
 
 Update the baseline deliberately, in its own commit, with the reason:
     assistant eval evals/pmle.jsonl --save-baseline evals/baseline.json

@@ -24,6 +24,11 @@ class Draft:
     abstained: bool = False
     grounded: bool = True  # False: an LLM answer with no valid citation
     notes: list[str] = field(default_factory=list)
+    # The answer's shape (extractive composer; the LLM path splits its text the same way):
+    # the direct answer, then supporting points (the last may be a caveat). Each keeps its
+    # citation markers; ``text`` is their concatenation.
+    lead: str = ""
+    points: list[str] = field(default_factory=list)
 
 
 class TermStats(Protocol):

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer.base import Draft, TermStats
+from assistant.answer.base import TermStats
 from assistant.answer.text import Sentence, content_terms, split_sentences
-from assistant.records import Citation, Passage
+from assistant.records import Passage
 
-__all__ = ["ExtractiveComposer", "ScoredSentence", "score_sentences", "query_weights"]
+__all__ = ["ScoredSentence", "score_sentences", "query_weights"]
+
+# The composer (shaping, semantic scoring, de-duplication) lives in answer/compose.py; this
+# module keeps the lexical sentence scorer that the abstention rule also uses.
 
 _MAX_SENTENCES = 4
 _MAX_WORDS = 110
@@ -114,65 +117,11 @@ def score_sentences(question: str, passages: Sequence[Passage],
     return out
 
 
-class ExtractiveComposer:
-    name = "extractive"
+def __getattr__(name: str) -> object:
+    # ExtractiveComposer moved to answer/compose.py (which imports this module's scorer);
+    # resolved lazily so the old import path keeps working without an import cycle.
+    if name == "ExtractiveComposer":
+        from assistant.answer.compose import ExtractiveComposer
 
-    def warm_up(self) -> None:
-        return None
-
-    def compose(self, question: str, passages: Sequence[Passage],
-                stats: TermStats | None = None) -> Draft:
-        weights = query_weights(question, stats)
-        scored = score_sentences(question, passages, weights)
-        if not scored or scored[0].coverage <= 0:
-            return Draft("", [], abstained=True)
-        chosen = self._select(scored)
-        # Best answer first; the rest in reading order (passage rank, then sentence order).
-        first, rest = chosen[0], sorted(chosen[1:], key=lambda x: (x.passage.rank, x.sentence.index))
-        ordered = [first, *rest]
-        parts: list[str] = []
-        quotes: dict[int, list[str]] = {}
-        by_rank: dict[int, Passage] = {}
-        for item in ordered:
-            n = item.passage.rank
-            parts.append(f"{item.sentence.text} [{n}]")
-            quotes.setdefault(n, []).append(item.sentence.text)
-            by_rank[n] = item.passage
-        citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
-        return Draft(" ".join(parts), citations)
-
-    def stream(self, question: str, passages: Sequence[Passage],
-               stats: TermStats | None = None) -> Iterator[str | Draft]:
-        draft = self.compose(question, passages, stats)
-        if draft.text:
-            yield draft.text
-        yield draft
-
-    @staticmethod
-    def _select(scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        best = scored[0]
-        chosen = [best]
-        words = len(best.sentence.text.split())
-        covered = set(best.terms)
-        floor = best.score * 0.55
-        # A sentence right after the best one that continues its thought ("It ...", "This ...")
-        # is read with it.
-        for s in scored[1:]:
-            if len(chosen) >= _MAX_SENTENCES or words >= _MAX_WORDS:
-                break
-            follows = s.passage.rank == best.passage.rank and s.sentence.index == best.sentence.index + 1
-            if s.score < floor and not (follows and s.score > floor * 0.6):
-                continue
-            if s.passage.rank != best.passage.rank and \
-                    sum(1 for c in chosen if c.passage.rank == s.passage.rank) >= 1:
-                continue  # at most one sentence from each other passage: stay on topic
-            new_terms = s.terms - covered
-            if not follows and len(new_terms) < 2:
-                continue  # adds nothing the answer does not already say
-            n_words = len(s.sentence.text.split())
-            if words + n_words > _MAX_WORDS * 1.25:
-                continue
-            chosen.append(s)
-            words += n_words
-            covered |= s.terms
-        return chosen
+        return ExtractiveComposer
+    raise AttributeError(name)

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.answer.base import MARKER, Draft, TermStats
-from assistant.answer.extractive import ExtractiveComposer
+from assistant.answer.compose import ExtractiveComposer
 from assistant.answer.llm_check import MarkerFilter, check_output, citations_for, is_abstention
 from assistant.answer.llm_providers import Backend, build_backend, translate_error
 from assistant.answer.prompts import Prompt, build_prompt

@@ -6,13 +6,19 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
 
 from assistant import syllabus
 from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, signals
 from assistant.answer.base import Composer, Draft
+from assistant.answer.compose import ComposeContext
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.followup import standalone_question
+from assistant.answer.intake import screen
+from assistant.answer.sentvec import load_sentence_vectors
+from assistant.answer.shape import asks_about_names
 from assistant.errors import ConfigError
 from assistant.records import Answer, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
@@ -24,7 +30,7 @@ __all__ = ["Assistant", "make_composer"]
 
 def make_composer(settings: Settings) -> Composer:
     if settings.backend == "extractive":
-        from assistant.answer.extractive import ExtractiveComposer
+        from assistant.answer.compose import ExtractiveComposer
 
         return ExtractiveComposer()
     if settings.backend == "llm":
@@ -35,6 +41,21 @@ def make_composer(settings: Settings) -> Composer:
                               "run: pip install -e '.[llm]'") from None
         return LLMComposer(settings)
     raise ConfigError(f"unknown backend '{settings.backend}'; use extractive or llm")
+
+
+def _drop_repeats(lead: str, points: list[str]) -> tuple[list[str], int]:
+    from assistant.answer.base import MARKER
+    from assistant.answer.quality import repeats
+
+    kept: list[str] = []
+    seen = [MARKER.sub("", lead)]
+    for p in points:
+        plain = MARKER.sub("", p)
+        if any(repeats(plain, s) for s in seen):
+            continue
+        kept.append(p)
+        seen.append(plain)
+    return kept, len(points) - len(kept)
 
 
 class Assistant:
@@ -91,6 +112,13 @@ class Assistant:
             return
         t0 = time.perf_counter()
         q, standalone = self.prepare(question, history)
+        screened = screen(question)  # the raw text: line breaks tell a list or code apart
+        if screened.reply is not None:
+            yield screened.reply
+            yield self._reply(q, screened.reply)
+            return
+        if screened.question != q:  # a code snippet with a question: answer the prose
+            q, standalone = self.prepare(screened.question, history)
         passages = self.retrieve(standalone or q, k=k, mode=mode, filters=filters)
         retrieve_s = time.perf_counter() - t0
         for event in self.compose_stream(q, standalone, passages):
@@ -112,44 +140,129 @@ class Assistant:
     def compose_stream(self, q: str, standalone: str | None,
                        passages: list[Passage]) -> Iterator[str | Answer]:
         t1 = time.perf_counter()
+        screened = screen(q)
+        if screened.reply is not None:
+            yield screened.reply
+            yield self._reply(q, screened.reply)
+            return
         query = self.retriever.normalize(standalone or q)
         sig = self.judge(query, passages)
         timings: dict[str, float] = {}
         if self.policy.abstain(sig):
-            text = abstention_text(passages)
+            text = abstention_text(passages, q)
             yield text
             timings["answer"] = time.perf_counter() - t1
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,
-                         notes=[f"abstained: {sig.to_json()}"], timings=timings)
+                         notes=[f"abstained: {sig.to_json()}"], timings=timings, lead=text)
             return
-        snap = self.retriever.index.snapshot()
         draft: Draft | None = None
-        for event in self.composer.stream(query, passages, snap):
+        for event in self.composer.stream(query, passages, self.context(query)):
             if isinstance(event, Draft):
                 draft = event
             else:
                 yield event
         assert draft is not None
         if draft.abstained or not draft.text.strip():
-            text = abstention_text(passages)
+            text = abstention_text(passages, q)
             yield text
             timings["answer"] = time.perf_counter() - t1
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,
-                         notes=draft.notes, timings=timings)
+                         notes=draft.notes, timings=timings, lead=text)
             return
-        text, citations, notes = self._version_notes(standalone or q, draft, passages)
+        lead, points = self._shape(draft)
+        if not draft.lead:  # an LLM's text: the same no-repeat check the extractive path has
+            points, dropped = _drop_repeats(lead, points)
+            if dropped:
+                draft.notes.append(f"removed {dropped} sentence(s) repeating an earlier one")
+        draft.lead, draft.points = lead, points
+        draft.text = " ".join([lead, *points])
+        lead, points, citations, notes = self._version_notes(standalone or q, draft, passages)
+        text = " ".join([lead, *points])
         timings["answer"] = time.perf_counter() - t1
         yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
-                     grounded=draft.grounded, notes=draft.notes + notes, timings=timings)
+                     grounded=draft.grounded, notes=draft.notes + notes, timings=timings,
+                     lead=lead, points=points)
+
+    def _reply(self, q: str, text: str) -> Answer:
+        """Input that is not a question about the material: one line, no passages."""
+        return Answer(q, text, True, [], [], None, self.composer.name, lead=text,
+                      notes=["input: not a question about the material"])
+
+    def context(self, query: str) -> ComposeContext:
+        """Term statistics, the query's vector (cached by the embedder: retrieval already
+        computed it) and the generation's sentence vectors, for the composer."""
+        snap = self.retriever.index.snapshot()
+        root = getattr(self.retriever.index, "root", None)
+        vectors = load_sentence_vectors(root / snap.generation) if root is not None else None
+        qvec = None
+        if vectors is not None:
+            try:
+                qvec = self.retriever.embedder.embed_query(query)
+            except Exception:  # noqa: BLE001 - semantic scoring is a refinement, not required
+                qvec = None
+        return ComposeContext(snap, qvec, vectors)
+
+    def vectorizer(self) -> Callable[[str], np.ndarray | None]:
+        """Text -> vector for the eval's quality metrics: the ingest-time sentence vectors when
+        the text is a corpus sentence, else one embedding (cached)."""
+        snap = self.retriever.index.snapshot()
+        root = getattr(self.retriever.index, "root", None)
+        vectors = load_sentence_vectors(root / snap.generation) if root is not None else None
+        cache: dict[str, np.ndarray | None] = {}
+
+        def vec(text: str) -> np.ndarray | None:
+            if text in cache:
+                return cache[text]
+            v = vectors.get(text) if vectors is not None else None
+            if v is None:
+                try:
+                    v = self.retriever.embedder.embed_query(text)
+                except Exception:  # noqa: BLE001 - the metric falls back to words
+                    v = None
+            cache[text] = None if v is None else np.asarray(v, dtype=np.float32)
+            return cache[text]
+
+        return vec
+
+    @staticmethod
+    def _shape(draft: Draft) -> tuple[str, list[str]]:
+        """The lead and points of a draft; a composer that gives only text (the LLM path) is
+        split into its first sentence and the rest, each keeping its markers."""
+        if draft.lead:
+            return draft.lead, list(draft.points)
+        from assistant.evals import cited_sentences
+
+        pieces = cited_sentences(draft.text)
+        if not pieces:
+            return draft.text.strip(), []
+        parts: list[str] = []
+        for sentence, nums in pieces:
+            # "... [1]. Next sentence": the full stop after a marker closes the previous part.
+            m = re.match(r"^([.,;:!?]+)\s*", sentence)
+            if m and parts:
+                parts[-1] += m.group(1)
+                sentence = sentence[m.end():]
+            if sentence:
+                parts.append(f"{sentence} " + " ".join(f"[{n}]" for n in nums))
+        # Text after the last marker (an uncited closing sentence) stays, as its own point.
+        tail = re.split(r"(?:\s*(?<![\w`])\[\d{1,3}\])+", draft.text)[-1].strip()
+        m = re.match(r"^([.,;:!?]+)\s*", tail)
+        if m and parts:
+            parts[-1] += m.group(1)
+            tail = tail[m.end():]
+        if tail:
+            parts.append(tail)
+        if not parts:
+            return draft.text.strip(), []
+        return parts[0], parts[1:]
 
     # --- version awareness ------------------------------------------------------------------
 
-    def _version_notes(self, query: str, draft: Draft,
-                       passages: list[Passage]) -> tuple[str, list[Citation], list[str]]:
-        """Label statements from an older guide, and add the product's other name (with a
-        citation to the passage that states the rename) when the question or answer uses a
-        name the other guide version does not."""
-        text = draft.text
+    def _version_notes(self, query: str, draft: Draft, passages: list[Passage]
+                       ) -> tuple[str, list[str], list[Citation], list[str]]:
+        """Label statements from an older guide; when the question is about a product's name,
+        add its other name (with a citation to the passage that states the rename)."""
+        parts = [draft.lead, *draft.points]
         citations = list(draft.citations)
         notes: list[str] = []
         current = syllabus.CURRENT_VERSION
@@ -158,18 +271,21 @@ class Assistant:
             if v and v != current and v in syllabus.GUIDES:
                 label = syllabus.GUIDES[v].label
                 marker = f"[{c.n}]"
-                if marker in text and f"({label})" not in text:
-                    text = re.sub(re.escape(marker), f"{marker} ({label})", text, count=1)
-        rename = self._rename_sentence(query + " " + text, passages, citations)
-        if rename is not None:
-            sentence, citation = rename
-            if sentence not in text:
-                if all(c.n != citation.n for c in citations):
-                    citations.append(citation)
-                text = f"{text} Naming: {sentence} [{citation.n}]"
-                notes.append("added the product's name in the other guide version")
+                for i, part in enumerate(parts):
+                    if marker in part and f"({label})" not in part:
+                        parts[i] = re.sub(re.escape(marker), f"{marker} ({label})", part, count=1)
+                        break
+        if asks_about_names(query):
+            rename = self._rename_sentence(query + " " + draft.text, passages, citations)
+            if rename is not None:
+                sentence, citation = rename
+                if sentence not in draft.text:
+                    if all(c.n != citation.n for c in citations):
+                        citations.append(citation)
+                    parts.append(f"Naming: {sentence} [{citation.n}]")
+                    notes.append("added the product's name in the other guide version")
         citations.sort(key=lambda c: c.n)
-        return text, citations, notes
+        return parts[0], parts[1:], citations, notes
 
     def _rename_sentence(self, text: str, passages: list[Passage],
                          citations: list[Citation]) -> tuple[str, Citation] | None:

@@ -9,7 +9,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
 
     common.py   exit codes, settings from the arguments, filters, JSON output, the parser class
     ingest.py   ingest, info, corpus
-    answer.py   search, ask
+    answer.py   search, ask, answer-sample
     evals.py    eval
     study.py    flashcards, quiz, review, cards, progress, study-sample
     exam.py     exam, plan (mock exams and the exam-date plan)

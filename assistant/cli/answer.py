@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.standalone_question:
         print(f"(follow-up read as: {answer.standalone_question})\n")
     if not live or answer.answer:
-        print(answer.answer if not live else "Checked answer:\n" + answer.answer)
+        from assistant.answer.render import terminal_answer
+
+        shaped = terminal_answer(answer.lead, answer.points, answer.answer,
+                                 bold=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+        print(shaped if not live else "Checked answer:\n" + shaped)
     if not answer.grounded:
         print("\nwarning: this answer cites no passage; treat it as ungrounded.")
     if answer.citations:
@@ -122,3 +127,40 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the answer JSON (design contract)")
     add_common(p)
     p.set_defaults(func=cmd_ask)
+
+    _register_answer_sample(sub)
+
+def cmd_answer_sample(args: argparse.Namespace) -> int:
+    from assistant.answer.sample import sample_markdown
+    from assistant.errors import AssistantError
+    from assistant.evals import load_eval_set, write_text_atomic
+
+    settings = settings_from_args(args)
+    cases = load_eval_set(Path(args.eval))
+    out = Path(args.out) if args.out else settings.evals_dir / "answer-sample.md"
+    if not out.parent.is_dir():
+        raise AssistantError(f"folder {out.parent} does not exist; create it or choose another "
+                             "--out")
+    text = sample_markdown(make_assistant(args, settings), cases, eval_file=args.eval,
+                           seed=args.seed, n=args.n)
+    write_text_atomic(out, text)
+    print(f"wrote {out} ({min(args.n, len(cases))} questions from {args.eval}, seed {args.seed})")
+    return EXIT_OK
+
+
+def _register_answer_sample(sub: Any) -> None:
+    # The defaults are spelled out here (not imported): building the parser must not import
+    # the answer stack.
+    p = sub.add_parser("answer-sample",
+                       help="write a seeded Markdown sample of questions and answers "
+                            "(evals/answer-sample.md)")
+    p.add_argument("--eval", default="evals/pmle_test.jsonl",
+                   help="eval set to draw from (default: evals/pmle_test.jsonl, the test split)")
+    p.add_argument("--out", default=None, help="default: evals/answer-sample.md")
+    p.add_argument("--seed", type=int, default=14)
+    p.add_argument("--n", type=int, default=30, help="questions to draw (default 30)")
+    p.add_argument("--backend", choices=["extractive", "llm"], default=None)
+    p.add_argument("--k", type=int, default=None)
+    p.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default=None)
+    add_common(p)
+    p.set_defaults(func=cmd_answer_sample)

@@ -13,7 +13,7 @@ from assistant.evals.report import write_text_atomic
 __all__ = ["GATED_METRICS", "save_baseline", "gate_failures"]
 
 
-GATED_METRICS = ("hit@5", "keyword_recall")
+GATED_METRICS = ("hit@5", "keyword_recall", "lead_keyword_hit")
 
 
 def save_baseline(report: EvalReport, path: Path, *, eval_file: str) -> None:
@@ -24,7 +24,9 @@ def save_baseline(report: EvalReport, path: Path, *, eval_file: str) -> None:
         "metrics": {m: report.metrics.get(m) for m in (*GATED_METRICS, "hit@1", "mrr@10",
                                                         "ndcg@10", "keyword_hit_rate",
                                                         "abstention_accuracy",
-                                                        "false_abstention_rate")},
+                                                        "false_abstention_rate",
+                                                        "lead_keyword_hit", "redundant_pair_rate",
+                                                        "off_topic_rate", "answer_words_mean")},
         "gate": {"metrics": list(GATED_METRICS), "max_drop": 0.03},
     }
     write_text_atomic(path, json.dumps(data, indent=2) + "\n")

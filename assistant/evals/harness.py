@@ -67,8 +67,10 @@ def run_eval(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5, mode: str
         "collection": snap.collection_name,
         "chunks": len(snap.chunks),
     })
-    report.metrics = aggregate(results, k, verbatim)
+    make_vec = getattr(assistant, "vectorizer", None)
+    vec = make_vec() if callable(make_vec) else None  # sentence vectors for quality metrics
+    report.metrics = aggregate(results, k, verbatim, vec)
     domains = sorted({r.case.domain for r in results if r.case.domain is not None})
-    report.per_domain = {str(d): aggregate([r for r in results if r.case.domain == d], k, verbatim)
-                         for d in domains}
+    report.per_domain = {str(d): aggregate([r for r in results if r.case.domain == d], k,
+                                           verbatim, vec) for d in domains}
     return report

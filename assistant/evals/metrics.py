@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,8 @@ def cited_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
 
 def _supported(sentence: str, passage_text: str, verbatim: bool) -> bool:
     s = _norm(MARKER.sub("", sentence))
-    s = re.sub(r"^(naming:)\s*", "", s).strip()
     s = re.sub(r"\s*\((october 2024 guide|june 2026 revision)\)\s*", " ", s).strip()
+    s = re.sub(r"^(naming:)\s*", "", s).strip()
     p = _norm(passage_text)
     if verbatim:
         return s in p
@@ -140,6 +140,8 @@ class CaseResult:
             "hit@1": self.hit_at(1), f"hit@{k}": self.hit_at(k),
             "mrr@10": round(self.mrr(), 4), "ndcg@10": round(self.ndcg(), 4),
             "keyword_recall": self.keyword_recall(),
+            "lead": a.lead if a else None,
+            "points": list(a.points) if a else [],
             "retrieve_ms": round(self.retrieve_s * 1000, 2),
             "answer_ms": round(self.answer_s * 1000, 2),
             "failure": self.failure(k),
@@ -156,7 +158,8 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[idx]
 
 
-def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool) -> dict[str, Any]:
+def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool,
+              vec: Callable[[str], Any] | None = None) -> dict[str, Any]:
     ans = [r for r in results if r.case.answerable and not r.error]
     unans = [r for r in results if not r.case.answerable and not r.error]
 
@@ -189,4 +192,18 @@ def aggregate(results: Sequence[CaseResult], k: int, verbatim: bool) -> dict[str
         "retrieve_ms_p95": round(percentile(retrieve_ms, 95), 2),
         "answer_ms_p50": round(percentile(answer_ms, 50), 2),
         "answer_ms_p95": round(percentile(answer_ms, 95), 2),
+        **_quality(ans, vec),
     }
+
+
+def _quality(ans: Sequence[CaseResult], vec: Callable[[str], Any] | None) -> dict[str, Any]:
+    """Issue 14's answer-shape metrics (answer/quality.py) over the answerable cases."""
+    from assistant.answer.quality import aggregate_quality, assess
+
+    items = []
+    for r in ans:
+        a = r.answer
+        q = None if a is None or a.abstained else assess(
+            r.case.question, a.answer, r.case.answer_keywords, a.lead or None, vec)
+        items.append((q, bool(r.case.answer_keywords)))
+    return aggregate_quality(items)

@@ -18,8 +18,9 @@ __all__ = ["markdown_report", "comparison_table", "plot_per_domain", "METRIC_COL
 
 METRIC_COLUMNS = ("hit@1", "hit@{k}", "mrr@10", "ndcg@10", "keyword_recall", "keyword_hit_rate",
                   "abstention_accuracy", "false_abstention_rate", "citation_precision",
-                  "citation_support", "retrieve_ms_p50", "retrieve_ms_p95", "answer_ms_p50",
-                  "answer_ms_p95")
+                  "citation_support", "lead_keyword_hit", "redundant_pair_rate",
+                  "off_topic_rate", "answer_words_mean", "retrieve_ms_p50", "retrieve_ms_p95",
+                  "answer_ms_p50", "answer_ms_p95")
 
 
 def _fmt(v: Any) -> str:
@@ -58,7 +59,8 @@ def markdown_report(report: EvalReport, plot_path: Path | None = None,
            f"{m['errors']} errors.", "", "## Overall", "",
            comparison_table([report]), "", "## Per exam domain", ""]
     cols = ["cases", "hit@1", f"hit@{k}", "mrr@10", "ndcg@10", "keyword_recall",
-            "abstention_accuracy", "false_abstention_rate"]
+            "abstention_accuracy", "false_abstention_rate", "lead_keyword_hit",
+            "redundant_pair_rate", "off_topic_rate", "answer_words_mean"]
     out.append("| domain | " + " | ".join(cols) + " |")
     out.append("|---|" + "---:|" * len(cols))
     for d, dm in report.per_domain.items():

@@ -381,6 +381,13 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
     w.progress(0.9, "writing the index")
     collection = w.store.create(name)
     report.chunks_written += w.store.add_chunks(collection, chunks, vectors)
+    # Sentence vectors for the composer's semantic scoring (answer/sentvec.py), before the
+    # manifest: a generation with a state.json is complete.
+    w.progress(0.92, "embedding sentences")
+    from assistant.answer.sentvec import build_sentence_vectors
+
+    build_sentence_vectors(gdir, [c.text for c in chunks], w.embedder.model_id,
+                           w.embedder.embed_documents, w.cache)
     generations.write_generation(gdir, chunks, {
         "generation": gen,
         "collection": name,

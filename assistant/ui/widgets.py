@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -135,6 +136,26 @@ def render_passage(item: dict[str, Any], quotes: list[str] | None = None) -> Non
     st.markdown(passage_markdown(item.get("text", ""), quotes or []))
 
 
+_TRAILING_MARKERS = re.compile(r"^(.*?)((?:\s*\[\d{1,3}\](?:\s*\([^)]*guide[^)]*\))?)+)\s*$", re.S)
+
+
+def shaped_answer_markdown(answer: dict[str, Any]) -> str:
+    """The lead in bold, then the supporting points as a list, each with its bold markers.
+    Answers saved before answers had a shape (no ``lead``) show as one paragraph."""
+    lead = str(answer.get("lead") or "")
+    points = [str(p) for p in answer.get("points") or []]
+    if not lead:
+        return answer_markdown(answer.get("answer", ""))
+    m = _TRAILING_MARKERS.match(lead)
+    body, markers = (m.group(1), m.group(2)) if m else (lead, "")
+    # Bold around the sentence only: the markers keep their own bold (nesting breaks it).
+    head = f"**{answer_markdown(body).strip()}**" if body.strip() else ""
+    out = (head + " " + answer_markdown(markers.strip())).strip()
+    if points:
+        out += "\n\n" + "\n".join(f"- {answer_markdown(p)}" for p in points)
+    return out
+
+
 def render_answer(record: Answer, *, filters: dict[str, Any] | None = None,
                   show_retrieved: bool = False) -> None:
     """An answer (live, or from the store through ``Answer.from_dict``) with its cited
@@ -156,7 +177,7 @@ def render_answer(record: Answer, *, filters: dict[str, Any] | None = None,
                 with st.expander(passage_label(p.get("rank", "-"), p)):
                     render_passage(p)
         return
-    st.markdown(answer_markdown(answer.get("answer", "")))
+    st.markdown(shaped_answer_markdown(answer))
     if not answer.get("grounded", True):
         st.warning("This answer cites no passage: treat it as ungrounded.",
                    icon=":material/warning:")

@@ -71,6 +71,29 @@ def test_ask_question_and_see_cited_passage(app_server, new_page, e2e_artifacts)
     assert elapsed < FIRST_ANSWER_BUDGET_S, f"first answer took {elapsed:.1f}s"
 
 
+def test_structured_answer_shows_lead_points_and_cited_passages(app_server, new_page,
+                                                                e2e_artifacts):
+    """Issue 14: the lead in bold, the supporting points as a list, then the cited passages."""
+    page = new_page()
+    page.goto(f"{app_server.url}/?user=e2e-shape")
+    ask(page, "My team has 2 TB of tabular data in BigQuery and no ML engineers. They need a "
+              "churn model quickly. What should they use?")
+    answer = wait_answer(page, 2)
+    lead = answer.locator("strong").first
+    assert lead.inner_text().startswith("Choose BigQuery ML"), lead.inner_text()
+    points = answer.locator("li")
+    assert 1 <= points.count() <= 4
+    assert all(re.search(r"\[\d\]", points.nth(i).inner_text()) for i in range(points.count()))
+    expanders = answer.get_by_test_id("stExpander")
+    assert expanders.count() >= 1
+    first = expanders.first
+    assert re.search(r"\[\d\] ", first.locator("summary").inner_text())
+    first.locator("summary").click()
+    first.locator(".stMarkdownColoredBackground").first.wait_for(state="visible")
+    wait_idle(page)
+    shot(page, e2e_artifacts, "chat-structured-answer")
+
+
 def test_open_flashcard_and_rate_it(app_server, new_page, e2e_artifacts):
     page = new_page()
     open_app(page, app_server, "flashcards", user="e2e-cards")

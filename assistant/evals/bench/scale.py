@@ -26,8 +26,13 @@ class SyntheticEmbedder:
     """
 
     def __init__(self, base: Any, vectors_by_text: dict[str, Any],
-                 vectors_by_body: dict[str, Any], sigma: float = 0.3) -> None:
+                 vectors_by_body: dict[str, Any], sigma: float = 0.3,
+                 sentence_vectors: Any = None) -> None:
         self.base = base
+        # The composer's sentence vectors (answer/sentvec.py): copies repeat real sentences,
+        # which get the real corpus's vectors.
+        self.sentence_vectors = sentence_vectors
+        self.sentences = 0
         self.model_id = f"synthetic|{base.model_id}"
         self.by_text = vectors_by_text
         self.by_body = vectors_by_body
@@ -49,6 +54,11 @@ class SyntheticEmbedder:
         todo = []
         exact_here = 0
         for i, t in enumerate(texts):
+            sv = self.sentence_vectors.get(t) if self.sentence_vectors is not None else None
+            if sv is not None:
+                out[i] = sv
+                self.sentences += 1
+                continue
             exact = self.by_text.get(t)
             if exact is not None:  # a real file's chunk: its real vector
                 out[i] = exact
@@ -96,7 +106,7 @@ def synthetic_corpus(corpus: Path, out: Path, factor: int, seed: int = 8) -> dic
     from assistant.ingest.loaders import load_document
 
     files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix == ".md")
-    shutil.copytree(corpus, out / "real")
+    shutil.copytree(corpus, out / "real", ignore=shutil.ignore_patterns("practice"))
     docs = [load_document(p, max_bytes=50_000_000, max_pages=2000) for p in files]
     pool = [sec for d in docs for sec in d.sections]
     sizes = [len(d.sections) for d in docs]
@@ -150,7 +160,10 @@ def bench_scale(corpus: Path, work: Path, factor: int, base_settings: Any, base_
     by_body = {c.text: got[k] for c, k in zip(snap.chunks, keys) if k in got}
     cache.close()
     s = bench_settings(big, work / f"idx-x{factor}", work / "data")
-    synth = SyntheticEmbedder(base_embedder, by_text, by_body)
+    from assistant.answer.sentvec import load_sentence_vectors
+
+    sentences = load_sentence_vectors(Index(base_settings).root / snap.generation)
+    synth = SyntheticEmbedder(base_embedder, by_text, by_body, sentence_vectors=sentences)
     log(f"scale: building the {factor}x index")
     build = build_index(s, synth)
     a = Assistant(s, retriever=Retriever(s, embedder=synth))
@@ -165,6 +178,7 @@ def bench_scale(corpus: Path, work: Path, factor: int, base_settings: Any, base_
         "build": build,
         "vectors": {"real_chunks_real_vectors": synth.exact, "synthetic": synth.synthetic,
                     "embedded_by_model": synth.real,
+                    "real_sentence_vectors": synth.sentences,
                     "noise_sigma": synth.sigma,
                     "mean_cosine_to_real_vector": round(sum(cos) / len(cos), 4) if cos else None,
                     "how": "real corpus files embedded for real (cache); each recombined copy's "

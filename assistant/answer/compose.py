@@ -1,0 +1,368 @@
+"""The default composer: no LLM, no network, deterministic, shaped like a tutor's answer.
+
+1. Every sentence of the top passages is scored lexically (``extractive.score_sentences``:
+   idf-weighted overlap, heading credit, retrieval prior) and semantically (cosine between the
+   question's vector and the sentence's vector, both from the bundled model; sentence vectors
+   are built at ingest, see ``sentvec``).
+2. Each sentence gets a role (``shape.sentence_role``). Meta sentences about the guide or a
+   product's name count only when the question is about those. An exam cue counts only when
+   the scenario it quotes matches the question's. A trap is never the lead (unless traps were
+   asked about): it can be the one caveat.
+3. For choose and scenario questions, decision sentences ("Choose X when ...") are preferred,
+   more so when their condition matches a constraint the question states (data in BigQuery,
+   SQL skills, least operations, latency, cost, scale, compliance, labels late, GPUs), and
+   less when they contradict one (label-based evaluation when labels arrive 30 days late).
+4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
+   something, never a near-duplicate of one already chosen: same vector direction or mostly
+   the same words), and at most one caveat that bears on the question. When two decision
+   sentences name different approaches, both are kept, so the deciding condition shows.
+
+Every sentence is verbatim from its passage and carries that passage's marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.answer import shape
+from assistant.answer.base import Draft, TermStats
+from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
+from assistant.answer.text import content_terms
+from assistant.records import Citation, Passage
+
+__all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
+           "is_near_duplicate"]
+
+_SEM_WEIGHT = 0.9  # cosine 0.2 (unrelated) .. 0.7 (paraphrase) against lexical 0 .. ~1.2
+_DECISION_BONUS = 0.12
+_CONSTRAINT_BONUS = 0.10
+_CONTRADICTION_PENALTY = 0.35
+_CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must also state
+_DUP_COSINE = 0.76
+_DUP_JACCARD = 0.45
+_GOAL_BONUS = 0.12
+_PREFERRED_BONUS = 0.25
+_DEFINES_BONUS = 0.15
+_NUMBER_BONUS = 0.10
+_CONNECTIVE_PENALTY = 0.10
+_DIGIT = re.compile(r"\d")
+_IDENT_BONUS = 0.15
+_ANSWER_BONUS = 0.12
+_NARRATIVE_PENALTY = 0.12
+_RECOMMENDS = re.compile(
+    r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
+    r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|import|"
+    r"build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|de-identify)\b|"
+    r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
+    r"fits|suits|is the (right|best|better|simplest))\b", re.I)
+_VERDICT_BONUS = 0.08
+_FRAMING_PENALTY = 0.15
+_NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
+                       r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
+_IDENT = re.compile(r"`([^`]{2,60})`|\b([A-Za-z]+[A-Z_][A-Za-z0-9_]*(?:\[\d+\])?|[a-z]+_[a-z0-9_]+)(?!\w)")
+_ANSWER_STATED = re.compile(r"\b(the (best|better|right|correct) (answer|choice|fix|option) is|"
+                            r"is the (best|better|right|correct) (answer|choice|fix))\b", re.I)
+_VERDICT = re.compile(r"\b(cannot|can't|can not|does not|do not|doesn't|don't|is not|isn't|are not"
+                      r"|aren't|not enough|never|only|no longer|yes|must)\b", re.I)
+_FRAMING = re.compile(r"\b(lists?|describes?|documents?|offers?|has|have|comes? in|falls? into|"
+                      r"asks?)\b[^.:;]{0,60}\b(two|three|four|five|several|many|firm|main|"
+                      r"these)\b[^.:;]{0,30}\b(routes|levels|ways|kinds|types|options|limits|"
+                      r"events|parts|stages|steps|modes|families|questions|choices)\b|"
+                      r"\b(lists|describes) the (events|steps|stages|levels|options|ways)\b|"
+                      r"\bcontrols how\b|:$", re.I)
+
+
+def _identifiers(question: str) -> list[str]:
+    out = []
+    for m in _IDENT.finditer(question):
+        word = (m.group(1) or m.group(2) or "").lower()
+        if len(word) >= 4 and not word.isalpha() or (m.group(1) and word):
+            out.append(word)
+    return out
+_CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
+                         r"those|it|they|its|their|here|there)\b", re.I)
+_DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
+                    r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
+
+
+def _definition_subject(question: str) -> list[str] | None:
+    m = _DEF_Q.match(question)
+    terms = content_terms(m.group(1)) if m else []
+    return terms or None
+
+
+def _starts_with(text: str, subject: list[str]) -> bool:
+    """The sentence opens with the subject (allowing an article and a parenthesised name)."""
+    body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
+    first = content_terms(body.split()[0]) if body.split() else []
+    if not first or first[0] != subject[0]:
+        return False
+    head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
+    return all(t in head for t in subject)
+
+
+_MAX_POINTS = 3
+_MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
+_CAVEAT_MIN_SEM = 0.38
+# "How do I reduce latency?" is answered by sentences that say what makes it fall, even when
+# they do not repeat "reduce": a change verb plus the quantity the question names.
+_GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
+                     r"raise|avoid|prevent|fix|shorten)\b", re.I)
+_GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
+                     r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
+                     r"increas\w*)\b", re.I)
+_MAX_WORDS = 105
+_CAVEAT_WORDS = 45
+
+
+class ComposeContext:
+    """Term statistics plus what semantic scoring needs: the query's vector and a lookup of
+    sentence vectors. Passed as the composer's ``stats`` so the Composer protocol stays the
+    same and concurrent questions share nothing mutable."""
+
+    def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
+                 sentences: Any | None) -> None:
+        self.stats = stats
+        self.query_vector = query_vector
+        self.sentences = sentences
+
+    def idf(self, term: str) -> float:
+        return self.stats.idf(term) if self.stats is not None else 1.0
+
+
+@dataclass
+class Candidate:
+    scored: ScoredSentence
+    role: shape.SentenceRole
+    sem: float | None
+    vec: np.ndarray | None
+    total: float
+    contradicts: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.scored.sentence.text
+
+    @property
+    def rank(self) -> int:
+        return self.scored.passage.rank
+
+
+def _unit(v: np.ndarray | None) -> np.ndarray | None:
+    if v is None:
+        return None
+    v = np.asarray(v, dtype=np.float32)
+    n = float(np.linalg.norm(v))
+    return v / n if n else None
+
+
+def rank_candidates(question: str, passages: Sequence[Passage],
+                    stats: TermStats | None) -> list[Candidate]:
+    """Every usable sentence with its role and combined score, best first."""
+    weights = query_weights(question, stats)
+    scored = score_sentences(question, passages, weights)
+    qvec = _unit(getattr(stats, "query_vector", None))
+    vectors = getattr(stats, "sentences", None)
+    kind = shape.question_kind(question)
+    cons = shape.constraints_in(question)
+    names_q = shape.asks_about_names(question)
+    guide_q = shape.asks_about_guide(question)
+    qterms = set(weights)
+    goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
+    preferred = shape.preferred_option(question) if kind == "choose" else None
+    subject = _definition_subject(question) if kind == "definition" else None
+    numeric_q = bool(_NUMBER_Q.search(question))
+    idents = _identifiers(question)
+    out: list[Candidate] = []
+    for s in scored:
+        text = s.sentence.text
+        role = shape.sentence_role(text)
+        if role == "meta" and not (names_q or guide_q):
+            continue
+        vec = vectors.get(text) if vectors is not None else None
+        vec = np.asarray(vec, dtype=np.float32) if vec is not None else None
+        sem = float(vec @ qvec) if vec is not None and qvec is not None else None
+        if sem is not None and text.count("`") >= 4:
+            # The model reads code names (`DNN_LINEAR_COMBINED_CLASSIFIER`) as noise, so a
+            # sentence made of them scores low by meaning; words decide for it instead.
+            sem = max(sem, 0.5 + 0.25 * min(1.0, s.coverage))
+        total = s.score + (_SEM_WEIGHT * sem if sem is not None else 0.0)
+        if role == "cue":
+            match = shape.quote_match(shape.cue_quote(text), qterms, weights)
+            if match < _CUE_MIN_MATCH:
+                continue  # a cue about another scenario misleads more than it helps
+            total += 0.1 * match
+        if goal and s.coverage > 0 and _GOAL_S.search(text):
+            total += _GOAL_BONUS
+        if role == "decision" and kind in ("scenario", "choose"):
+            total += _DECISION_BONUS
+        if preferred is not None and role == "decision":
+            # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
+            rec = set(content_terms(shape.decision_subject(text) or ""))
+            if rec & preferred[0]:
+                total += _PREFERRED_BONUS
+        if subject and _starts_with(text, subject):
+            total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
+        if (kind == "number" or numeric_q) and _DIGIT.search(text):
+            total += _NUMBER_BONUS
+        if idents and any(i in text.lower() for i in idents):
+            total += _IDENT_BONUS  # the exact code name asked about (workerPoolSpecs[2])
+        if _ANSWER_STATED.search(text):
+            total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
+            if kind == "scenario":
+                total += _ANSWER_BONUS
+        if kind == "scenario" and role == "plain" and not _RECOMMENDS.search(text):
+            # In a scenario, a sentence that recommends nothing (often one that retells a
+            # worked example's situation) is not the answer, however close its words are.
+            total -= _NARRATIVE_PENALTY
+        if kind == "yesno" and _VERDICT.search(text):
+            total += _VERDICT_BONUS
+        if _FRAMING.search(text):
+            total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
+        if _CONNECTIVE.match(text):
+            total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
+        contradicts = False
+        for c in cons:
+            if c.supports.search(text):
+                total += _CONSTRAINT_BONUS * (2.0 if kind == "scenario" else 1.0)
+            if c.contradicts is not None and c.contradicts.search(text):
+                total -= _CONTRADICTION_PENALTY
+                contradicts = True
+        out.append(Candidate(s, role, sem, vec, total, contradicts))
+    out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
+    return out
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
+    """Says the same thing: stricter than the eval's redundancy metric (quality.repeats), so
+    the composer leaves a margin: vectors closer than 0.76 with a third of the words shared,
+    or mostly the same words. Contrasting decision rules are never duplicates."""
+    if shape.contrasting(a.text, b.text):
+        return False
+    ta, tb = a.scored.terms, b.scored.terms
+    if not ta or not tb:
+        return False
+    small, big = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    contained = len(small & big) / len(small)
+    if a.vec is not None and b.vec is not None and float(a.vec @ b.vec) >= _DUP_COSINE and \
+            contained >= 0.34:
+        return True
+    return _jaccard(ta, tb) >= _DUP_JACCARD or contained >= 0.7
+
+
+class ExtractiveComposer:
+    name = "extractive"
+
+    def warm_up(self) -> None:
+        return None
+
+    def compose(self, question: str, passages: Sequence[Passage],
+                stats: TermStats | None = None) -> Draft:
+        cands = rank_candidates(question, passages, stats)
+        if not cands or max(c.scored.coverage for c in cands) <= 0:
+            return Draft("", [], abstained=True)
+        lead, points, caveat = self._select(question, cands)
+        parts = [lead, *points, *([caveat] if caveat else [])]
+        quotes: dict[int, list[str]] = {}
+        by_rank: dict[int, Passage] = {}
+        texts: list[str] = []
+        for item in parts:
+            n = item.rank
+            texts.append(f"{item.text} [{n}]")
+            quotes.setdefault(n, []).append(item.text)
+            by_rank[n] = item.scored.passage
+        citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
+        return Draft(" ".join(texts), citations, lead=texts[0], points=texts[1:])
+
+    def stream(self, question: str, passages: Sequence[Passage],
+               stats: TermStats | None = None) -> Iterator[str | Draft]:
+        draft = self.compose(question, passages, stats)
+        if draft.text:
+            yield draft.text
+        yield draft
+
+    @staticmethod
+    def _select(question: str, cands: list[Candidate]
+                ) -> tuple[Candidate, list[Candidate], Candidate | None]:
+        kind = shape.question_kind(question)
+        wants_trap = shape.asks_about_traps(question)
+        leadable = [c for c in cands if (c.role != "trap" or wants_trap) and not c.contradicts
+                    and c.scored.coverage > 0]
+        # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
+        leadable = [c for c in leadable if not _CONNECTIVE.match(c.text)] or leadable
+        lead = leadable[0] if leadable else cands[0]
+        floor = lead.total * 0.6
+        chosen: list[Candidate] = [lead]
+        words = len(lead.text.split())
+        covered = set(lead.scored.terms)
+        points: list[Candidate] = []
+        caveat: Candidate | None = None
+        qterms = set(content_terms(question))
+
+        def on_topic(c: Candidate) -> bool:
+            if c.sem is not None and c.sem < _MIN_SEM:
+                return False
+            shares_q = bool(c.scored.terms & qterms)
+            follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
+            shares_lead = len(c.scored.terms & lead.scored.terms) >= 2
+            return shares_q or (follows and shares_lead)
+
+        def fresh(c: Candidate) -> bool:
+            return not any(is_near_duplicate(c, x) for x in chosen)
+
+        # Two approaches that both fit: keep the second decision rule, so the deciding
+        # condition between them is on the page.
+        if kind in ("choose", "scenario") and lead.role == "decision":
+            subject = shape.decision_subject(lead.text)
+            for c in cands[1:8]:
+                other = shape.decision_subject(c.text)
+                if c.role == "decision" and other and subject and other != subject and \
+                        not c.contradicts and c.total >= lead.total * 0.75 and on_topic(c) \
+                        and fresh(c):
+                    points.append(c)
+                    chosen.append(c)
+                    words += len(c.text.split())
+                    covered |= c.scored.terms
+                    break
+
+        for c in cands[1:]:
+            if c in chosen:
+                continue
+            if c.role == "trap" and not wants_trap:
+                if caveat is None and c.total >= floor and on_topic(c) and fresh(c) and \
+                        (c.sem is None or c.sem >= _CAVEAT_MIN_SEM) and \
+                        len(c.text.split()) <= _CAVEAT_WORDS * 1.5 and not c.contradicts:
+                    caveat = c
+                continue
+            if len(points) >= _MAX_POINTS or words >= _MAX_WORDS:
+                continue
+            follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
+            if c.total < floor and not (follows and c.total > floor * 0.75):
+                continue
+            if c.contradicts or not on_topic(c) or not fresh(c):
+                continue
+            if len(c.scored.terms - covered) < 2:
+                continue  # adds nothing the answer does not already say
+            n_words = len(c.text.split())
+            if words + n_words > _MAX_WORDS * 1.2:
+                continue
+            points.append(c)
+            chosen.append(c)
+            words += n_words
+            covered |= c.scored.terms
+        if caveat is not None and not all(not is_near_duplicate(caveat, x) for x in chosen):
+            caveat = None
+        # Supporting points read best in the material's own order.
+        points.sort(key=lambda x: (x.rank, x.scored.sentence.index))
+        return lead, points, caveat

@@ -1,0 +1,258 @@
+"""What a question asks for, and what a sentence is: the answer shape's vocabulary.
+
+The extractive composer builds answers a tutor would write: the direct answer first (for an
+exam scenario, the recommended service by name), then one to three supporting sentences, then
+at most one caveat. To do that it needs to know the kind of question, the scenario
+constraints that decide exam answers (where the data lives, the team's skills, least
+operations, latency, cost, scale, compliance, labels or GPUs missing), and the role of each
+candidate sentence (a decision rule, an exam cue quoting a scenario, a trap, a meta sentence
+about the guide or a product's name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.answer.text import content_terms
+
+__all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
+           "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
+           "asks_about_traps", "is_logistics", "LOGISTICS_PAGE", "decision_subject", "contrasting",
+           "quote_match", "preferred_option"]
+
+QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
+                       "logistics", "other"]
+
+LOGISTICS_PAGE = "https://cloud.google.com/learn/certification/machine-learning-engineer"
+
+_SCENARIO_ASK = re.compile(
+    r"(what should (you|they|we|i|the \w+) (do|use|recommend|choose|try)|which (approach|option|"
+    r"service|product|solution|tool|method|strategy|architecture)\b[^?]*\b(should|would|best|is)|"
+    r"what (is|would be) the (best|most|recommended|simplest|fastest|cheapest)|what do you "
+    r"recommend|how should (you|they|we|the \w+)|what (service|product|approach|option) should)",
+    re.I)
+_CHOOSE = re.compile(r"\b(when should|when (do|would) (i|you|we) (use|choose|pick)|which\b|"
+                     r"instead of|rather than|\bvs\.?\b|versus|compared? (to|with)|or\b.*\?$|"
+                     r"choose|prefer|difference between)", re.I)
+_DEFINITION = re.compile(r"^\s*(what\s+(is|are|does)\b(?!.*\b(best|difference|limit|default|"
+                         r"maximum|minimum)\b)|define\b|meaning of\b|what's\b)", re.I)
+_HOWTO = re.compile(r"^\s*(how (do|can|should|would|to)|what are the steps|steps to|how is)\b", re.I)
+_NUMBER = re.compile(r"\b(how (many|much|long)|limit|maximum|minimum|default|quota|at most|"
+                     r"at least|what percentage|how often)\b", re.I)
+_YESNO = re.compile(r"^\s*(can|could|does|do|is|are|should|will|would|must|may)\b", re.I)
+_LIST = re.compile(r"^\s*(list\b|name\b|what are (the|some)\b.*\b(types|kinds|steps|components|"
+                   r"ways|options|stages|phases|metrics|domains|sections)\b)", re.I)
+_LOGISTICS = re.compile(
+    r"\b(exam|certification|certificate|test center|proctor\w*)\b.*\b(cost|fee|price|pay|"
+    r"register|registration|retake|reschedul\w*|schedul\w*|online|onsite|language|languages|"
+    r"duration|minutes|hours|how long|valid|validity|renew\w*|recertif\w*|passing|score|"
+    r"questions|id|identification|voucher|discount|refund|badge|result)s?\b|"
+    r"\b(retake policy|recertification|passing score|exam fee|exam voucher|kryterion|webassessor)\b",
+    re.I)
+_NAMES_Q = re.compile(r"\b(name|names|named|called|renamed|rename|formerly|old name|new name)\b",
+                      re.I)
+_GUIDE_Q = re.compile(r"\b(exam guide|guide|syllabus|section|subsection|domain|weight|weights|"
+                      r"objective|blueprint|revision)\b", re.I)
+_TRAP_Q = re.compile(r"\b(trap|traps|mistake|mistakes|wrong|pitfall|pitfalls|avoid|distractor)\b",
+                     re.I)
+
+
+def is_logistics(question: str) -> bool:
+    return bool(_LOGISTICS.search(question))
+
+
+def asks_about_names(question: str) -> bool:
+    return bool(_NAMES_Q.search(question))
+
+
+def asks_about_guide(question: str) -> bool:
+    return bool(_GUIDE_Q.search(question))
+
+
+def asks_about_traps(question: str) -> bool:
+    return bool(_TRAP_Q.search(question))
+
+
+def question_kind(question: str) -> QuestionKind:
+    q = question.strip()
+    words = len(q.split())
+    if is_logistics(q):
+        return "logistics"
+    last = re.split(r"(?<=[.!?])\s+", q)[-1]
+    if _SCENARIO_ASK.search(last) or (words > 30 and _SCENARIO_ASK.search(q)):
+        return "scenario"
+    if _HOWTO.search(last):
+        return "howto"
+    if _LIST.search(last):
+        return "list"
+    if _NUMBER.search(last) and not _CHOOSE.search(last):
+        return "number"
+    if _CHOOSE.search(last):
+        return "choose" if words <= 30 else "scenario"
+    if _DEFINITION.search(last):
+        return "definition"
+    if _YESNO.search(last):
+        return "yesno"
+    return "scenario" if words > 30 else "other"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A scenario constraint: how the question states it, which sentences honour it, and
+    (optionally) which sentences contradict it."""
+
+    name: str
+    question: re.Pattern[str]
+    supports: re.Pattern[str]
+    contradicts: re.Pattern[str] | None = None
+
+
+def _r(p: str) -> re.Pattern[str]:
+    return re.compile(p, re.I)
+
+
+CONSTRAINTS: tuple[Constraint, ...] = (
+    Constraint("data in BigQuery",
+               _r(r"\b(in|from|stored in|lives? in|already in) bigquery\b|bigquery (table|data"
+                  r"|dataset)s?\b"),
+               _r(r"\bbigquery\b"), _r(r"\bcsv\b|cloud storage bucket")),
+    Constraint("SQL skills, little ML expertise",
+               _r(r"\bno (ml|machine learning|data scien\w+)\b|little (ml |machine learning )?"
+                  r"(expertise|experience)|\b(sql|data) analysts?\b|knows? sql|sql skills|"
+                  r"limited (ml|machine learning)|without (ml|machine learning) (expertise|"
+                  r"experience)|not ml experts|no data scientists"),
+               _r(r"\bsql\b|little (ml )?expertise|no-code|low-code|without (writing )?code|"
+                  r"minimal code|automl")),
+    Constraint("least effort or operations",
+               _r(r"least (operational|management|effort|overhead|amount)|minimi[sz]e (the )?"
+                  r"(operational|management|effort|code|overhead|maintenance)|(reduce|lower|cut)"
+                  r" (the )?(operational|management|maintenance) (overhead|burden|effort|work)|"
+                  r"operational overhead|quickly|fastest|as soon as possible|minimal (code|"
+                  r"effort)|low[- ]code|no[- ]code|fully managed|serverless|without managing|"
+                  r"(upgrades?|node management|patching)[^.?]*(time|burden|effort)"),
+               _r(r"(?<!self-)(?<!self )managed|serverless|minimal|least|no infrastructure|quick|"
+                  r"without managing|one `?create model|no code|low-code"),
+               _r(r"self-managed|self-hosted|on your own (gke|kubernetes|cluster)|you install, "
+                  r"upgrade|install, upgrade and secure")),
+    Constraint("latency",
+               _r(r"latency|real[- ]time|milliseconds|\b\d+ ?ms\b|low-latency|in real time"),
+               _r(r"latency|real[- ]time|online|milliseconds")),
+    Constraint("cost",
+               _r(r"\bcost|cheap|budget|expensive|minimi[sz]e spend|lowest price"),
+               _r(r"\bcost|cheap|spot|preemptible|pay only|billing")),
+    Constraint("scale",
+               _r(r"petabyte|terabyte|\b\d+ ?(tb|pb)\b|millions of|billions of|large[- ]scale|"
+                  r"at scale|huge"),
+               _r(r"scale|large|distributed|petabyte|terabyte|parallel")),
+    Constraint("compliance or network",
+               _r(r"complian\w+|regulat\w+|hipaa|\bpii\b|private|vpc|public internet|exfiltrat"
+                  r"\w+|sensitive|gdpr|residency|perimeter|must not leave"),
+               _r(r"vpc|private|public internet|cmek|complian\w+|regulated|service controls|"
+                  r"\bdlp\b|sensitive|perimeter|residency")),
+    Constraint("labels late or missing",
+               _r(r"labels? (arrive|are available|come|becomes? available|are collected)[^.?]*"
+                  r"(late|later|after|delay\w*|weeks?|days?|months?)|delayed labels?|no labels|"
+                  r"without labels|unlabel+ed|labels? (are|is) (slow|delayed|scarce|missing|"
+                  r"unavailable|not available)|ground[- ]truth[^.?]*(late|after|delay\w*|weeks?|"
+                  r"days?|months?)"),
+               _r(r"labels (are|come back) slow|without (ground-truth )?labels|before labels|"
+                  r"no labels|unlabel+ed|distribution|\bdrift\b|\bskew\b|feature attribution"),
+               _r(r"label-based|requires ground-truth labels|labels come back quickly|"
+                  r"accuracy keeps falling")),
+    Constraint("little training data",
+               _r(r"no (training )?data|little (labeled |training )?data|few (labeled )?"
+                  r"examples|small (labeled )?dataset|hundreds of (images|examples|rows)"),
+               _r(r"pre-?trained|transfer learning|foundation model|\bapi\b|few-shot|"
+                  r"fine-tun\w+|small")),
+    Constraint("GPUs unavailable",
+               _r(r"no gpus?|without gpus?|gpus? (are )?(not available|unavailable|scarce)|"
+                  r"cpu[- ]only|no accelerators?"),
+               _r(r"\bcpu|no accelerator|without (a )?gpu"), _r(r"\b(a100|h100|gpu cluster)\b")),
+)
+
+
+def constraints_in(question: str) -> list[Constraint]:
+    return [c for c in CONSTRAINTS if c.question.search(question)]
+
+
+SentenceRole = Literal["decision", "cue", "trap", "meta", "plain"]
+
+_CUE_S = re.compile(r"^(scenario|exam) cues?:", re.I)
+_TRAP_S = re.compile(r"^(trap|common mistake|pitfall)s?\b:?", re.I)
+_META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024) (guide|revision)"
+                     r")|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current "
+                     r")?(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
+                     r"|\bwhich exam guide names\b", re.I)
+_DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
+                         r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
+                         r"\bover\b[^.]{3,60}\bwhen\b|\binstead of\b|\brather than\b|\bwhen (the|a|"
+                         r"you|your|data|labels|training)\b", re.I)
+
+
+def sentence_role(text: str) -> SentenceRole:
+    if _CUE_S.search(text):
+        return "cue"
+    if _TRAP_S.search(text):
+        return "trap"
+    if _META_S.search(text):
+        return "meta"
+    if _DECISION_S.search(text):
+        return "decision"
+    return "plain"
+
+
+_QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
+
+
+def cue_quote(text: str) -> str:
+    """The scenario an exam cue quotes ("... 'a small team ... CSV file' points to AutoML")."""
+    m = _QUOTE.search(text)
+    if m:
+        return m.group(1)
+    head = re.split(r"\bpoints? to\b", text, maxsplit=1)[0]
+    return _CUE_S.sub("", head)
+
+
+_CONTRAST_HEAD = re.compile(r"^(?:choose|prefer|pick|use|reach for|go with)\s+(?:an?\s+|the\s+)?"
+                            r"([^,;:]{3,60}?)\s+(?:when|over|for|if|instead|rather|because|"
+                            r"whenever)\b", re.I)
+
+
+def decision_subject(text: str) -> str | None:
+    """What a decision rule recommends ("Choose Dataflow over BigQuery SQL when ..." ->
+    "dataflow"), lower-cased; None for other sentences."""
+    m = _CONTRAST_HEAD.search(text)
+    return m.group(1).lower() if m else None
+
+
+def contrasting(a: str, b: str) -> bool:
+    """Two decision rules that recommend different things: they state the deciding condition
+    between two approaches, they do not repeat each other."""
+    sa, sb = decision_subject(a), decision_subject(b)
+    return sa is not None and sb is not None and sa != sb
+
+
+_PREFERRED = re.compile(r"\b(?:use|choose|pick|prefer|serve [^?]{0,40}? on|run [^?]{0,40}? on|go with)"
+                        r"\s+(.{3,60}?)\s+(?:instead of|over|rather than)\s+(.{3,60}?)(?:[?.,]|$)",
+                        re.I)
+
+
+def preferred_option(question: str) -> tuple[set[str], set[str]] | None:
+    """"When should I use X instead of Y?": the terms of X (asked about) and of Y."""
+    m = _PREFERRED.search(question)
+    if not m:
+        return None
+    x, y = set(content_terms(m.group(1))), set(content_terms(m.group(2)))
+    return (x - y, y - x) if x - y else None
+
+
+def quote_match(quote: str, question_terms: set[str], idf: dict[str, float]) -> float:
+    """idf-weighted share of the quoted scenario's terms that the question also has."""
+    terms = list(dict.fromkeys(content_terms(quote)))
+    if not terms:
+        return 0.0
+    w = {t: idf.get(t, 3.0) for t in terms}
+    total = sum(w.values()) or 1.0
+    return sum(v for t, v in w.items() if t in question_terms) / total
