@@ -41,6 +41,7 @@ def test_a_newer_schema_is_refused_in_one_line() -> None:
 
 
 def test_ask_json_fields_are_unchanged() -> None:
-    assert list(ANSWER.to_json()) == ["question", "answer", "abstained", "citations", "passages",
-                                      "backend", "grounded", "notes"]
+    # The design page's fields, extended (never broken) by issue 14's lead and points.
+    assert list(ANSWER.to_json()) == ["question", "answer", "lead", "points", "abstained",
+                                      "citations", "passages", "backend", "grounded", "notes"]
     assert "schema" not in ANSWER.to_json()["citations"][0]

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import shape
+import assistant.answer.shape as shape
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
 from assistant.answer.text import content_terms

@@ -21,14 +21,14 @@ __all__ = ["official_page", "sources_of"]
 def sources_of(source: str) -> tuple[str, ...]:
     """The ``sources`` URLs in a corpus file's front matter (empty when unreadable)."""
     from assistant.index import resolve_display_path
-    from assistant.ingest.loaders import _split_front_matter
+    from assistant.ingest.loaders import split_front_matter
 
     try:
         path = resolve_display_path(source)
         if path.suffix.lower() not in (".md", ".markdown"):
             return ()
         text = path.read_text(encoding="utf-8")[:20_000]
-        meta, _ = _split_front_matter(path, text)
+        meta, _ = split_front_matter(path, text)
     except Exception:  # noqa: BLE001 - a missing or odd file only loses the link
         return ()
     raw = meta.get("sources") or []

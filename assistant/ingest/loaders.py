@@ -29,7 +29,8 @@ from assistant.ingest.pdf import load_pdf
 from assistant.ingest.plaintext import clean_text, load_text, md_heading, read_text_bytes
 from assistant.records import Document, Section
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes"]
+__all__ = ["SUPPORTED_SUFFIXES", "load_document", "parse_markdown", "read_text_bytes",
+           "split_front_matter"]
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -64,7 +65,7 @@ class _FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships
             self._depth -= 1
 
 
-def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
+def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     if not text.startswith("---"):
         return {}, text
     lines = text.split("\n")
@@ -96,7 +97,7 @@ def parse_markdown(path: Path, text: str) -> tuple[dict[str, Any], str | None, l
     The first H1 is the document title, not part of heading paths; "##" and deeper build the
     path. Headings inside fenced code blocks are code, not structure.
     """
-    meta, body = _split_front_matter(path, text)
+    meta, body = split_front_matter(path, text)
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     h1: str | None = None
