@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -203,12 +203,13 @@ def aggregate_quality(items: Sequence[tuple[AnswerQuality | None, bool]]) -> dic
     }
 
 
-def metrics_from_report(report: dict[str, object],
+def metrics_from_report(report: dict[str, Any],
                         vec: Vectorizer | None = None) -> dict[str, float | None]:
     """The same metrics computed from a saved ``assistant eval --json`` report (any version),
     e.g. to score a run made before these metrics existed."""
-    items = []
-    for case in report.get("cases", []):  # type: ignore[union-attr]
+    items: list[tuple[AnswerQuality | None, bool]] = []
+    cases = report.get("cases")
+    for case in cases if isinstance(cases, list) else []:
         if not isinstance(case, dict) or not case.get("answerable"):
             continue
         kws = case.get("answer_keywords") or []
@@ -233,7 +234,8 @@ def model_vectorizer() -> Vectorizer:
 
     @lru_cache(maxsize=8192)
     def vec(text: str) -> "np.ndarray | None":
-        return emb.embed_documents([text])[0]
+        out: np.ndarray = np.asarray(emb.embed_documents([text])[0], dtype=np.float32)
+        return out
 
     return vec
 
