@@ -111,6 +111,16 @@ def test_abstention_is_visible(app_settings):
     assert not [e for e in at.expander if e.label.startswith("\\[1\\]") and "Cited" in e.label]
 
 
+def test_greeting_gets_a_one_line_reply_not_a_refusal(app_settings):
+    at = open_page("chat")
+    _ask(at, "Hello there!")
+    assert not errors(at)
+    saved = _last_answer(Store(app_settings.store_path))
+    assert saved["abstained"] and saved["lead"] == saved["answer"]
+    assert any("Ask me a question" in i.value for i in at.info)
+    assert not any("Not in the study material" in w.value for w in at.warning)
+
+
 def test_profiles_keep_separate_conversations(app_settings):
     alice = open_page("chat", query={"user": "alice"})
     _ask(alice, SKEW)

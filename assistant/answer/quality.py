@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -203,11 +204,11 @@ def aggregate_quality(items: Sequence[tuple[AnswerQuality | None, bool]]) -> dic
     }
 
 
-def metrics_from_report(report: dict[str, object],
+def metrics_from_report(report: dict[str, Any],
                         vec: Vectorizer | None = None) -> dict[str, float | None]:
     """The same metrics computed from a saved ``assistant eval --json`` report (any version),
     e.g. to score a run made before these metrics existed."""
-    items = []
+    items: list[tuple[AnswerQuality | None, bool]] = []
     cases = report.get("cases")
     for case in cases if isinstance(cases, list) else []:
         if not isinstance(case, dict) or not case.get("answerable"):
@@ -234,7 +235,8 @@ def model_vectorizer() -> Vectorizer:
 
     @lru_cache(maxsize=8192)
     def vec(text: str) -> np.ndarray | None:
-        return emb.embed_documents([text])[0]
+        out: np.ndarray = np.asarray(emb.embed_documents([text])[0], dtype=np.float32)
+        return out
 
     return vec
 

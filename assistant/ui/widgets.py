@@ -167,6 +167,11 @@ def render_answer(record: Answer, *, filters: dict[str, Any] | None = None,
         f = filters
         where = domain_label(f.get("domain")) + (f", section {f['section']}" if f.get("section") else "")
         st.caption(escape_inline(f"Searched only: {where}"))
+    if answer.get("abstained") and any(str(n).startswith("input:")
+                                       for n in answer.get("notes") or []):
+        # A greeting, a bare list or code, another language: a one-line reply, not a refusal.
+        st.info(escape_inline(answer.get("answer", "")), icon=":material/chat:")
+        return
     if answer.get("abstained"):
         st.warning("Not in the study material: no answer given.", icon=":material/block:")
         st.markdown(escape_markdown(answer.get("answer", "")))
