@@ -13,7 +13,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
     evals.py    eval
     study.py    flashcards, quiz, review, progress, study-sample
     app.py      app (the Streamlit app)
-    bench.py    bench (evals/bench.py, loaded when the command runs)
+    bench.py    bench (assistant.evals.bench, imported only when the command runs)
 """
 
 from __future__ import annotations
