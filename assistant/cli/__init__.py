@@ -14,7 +14,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
     study.py    flashcards, quiz, review, cards, progress, study-sample
     exam.py     exam, plan (mock exams and the exam-date plan)
     app.py      app (the Streamlit app)
-    bench.py    bench (evals/bench.py, loaded when the command runs)
+    bench.py    bench (assistant.evals.bench, imported only when the command runs)
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def test_uploaded_document_markup_shows_as_text(app_server, new_page, e2e_artifa
     page.get_by_text("zebra notes.md").wait_for()
     wait_idle(page)
     page.get_by_role("button", name="Add to the index").click()
-    page.get_by_text(re.compile(r"published generation")).wait_for(timeout=120_000)
+    page.get_by_text(re.compile(r"published g\d+: ")).wait_for(timeout=120_000)
     wait_idle(page)
 
     open_app(page, app_server, "", user="e2e-upload")
