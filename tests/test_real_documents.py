@@ -352,7 +352,7 @@ def test_inspector_shows_ocr_chunks_and_the_missing_tesseract_reason(folder: Fol
 def test_ocr_page_limit_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pypdf import PdfReader, PdfWriter
 
-    from assistant.ingest import loaders
+    from assistant.ingest import pdf as pdf_loader
 
     scan = PdfReader(str(scanned_pdf(tmp_path / "one.pdf", SCAN_LINES)))
     w = PdfWriter()
@@ -361,11 +361,11 @@ def test_ocr_page_limit_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     path = tmp_path / "three.pdf"
     with path.open("wb") as fh:
         w.write(fh)
-    monkeypatch.setattr(loaders, "MAX_OCR_PAGES", 2)
+    monkeypatch.setattr(pdf_loader, "MAX_OCR_PAGES", 2)
     with pytest.raises(TooLargeError) as err:
         load(path)
     assert str(err.value) == f"{path}: over 2 scanned pages to read by OCR; split the PDF"
-    monkeypatch.setattr(loaders, "MAX_OCR_PAGES", 3)
+    monkeypatch.setattr(pdf_loader, "MAX_OCR_PAGES", 3)
     doc = load(path)
     assert [s.page for s in doc.sections] == [1, 2, 3] and all(s.ocr for s in doc.sections)
 

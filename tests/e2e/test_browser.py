@@ -118,7 +118,9 @@ def test_every_page_renders(app_server, new_page, e2e_artifacts):
     open_app(page, app_server, "quiz", user="e2e-pages")
     page.get_by_role("button", name="New quiz").click()
     page.get_by_role("button", name="Submit answers").wait_for()
-    radios = page.get_by_test_id("stRadio")
+    # The questions' radios are inside the form (the source picker above it is one too);
+    # multiple-select items have checkboxes instead, so three radios are three questions.
+    radios = page.get_by_test_id("stForm").get_by_test_id("stRadio")
     radios.nth(2).get_by_test_id("stRadioOption").first.wait_for()
     for i in range(3):
         radios.nth(i).get_by_test_id("stRadioOption").first.click()
