@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,20 @@ def new_page(chromium: Any) -> Iterator[Any]:
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def run(corpus_settings: Settings, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[int, str, str]]:
+    """``run(*argv, stdin="")``: the ``assistant`` command in process on the shipped corpus's
+    index, with ``stdin`` as its input; returns (exit code, stdout, stderr)."""
+    from assistant.cli import main
+
+    index = str(corpus_settings.index_dir)
+
+    def go(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main([*argv, "--index-dir", index])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return go

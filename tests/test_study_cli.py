@@ -3,7 +3,6 @@ review session driven through stdin, progress, the Markdown sample; bad input is
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -15,19 +14,6 @@ from assistant.cli import main
 from assistant.settings import get_settings
 from assistant.store import Store
 from assistant.study import StudyStore
-
-
-@pytest.fixture
-def run(corpus_settings, capsys, monkeypatch):  # noqa: ANN001, ANN201
-    index = str(corpus_settings.index_dir)
-
-    def go(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main([*argv, "--index-dir", index])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return go
 
 
 def _study() -> StudyStore:

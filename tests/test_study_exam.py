@@ -3,7 +3,6 @@ auto-submit, restart), scoring per domain, the readiness estimate, and `assistan
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 from collections import Counter
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from assistant import syllabus
-from assistant.cli import main
 from assistant.settings import get_settings
 from assistant.store import Store
 from assistant.study.curated import bank_items
@@ -177,17 +175,6 @@ def test_target_is_checked_and_stored(tmp_path: Path) -> None:
     assert ex.target("kim") == 0.75 and ex.target("lee") is None
 
 
-@pytest.fixture
-def run(corpus_settings, capsys, monkeypatch):  # noqa: ANN001, ANN201
-    index = str(corpus_settings.index_dir)
-
-    def go(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main([*argv, "--index-dir", index])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return go
 
 
 def test_cli_exam_json_is_the_seeded_form_in_the_quiz_shape(run, capsys) -> None:  # noqa: ANN001

@@ -4,7 +4,6 @@ reviews and history; bad input is one line; `assistant plan`."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from assistant import syllabus
-from assistant.cli import main
 from assistant.store import Store
 from assistant.study.curated import bank_items, deck_cards
 from assistant.study.plan import PlanStore, build_plan, check_plan_input, parse_date
@@ -122,16 +120,6 @@ def test_bad_input_is_one_line(exam: date, minutes: int, message: str) -> None:
         parse_date("2027-13-45")
 
 
-@pytest.fixture
-def run(corpus_settings, capsys, monkeypatch):  # noqa: ANN001, ANN201
-    index = str(corpus_settings.index_dir)
-
-    def go(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(""))
-        code = main([*argv, "--index-dir", index])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return go
 
 
 def test_cli_plan(run) -> None:  # noqa: ANN001

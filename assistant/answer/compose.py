@@ -32,6 +32,7 @@ import numpy as np
 import assistant.answer.shape as shape
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
+from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms
 from assistant.records import Citation, Passage
 
@@ -153,20 +154,12 @@ class Candidate:
         return self.scored.passage.rank
 
 
-def _unit(v: np.ndarray | None) -> np.ndarray | None:
-    if v is None:
-        return None
-    v = np.asarray(v, dtype=np.float32)
-    n = float(np.linalg.norm(v))
-    return v / n if n else None
-
-
 def rank_candidates(question: str, passages: Sequence[Passage],
                     stats: TermStats | None) -> list[Candidate]:
     """Every usable sentence with its role and combined score, best first."""
     weights = query_weights(question, stats)
     scored = score_sentences(question, passages, weights)
-    qvec = _unit(getattr(stats, "query_vector", None))
+    qvec = unit_vector(getattr(stats, "query_vector", None))
     vectors = getattr(stats, "sentences", None)
     kind = shape.question_kind(question)
     cons = shape.constraints_in(question)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.base import MARKER
+from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, normalize_ws
 
 __all__ = ["AnswerQuality", "answer_sentences", "lead_sentence", "lead_keyword_hit",
@@ -89,14 +90,6 @@ def _terms(sentence: str) -> frozenset[str]:
     return frozenset(content_terms(sentence))
 
 
-def _unit(v: np.ndarray | None) -> np.ndarray | None:
-    if v is None:
-        return None
-    v = np.asarray(v, dtype=np.float32)
-    n = float(np.linalg.norm(v))
-    return v / n if n else None
-
-
 def _cos(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
     return None if a is None or b is None else float(a @ b)
 
@@ -122,7 +115,7 @@ def repeats(a: str, b: str, va: np.ndarray | None = None, vb: np.ndarray | None 
 
 def redundant_pairs(sentences: Sequence[str], vec: Vectorizer | None = None) -> tuple[int, int]:
     """(redundant pairs, all pairs) among an answer's sentences."""
-    vs = [_unit(vec(s)) if vec else None for s in sentences]
+    vs = [unit_vector(vec(s)) if vec else None for s in sentences]
     pairs = redundant = 0
     for i in range(len(sentences)):
         for j in range(i + 1, len(sentences)):
@@ -141,13 +134,13 @@ def off_topic_sentences(question: str, sentences: Sequence[str],
 
     meta_ok = asks_about_names(question) or asks_about_guide(question)
     q = set(content_terms(question))
-    qv = _unit(vec(question)) if vec else None
+    qv = unit_vector(vec(question)) if vec else None
     off = 0
     prev: frozenset[str] = frozenset()
     prev_v: np.ndarray | None = None
     for s in sentences:
         t = _terms(s)
-        v = _unit(vec(s)) if vec else None
+        v = unit_vector(vec(s)) if vec else None
         qs, ps = _cos(qv, v), _cos(prev_v, v)
         if _META.search(s) and not meta_ok:
             off += 1

@@ -22,11 +22,20 @@ import numpy as np
 from assistant.answer.text import split_sentences
 
 __all__ = ["SentenceVectors", "sentence_key", "sentence_texts", "build_sentence_vectors",
-           "load_sentence_vectors", "MIN_WORDS"]
+           "load_sentence_vectors", "MIN_WORDS", "unit_vector"]
 
 MIN_WORDS = 4  # shorter pieces ("Trap:", a heading fragment) are never candidates
 _VECTORS = "sentences.npy"
 _KEYS = "sentences.json"
+
+
+def unit_vector(v: np.ndarray | None) -> np.ndarray | None:
+    """``v`` scaled to length 1 (float32), or None for no vector or a zero one."""
+    if v is None:
+        return None
+    v = np.asarray(v, dtype=np.float32)
+    n = float(np.linalg.norm(v))
+    return v / n if n else None
 
 
 def sentence_key(text: str) -> str:
