@@ -9,23 +9,14 @@ import sqlite3
 
 import pytest
 from e2e_support import ask, open_app, shot, wait_idle
+from test_coach import ROLLOUT, ROLLOUT_OPTIONS
 
 from assistant.answer.options import pasted_form
 
 pytestmark = pytest.mark.browser
 
-STEM = ("A retail team serves a recommendation model on a Vertex AI endpoint and has trained a "
-        "new version. It wants to expose the new version to a small share of live traffic "
-        "first, roll back quickly if error rates rise, and avoid any change to the client "
-        "applications. What should it do?")
-OPTIONS = [
-    "Create a second endpoint for the new version and change the client code to alternate "
-    "between the two endpoints",
-    "Deploy the new version to the same endpoint and set a traffic split that sends 10% of "
-    "requests to it",
-    "Undeploy the current version and deploy the new one, then redeploy the old version from "
-    "Model Registry if needed",
-    "Export both versions to Cloud Storage and compare them with a nightly batch prediction job"]
+# The same rollout question the library tests decide (tests/test_coach.py).
+STEM, OPTIONS = ROLLOUT, ROLLOUT_OPTIONS
 
 
 def test_paste_question_and_see_option_table_with_citations(app_server, new_page,
