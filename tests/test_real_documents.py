@@ -437,3 +437,13 @@ def test_new_chunk_fields_round_trip_and_older_dicts_read_as_pages() -> None:
     assert back.page_kind == "page" and not back.ocr
     p = Passage.from_dict(Passage(c, 1, 0.5).to_json())
     assert p.chunk.page_kind == "slide" and p.chunk.ocr and p.chunk.location == "slide 3"
+
+
+@needs_tesseract
+def test_pdf_whose_page_images_cannot_be_listed_loads_its_other_pages() -> None:
+    # Found by tests/reliability/test_fuzz.py: a fuzzed fpdf2 PDF in which one page has no
+    # text layer and a content stream pypdf cannot parse. Looking for images to OCR on that
+    # page raised PdfReadError out of the loader; the page now counts as having no images.
+    path = Path(__file__).parent / "data" / "damaged-content-stream.pdf"
+    doc = load(path)
+    assert doc.kind == "pdf" and any(s.text.strip() for s in doc.sections)

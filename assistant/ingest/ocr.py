@@ -85,7 +85,14 @@ def _page_pngs(page: Any) -> list[bytes]:
     """The page's images big enough to hold text, as PNG bytes (pypdf decodes them with
     Pillow)."""
     out: list[bytes] = []
-    for img in page.images:
+    try:
+        # Listing the images parses the page's content stream, which a damaged PDF can break
+        # (pypdf raises PdfReadError and others): a page whose images cannot be listed has
+        # nothing OCR can read.
+        images = list(page.images)
+    except Exception:  # noqa: BLE001 - any parse failure here means "no readable images"
+        return out
+    for img in images:
         try:
             pil = img.image
         except Exception:  # noqa: BLE001 - an image pypdf cannot decode: nothing to read

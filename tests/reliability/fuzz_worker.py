@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 
-def _load(path: Path, max_bytes: int, max_pages: int) -> dict[str, Any]:
+def _load(path: Path, max_bytes: int, max_pages: int, ocr_command: str | None = None
+          ) -> dict[str, Any]:
     from assistant.ingest.loaders import load_document
 
-    doc = load_document(path, max_bytes=max_bytes, max_pages=max_pages)
+    doc = load_document(path, max_bytes=max_bytes, max_pages=max_pages, ocr_command=ocr_command)
     return {"type": type(doc).__name__, "kind": doc.kind, "title": doc.title,
             "sections": [{"heading_path": list(s.heading_path), "text_chars": len(s.text),
                           "blank": not s.text.strip(), "page": s.page} for s in doc.sections]}

@@ -95,12 +95,15 @@ SUFFIXES = (".pdf", ".html", ".md", ".txt")
 ONE_MB = 1_000_000
 
 
-def load_limits(s: Settings | None = None) -> dict[str, int]:
-    """The limits ingest applies (the defaults unless given settings): the worker's verdict on
-    a file must be the one ingest reaches."""
+def load_limits(s: Settings | None = None) -> dict[str, int | str]:
+    """The limits and OCR command ingest applies (the defaults unless given settings): the
+    worker's verdict on a file must be the one ingest reaches. Without the OCR command a PDF
+    with no text layer reads "needs OCR first" in the worker but "OCR found none" in ingest
+    wherever Tesseract is installed."""
     mb = s.max_file_mb if s else Settings.model_fields["max_file_mb"].default
     pages = s.max_pdf_pages if s else Settings.model_fields["max_pdf_pages"].default
-    return {"max_bytes": int(mb * 1e6), "max_pages": int(pages)}
+    ocr = s.tesseract_cmd if s else Settings.model_fields["tesseract_cmd"].default
+    return {"max_bytes": int(mb * 1e6), "max_pages": int(pages), "ocr_command": str(ocr)}
 
 
 # --- failing inputs are kept -------------------------------------------------------------
@@ -147,7 +150,7 @@ class Worker:
         return self.proc
 
     def call(self, op: str, path: Path, timeout: float,
-             limits: dict[str, int] | None = None) -> tuple[dict[str, Any], float]:
+             limits: dict[str, int | str] | None = None) -> tuple[dict[str, Any], float]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
         t0 = time.monotonic()
