@@ -120,6 +120,26 @@ def test_eval_run_shows_metrics_failures_and_is_saved(app_settings):
     assert any(f"Failed cases ({len(failed)})" in m.value for m in at.markdown)
 
 
+def test_multiple_choice_set_runs_the_coach_and_is_saved(app_settings):
+    # evals/pmle_mcq.jsonl has options and keys instead of evidence: the page runs the coach
+    # on it (it used to stop with a one-line "missing fields" error).
+    at = open_page("evals")
+    at.selectbox(key="evals_set").set_value(str(app_settings.evals_dir / "pmle_mcq.jsonl"))
+    at.number_input(key="evals_limit").set_value(4)
+    at.button(key="evals_run").click().run(timeout=300)
+    assert not errors(at)
+    runs = sorted((app_settings.data_dir / "eval-runs").iterdir())
+    assert len(runs) == 1
+    data = json.loads((runs[0] / "report.json").read_text())
+    assert data["kind"] == "mcq" and data["metrics"]["cases"] == 4 and len(data["cases"]) == 4
+    assert all(c["options"] for c in data["cases"])
+    metrics = at.dataframe[0].value
+    assert "mcq_accuracy" in set(metrics["metric"])
+    wrong = sum(not c["correct"] for c in data["cases"])
+    assert any(f"Items not answered correctly ({wrong})" in m.value for m in at.markdown)
+    assert "Multiple-choice eval" in (runs[0] / "report.md").read_text()
+
+
 def test_eval_upload_runs_and_bad_file_is_one_line(app_settings):
     at = open_page("evals")
     at.selectbox(key="evals_set").set_value("Upload a JSONL file").run()

@@ -14,12 +14,13 @@ from assistant.errors import EvalFileError
 from assistant.evals.dataset import load_eval_set
 from assistant.evals.harness import EvalReport
 from assistant.evals.report import write_text_atomic
+from assistant.evals_mcq import MCQReport
 from assistant.ingest.uploads import sanitize_filename
 from assistant.records import EvalCase
 from assistant.settings import Settings
 
-__all__ = ["SavedRun", "runs_dir", "save_run", "list_runs", "load_run", "eval_sets_dir",
-           "save_eval_set_upload"]
+__all__ = ["SavedRun", "runs_dir", "save_run", "save_mcq_run", "list_runs", "load_run",
+           "eval_sets_dir", "save_eval_set_upload"]
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,22 @@ def save_eval_set_upload(settings: Settings, filename: str,
     return cases, name
 
 
-def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
-    from assistant.evals.report import markdown_report, plot_per_domain
-
+def _new_run(settings: Settings, name: str) -> SavedRun:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", report.name).strip("-")[:40] or "run"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:40] or "run"
     folder = runs_dir(settings) / f"{stamp}-{slug}"
     n = 1
     while folder.exists():
         n += 1
         folder = runs_dir(settings) / f"{stamp}-{slug}-{n}"
     folder.mkdir(parents=True)
-    run = SavedRun(folder, report.name, time.time())
+    return SavedRun(folder, name, time.time())
+
+
+def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
+    from assistant.evals.report import markdown_report, plot_per_domain
+
+    run = _new_run(settings, report.name)
     payload = report.to_json()
     payload["source"] = source
     payload["created"] = run.created
@@ -100,6 +105,19 @@ def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
         plot_per_domain([report], run.plot_path)
     write_text_atomic(run.markdown_path,
                       markdown_report(report, run.plot_path if report.per_domain else None))
+    return run
+
+
+def save_mcq_run(settings: Settings, report: MCQReport, source: str) -> SavedRun:
+    """A multiple-choice run (``kind: "mcq"`` in report.json), saved like ``save_run``."""
+    from assistant.evals_mcq import mcq_table
+
+    run = _new_run(settings, report.name)
+    payload = {"kind": "mcq", **report.to_json(), "source": source, "created": run.created}
+    write_text_atomic(run.json_path, json.dumps(payload, ensure_ascii=False, indent=1))
+    write_text_atomic(run.markdown_path,
+                      f"# Multiple-choice eval: {report.name}\n\nEval set: {source} "
+                      f"({len(report.results)} items).\n\n{mcq_table(report)}\n")
     return run
 
 

@@ -15,7 +15,16 @@ from assistant import syllabus
 from assistant.errors import EvalFileError
 from assistant.evals import load_eval_set, run_eval
 from assistant.evals.review import approved_eval_cases
-from assistant.evals.runs import SavedRun, eval_sets_dir, list_runs, load_run, save_eval_set_upload, save_run
+from assistant.evals.runs import (
+    SavedRun,
+    eval_sets_dir,
+    list_runs,
+    load_run,
+    save_eval_set_upload,
+    save_mcq_run,
+    save_run,
+)
+from assistant.evals_mcq import has_mcq_lines, load_mcq_set, run_mcq_eval
 from assistant.ui import resources
 from assistant.ui.safe import escape_inline
 from assistant.ui.widgets import show_error
@@ -62,8 +71,46 @@ def _load_cases(s: Any, choice: str, upload: Any) -> tuple[list[Any], str] | Non
     return load_eval_set(Path(choice)), Path(choice).name
 
 
+def _show_mcq_run(run: SavedRun, data: dict[str, Any]) -> None:
+    """A multiple-choice run: the coach's accuracy, per domain, and the items it got wrong."""
+    m = data.get("metrics", {})
+    st.subheader(escape_inline(run.name))
+    st.caption(escape_inline(
+        f"{data.get('source', '')} · {m.get('cases', 0)} multiple-choice items · "
+        f"{dt.datetime.fromtimestamp(float(data.get('created', 0))):%Y-%m-%d %H:%M}"))
+    st.markdown("**Metrics**")
+    st.dataframe(pd.DataFrame([{"metric": key, "value": str(value)} for key, value in m.items()
+                               if key != "cases"]), hide_index=True, width="content")
+    per = data.get("per_domain") or {}
+    if per:
+        st.markdown("**Per exam domain**")
+        st.dataframe(pd.DataFrame([{"domain": d, "cases": dm.get("cases"),
+                                    "mcq_accuracy": dm.get("mcq_accuracy"),
+                                    "undecided_rate": dm.get("undecided_rate"),
+                                    "confidently_wrong_rate": dm.get("confidently_wrong_rate")}
+                                   for d, dm in per.items()]), hide_index=True)
+    wrong = [c for c in data.get("cases", []) if not c.get("correct")]
+    st.markdown(f"**Items not answered correctly ({len(wrong)})**")
+    if wrong:
+        st.dataframe(pd.DataFrame([{
+            "id": c.get("id"), "domain": c.get("domain"),
+            "question": (c.get("question") or "")[:300],
+            "key": ",".join(c.get("answer") or []) or "(undecidable)",
+            "pick": ",".join(c.get("choice") or []) or "(none)",
+            "confidence": c.get("confidence"), "error": c.get("error") or ""}
+            for c in wrong]), hide_index=True)
+    c1, c2 = st.columns(2)
+    c1.download_button("Report (Markdown)", run.markdown_path.read_bytes(),
+                       file_name=f"{run.path.name}.md", key=f"dl_md_{run.path.name}")
+    c2.download_button("Per-item records (JSON)", run.json_path.read_bytes(),
+                       file_name=f"{run.path.name}.json", key=f"dl_json_{run.path.name}")
+
+
 def _show_run(run: SavedRun) -> None:
     data = load_run(run)
+    if data.get("kind") == "mcq":
+        _show_mcq_run(run, data)
+        return
     k = int(data.get("k", 5))
     m = data.get("metrics", {})
     st.subheader(escape_inline(f"{run.name}"))
@@ -112,6 +159,51 @@ def _show_run(run: SavedRun) -> None:
                        file_name=f"{run.path.name}.json", key=f"dl_json_{run.path.name}")
 
 
+def _run_retrieval(s: Any, choice: str, upload: Any, k: int, mode: str, limit: int) -> None:
+    loaded = _load_cases(s, choice, upload)
+    if loaded is not None:
+        cases, source = loaded
+        if limit:
+            cases = cases[:limit]
+        assistant = resources.assistant(s)
+        bar = st.progress(0.0, text=f"0 of {len(cases)} cases")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(1, total), text=f"{done} of {total} cases")
+
+        report = run_eval(cases, assistant, k=k, mode=mode,
+                          name=f"{mode}/{assistant.composer.name} · {source}",
+                          progress=progress)
+        bar.empty()
+        run = save_run(s, report, source)
+        st.session_state["evals_saved"] = str(run.path)  # show the new run below
+        st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+
+
+def _run_mcq(s: Any, path: Path, mode: str, limit: int) -> None:
+    """A multiple-choice set (lines with ``options``): the practice-question coach is judged,
+    exactly as ``assistant eval FILE`` does for such a file."""
+    try:
+        cases, _skipped = load_mcq_set(path)
+    except EvalFileError as err:
+        show_error(str(err))
+        return
+    if limit:
+        cases = cases[:limit]
+    assistant = resources.assistant(s)
+    bar = st.progress(0.0, text=f"0 of {len(cases)} items")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(1, total), text=f"{done} of {total} items")
+
+    report = run_mcq_eval(cases, assistant, mode=mode, name=f"coach/{mode} · {path.name}",
+                          progress=progress)
+    bar.empty()
+    run = save_mcq_run(s, report, path.name)
+    st.session_state["evals_saved"] = str(run.path)
+    st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+
+
 def render() -> None:
     s = resources.settings()
     st.title("Evals")
@@ -132,24 +224,10 @@ def render() -> None:
                             key="evals_limit")
     if st.button("Run eval", type="primary", key="evals_run",
                  disabled=choice == _UPLOAD and upload is None):
-        loaded = _load_cases(s, choice, upload)
-        if loaded is not None:
-            cases, source = loaded
-            if limit:
-                cases = cases[: int(limit)]
-            assistant = resources.assistant(s)
-            bar = st.progress(0.0, text=f"0 of {len(cases)} cases")
-
-            def progress(done: int, total: int) -> None:
-                bar.progress(done / max(1, total), text=f"{done} of {total} cases")
-
-            report = run_eval(cases, assistant, k=int(k), mode=mode,
-                              name=f"{mode}/{assistant.composer.name} · {source}",
-                              progress=progress)
-            bar.empty()
-            run = save_run(s, report, source)
-            st.session_state["evals_saved"] = str(run.path)  # show the new run below
-            st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+        if choice not in (_APPROVED, _UPLOAD) and has_mcq_lines(Path(choice)):
+            _run_mcq(s, Path(choice), mode, int(limit))
+        else:
+            _run_retrieval(s, choice, upload, int(k), mode, int(limit))
 
     runs = list_runs(s)
     if not runs:
