@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
-from assistant.answer.coach_stem import ask_sentence, deciding_constraint
+from assistant.answer.coach_stem import ask_sentence, deciding_constraint, excluded_terms, negative_ask
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Citation, Passage
@@ -170,9 +170,13 @@ class _Sent:
 
 
 def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
+    """Stem terms weighted by rarity (the ask's own terms count more). Terms that occur only in
+    what the stem rules out ("as opposed to testing code") describe the wrong options, so a
+    sentence that shares them is not more relevant for it."""
     ask_terms = set(content_terms(ask_sentence(mcq.stem)))
+    excluded = excluded_terms(mcq.stem)
     return {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
-            for t in dict.fromkeys(content_terms(mcq.stem))}
+            for t in dict.fromkeys(content_terms(mcq.stem)) if t not in excluded}
 
 
 def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
@@ -334,32 +338,49 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         judged.append(_Judged(o.label, score, sup, opp, cov))
-    ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+    negative = negative_ask(mcq.stem)
     n = mcq.select
-    picked = ranked[:n]
-    runner = ranked[n] if len(ranked) > n else None
-    lead = picked[-1].score - (runner.score if runner else 0.0)
-    decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
-        and all(j.support is not None for j in picked)
+    if negative:
+        # "Which ... is NOT ...?": the answer is the option the material supports least, and
+        # the pick stands only when the material does support every other option.
+        ranked = sorted(judged, key=lambda j: (j.score, j.label))
+        picked = ranked[:n]
+        runner = ranked[n] if len(ranked) > n else None
+        lead = (runner.score if runner else 0.0) - picked[-1].score
+        decided = runner is not None and lead >= policy.min_margin \
+            and all(j.support is not None and j.score >= policy.min_support for j in ranked[n:])
+    else:
+        ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+        picked = ranked[:n]
+        runner = ranked[n] if len(ranked) > n else None
+        lead = picked[-1].score - (runner.score if runner else 0.0)
+        decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
+            and all(j.support is not None for j in picked)
     confidence: Literal["high", "medium", "low", "none"]
     if not decided:
         confidence = "none"
-    elif lead >= policy.high_margin:
+    elif lead >= policy.high_margin and not negative:
         confidence = "high"
     elif lead >= policy.medium_margin:
         confidence = "medium"
     else:
         confidence = "low"
     choice = sorted(j.label for j in picked) if decided else []
-    top_score = max(picked[0].score, 1e-9)
-    close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
-                   and j.score >= policy.plausible * top_score)
+    top_score = max(ranked[0].score if not negative else max(j.score for j in judged), 1e-9)
+    if negative:
+        floor = picked[-1].score + policy.min_margin
+        close = sorted(j.label for j in ranked if j.score < floor)
+    else:
+        close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
+                       and j.score >= policy.plausible * top_score)
     # Undecided: the options still in the running. A low-confidence pick: its close rivals.
     remaining = close if not decided else \
         [x for x in close if x not in choice] if confidence == "low" else []
     deciding = picked[0].support or picked[0].against
+    if negative:
+        deciding = picked[0].against or (ranked[n].support if runner else None)
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
-    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy)
+    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative)
 
 
 # --- the write-up ------------------------------------------------------------------------------
@@ -373,7 +394,7 @@ def _quote(sentence: str, limit: int = 40) -> str:
 
 def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
               constraint: str, confidence: Literal["high", "medium", "low", "none"],
-              policy: CoachPolicy) -> CoachResult:
+              policy: CoachPolicy, negative: bool = False) -> CoachResult:
     cited: dict[int, tuple[Passage, list[str]]] = {}
 
     def cite(ev: Evidence) -> int:
@@ -392,7 +413,9 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
     top = max((j.score for j in judged), default=0.0)
     verdicts: list[OptionVerdict] = []
     c = f'"{constraint}"'
-    for o in mcq.options:
+    if negative:
+        verdicts = _write_up_negative(mcq, by_label, choice, remaining, c, policy, cite)
+    for o in mcq.options if not negative else ():
         j = by_label[o.label]
         ev = j.support if j.support and (j.against is None or j.score > 0) else j.against
         if o.label in choice:
@@ -430,9 +453,65 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
                                       [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
                                       round(j.score, 4)))
     citations = [Citation(n, p.chunk, " ".join(qs)) for n, (p, qs) in sorted(cited.items())]
-    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence)
+    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence, negative)
     return CoachResult(mcq, verdicts, choice, constraint, confidence, remaining, citations, text,
                        notes=list(mcq.notes))
+
+
+def _write_up_negative(mcq: MCQ, by_label: dict[str, _Judged], choice: list[str],
+                       remaining: list[str], c: str, policy: CoachPolicy,
+                       cite: Callable[[Evidence], int]) -> list[OptionVerdict]:
+    """Verdicts for a question that asks for the exception ("Which is NOT ...?"): the pick is
+    the option the material does not back (or argues against); an option the material supports
+    is a wrong answer *because* it is supported."""
+    others = [by_label[o.label].support for o in mcq.options if o.label not in choice]
+    backing = max((e for e in others if e is not None), key=lambda e: e.score, default=None)
+    out: list[OptionVerdict] = []
+    for o in mcq.options:
+        j = by_label[o.label]
+        if o.label in choice:
+            verdict: Verdict = "best"
+            if j.against is not None:
+                n = cite(j.against)
+                reason = (f"The material does not require or recommend it for {c}, so it is the "
+                          f'exception the question asks for: "{_quote(j.against.sentence)}" '
+                          f"[{n}].")
+            elif j.support is not None:
+                n = cite(j.support)
+                reason = (f'The material backs it least for {c}, so it is the exception the '
+                          f'question asks for; the closest it comes is '
+                          f'"{_quote(j.support.sentence)}" [{n}].')
+            elif backing is not None:
+                n = cite(backing)
+                reason = (f'The material never supports it for {c}, while it supports the other '
+                          f'options, for example "{_quote(backing.sentence, 30)}" [{n}].')
+            else:
+                reason = "The indexed material says nothing that bears on this option."
+        elif j.support is not None and j.score >= policy.min_support and choice:
+            verdict = "wrong"
+            n = cite(j.support)
+            reason = (f'The material supports it for {c}, so it is not the exception the '
+                      f'question asks for: "{_quote(j.support.sentence)}" [{n}].')
+        elif j.support is not None or j.against is not None:
+            verdict = "plausible_not_best" if o.label in remaining else "wrong"
+            ev = j.against or j.support
+            assert ev is not None
+            n = cite(ev)
+            reason = (f'Could be the exception for {c}; the material says "{_quote(ev.sentence)}" '
+                      f'[{n}].' if verdict == "plausible_not_best" else
+                      f'The material speaks to it for {c}: "{_quote(ev.sentence)}" [{n}].')
+        elif backing is not None:
+            verdict = "not_covered"
+            n = cite(backing)
+            reason = (f'The material does not mention it for {c}; the passage that decides the '
+                      f'question says "{_quote(backing.sentence, 30)}" [{n}].')
+        else:
+            verdict = "not_covered"
+            reason = "The indexed material says nothing that bears on this option."
+        out.append(OptionVerdict(o.label, o.text, verdict, reason,
+                                 [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
+                                 round(j.score, 4)))
+    return out
 
 
 _ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "wrong",
@@ -440,7 +519,7 @@ _ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "
 
 
 def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
-             constraint: str, confidence: str) -> str:
+             constraint: str, confidence: str, negative: bool = False) -> str:
     lines = []
     if choice and confidence == "low":
         picks = " and ".join(choice)
@@ -459,6 +538,9 @@ def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaini
                      "the indexed passages, so I pick none.")
     if mcq.select > 1:
         lines[0] += f" The question asks for {mcq.select} options."
+    if negative:
+        lines[0] += (" The question asks for the exception, so the pick is the option the "
+                     "material does not back.")
     for v in verdicts:
         lines.append(f"{v.label}. {v.text}: {_ICON[v.verdict]}. {v.reason}")
     return "\n".join(lines)

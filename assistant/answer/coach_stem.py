@@ -9,7 +9,7 @@ import re
 from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
-__all__ = ["ask_sentence", "deciding_constraint"]
+__all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -22,6 +22,48 @@ def ask_sentence(stem: str) -> str:
         if p.endswith("?"):
             return p
     return parts[-1] if parts else stem
+
+
+# An ask that wants the exception: "Which statement is NOT true?", "... EXCEPT", "Which step can
+# it skip?", "Which practice should you avoid?". The coach then picks the option the material
+# does not support (or argues against), and says so.
+_NEGATIVE_ASK = re.compile(
+    r"\b(?:NOT|EXCEPT)\b|\bexcept\b|\b(?:is|are)(?:n't| not) (?:true|correct|valid|accurate|"
+    r"recommended|supported|needed|required|necessary|appropriate|part of|one of|among|a (?:good|"
+    r"valid|benefit|reason|requirement))\b|\bleast (?:likely|appropriate|suitable|useful)\b"
+    r"|\b(?:can|could|may) (?:\w+ ){0,3}skip\b|\bshould (?:\w+ ){0,2}avoid\b|\bunnecessary\b"
+    r"|\b(?:incorrect|false|untrue|invalid)\b")
+
+
+def negative_ask(stem: str) -> bool:
+    """True when the question asks for the option that is *not* right (see _NEGATIVE_ASK)."""
+    ask = ask_sentence(stem)
+    # "Which two ... should you do so that it does not ...": a negation after "so that",
+    # "without", "to avoid" describes the goal, not the kind of answer wanted.
+    if re.match(r"\s*why\b", ask, re.I):
+        return False  # "Why did the change not help?" asks for a cause
+    head = re.split(r"\b(?:so that|such that|without|to avoid|to prevent|in order)\b", ask,
+                    maxsplit=1, flags=re.I)[0]
+    return bool(_NEGATIVE_ASK.search(head))
+
+
+# Parts of the stem that describe what is *not* meant ("as opposed to testing code", "she is not
+# asking how runs are grouped", "rather than on a schedule"): their words describe the wrong
+# options, so they must not make a sentence look relevant.
+_EXCLUDE = re.compile(
+    r"\b(?:as opposed to|rather than|other than|not asking (?:about |how |whether |"
+    r"which |what )?|not about|is not (?:about|asking)|not interested in)\s+([^.;?!]*?)"
+    r"(?=[.;?!]|,\s+(?:only|but|and|so)\b|\s+but\b|$)", re.I)
+
+
+def excluded_terms(stem: str) -> set[str]:
+    """Content terms that occur in the stem only inside an exclusion (see _EXCLUDE)."""
+    inside: set[str] = set()
+    rest = stem
+    for m in _EXCLUDE.finditer(stem):
+        inside.update(content_terms(m.group(1)))
+        rest = rest.replace(m.group(0), " ")
+    return inside - set(content_terms(rest))
 
 
 _CONSTRAINT_WORDS = re.compile(
