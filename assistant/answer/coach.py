@@ -380,7 +380,8 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     if negative:
         deciding = picked[0].against or (ranked[n].support if runner else None)
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
-    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative)
+    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
+                     stats)
 
 
 # --- the write-up ------------------------------------------------------------------------------
@@ -394,7 +395,8 @@ def _quote(sentence: str, limit: int = 40) -> str:
 
 def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
               constraint: str, confidence: Literal["high", "medium", "low", "none"],
-              policy: CoachPolicy, negative: bool = False) -> CoachResult:
+              policy: CoachPolicy, negative: bool = False,
+              stats: TermStats | None = None) -> CoachResult:
     cited: dict[int, tuple[Passage, list[str]]] = {}
 
     def cite(ev: Evidence) -> int:
@@ -430,9 +432,15 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
             verdict = "plausible_not_best"
         else:
             verdict = "wrong"
+        if verdict == "wrong" and j.against is not None and j.against.coverage >= policy.covered \
+                and (j.support is None or -j.against.score >= 0.5 * j.support.score):
+            ev = j.against  # a sentence that argues against the option says why it is wrong
         if ev is not None and verdict != "not_covered":
             n = cite(ev)
             q = _quote(ev.sentence)
+            if verdict != "best":
+                # Name the stem's requirement that this option's own sentence speaks to.
+                c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
             if verdict == "best":
                 reason = f'Fits {c}: the material says "{q}" [{n}].'
             elif verdict == "plausible_not_best":
@@ -440,10 +448,11 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
                           "less well than the recommended option." if choice else
                           f'Still in the running for {c}: "{q}" [{n}].')
             elif ev is j.against:
-                reason = f'Ruled out by {c}: the material says "{q}" [{n}].'
+                reason = f'Ruled out for {c}: the material warns "{q}" [{n}].'
             else:
                 reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
         elif deciding is not None:
+            c = f'"{constraint}"'
             n = cite(deciding)
             reason = (f'The material does not support this option for {c}; the passage that '
                       f'decides the question says "{_quote(deciding.sentence, 30)}" [{n}].')
