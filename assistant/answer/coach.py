@@ -26,7 +26,13 @@ from typing import Any, Literal
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
-from assistant.answer.coach_stem import ask_sentence, deciding_constraint, excluded_terms, negative_ask
+from assistant.answer.coach_stem import (
+    ask_sentence,
+    constraint_phrases,
+    deciding_constraint,
+    excluded_terms,
+    negative_ask,
+)
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Citation, Passage
@@ -34,6 +40,7 @@ from assistant.records import Citation, Passage
 __all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
            "ask_sentence", "deciding_constraint", "VERDICTS"]
 
+EXPAND = 0.3  # weight of a requirement's usual wording (see _stem_weights), relative to idf
 Verdict = Literal["best", "plausible_not_best", "wrong", "not_covered"]
 VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered")
 
@@ -175,8 +182,16 @@ def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
     sentence that shares them is not more relevant for it."""
     ask_terms = set(content_terms(ask_sentence(mcq.stem)))
     excluded = excluded_terms(mcq.stem)
-    return {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
-            for t in dict.fromkeys(content_terms(mcq.stem)) if t not in excluded}
+    out = {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
+           for t in dict.fromkeys(content_terms(mcq.stem)) if t not in excluded}
+    # A stated requirement ("least operational overhead") also makes the words the material
+    # uses for it ("managed", "serverless") a little relevant. (Neutral on the dev split, whose
+    # stems use the material's own words; meant for stems written elsewhere.)
+    for _, words in constraint_phrases(mcq.stem):
+        for t in content_terms(words):
+            if t not in out and t not in excluded:
+                out[t] = EXPAND * (stats.idf(t) if stats is not None else 1.0)
+    return out
 
 
 def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
@@ -268,6 +283,9 @@ def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start:
     return sum(weights[t] for p, t in pos if p >= start) / total
 
 
+_PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+")
+
+
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
               stem_w: dict[str, float], policy: CoachPolicy
               ) -> tuple[Evidence | None, Evidence | None, float]:
@@ -281,6 +299,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     subject = _subject(option_text)
     stem_terms = frozenset(stem_w)
     stem_total = sum(stem_w.values()) or 1.0
+    pieces = [set(content_terms(x)) & set(weights) for x in _PARTS.split(option_text)]
+    parts = [x for x in pieces if len(x) >= 2] if len(pieces) > 1 else []
     best: Evidence | None = None
     worst: Evidence | None = None
     top_cov = 0.0
@@ -307,6 +327,14 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
         neg = negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        for part in parts:
+            # "X for A; Y for B": a sentence that denies one pairing ("X does not stop A")
+            # argues against the whole option.
+            p_hit = hit & part
+            if len(p_hit) >= 2 and neg < policy.negative_share:
+                p_w = {t: weights[t] for t in part}
+                # The stem's own words count here: the pairing with them is what is denied.
+                neg = max(neg, negativity(s.text, p_w, p_hit, negated))
         if neg > 0 and correction_share(s.text, weights, hit) >= policy.correction_share:
             neg = 0.0  # the option is what the warning recommends instead
         if neg >= policy.negative_share:
