@@ -66,6 +66,7 @@ class CoachPolicy:
     split_lists: bool = False  # also judge comma-separated list items on their own
     cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
+    w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,22 @@ def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start:
     return sum(weights[t] for p, t in pos if p >= start) / total
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _compactness(sentence: str, hit: set[str], n_terms: int) -> float:
+    """1.0 when the option's words sit together in the sentence (as a phrase or one clause),
+    less when they are scattered over a long sentence: "reduce the per-device batch size ...
+    models that do not fit" does not say "reduce the model size"."""
+    idx = [i for i, m in enumerate(_TOKEN.finditer(sentence))
+           if (t := content_terms(m.group(0))) and t[0] in hit]
+    if len(idx) < 2:
+        return 1.0
+    span = idx[-1] - idx[0] + 1
+    room = 3 * max(n_terms, len(hit)) + 2
+    return min(1.0, room / span)
+
+
 _PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+")
 
 
@@ -323,6 +340,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
         if subject and not subject <= s.terms:
             base *= policy.other_subject  # the sentence is about another product
+        if policy.w_compact > 0 and len(hit) >= 2:
+            base *= _compactness(s.text, hit, len(weights)) ** policy.w_compact
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
