@@ -66,7 +66,8 @@ class CoachPolicy:
     split_lists: bool = False  # also judge comma-separated list items on their own
     cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
-    w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
+    w_compact: float = 0.25
+    confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"  # exponent of the compactness of the option's words in a sentence
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ def _compactness(sentence: str, hit: set[str], n_terms: int) -> float:
     return min(1.0, room / span)
 
 
+_REJECTS = re.compile(r"\b(?:instead of|rather than|in place of)\b", re.I)
 _PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+")
 
 
@@ -316,6 +318,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     subject = _subject(option_text)
     stem_terms = frozenset(stem_w)
     stem_total = sum(stem_w.values()) or 1.0
+    # "Use class weights instead of undersampling": the option itself rejects what follows its
+    # "instead of", so a sentence that also rejects it ("choose class weights over
+    # undersampling") agrees with the option rather than arguing against it.
+    rej = _REJECTS.search(option_text)
+    rejected = set(content_terms(option_text[rej.end():])) - \
+        set(content_terms(option_text[:rej.start()])) if rej else set()
     pieces = [set(content_terms(x)) & set(weights) for x in _PARTS.split(option_text)]
     parts = [x for x in pieces if len(x) >= 2] if len(pieces) > 1 else []
     best: Evidence | None = None
@@ -345,7 +353,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
-        neg = negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        neg = negativity(s.text, weights, hit - rejected, negated, stem_terms) \
+            if weights and hit - rejected else 0.0
         for part in parts:
             # "X for A; Y for B": a sentence that denies one pairing ("X does not stop A")
             # argues against the whole option.
@@ -406,6 +415,9 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     confidence: Literal["high", "medium", "low", "none"]
     if not decided:
         confidence = "none"
+    elif any(j.support is None or j.support.coverage < policy.confident_coverage
+             for j in picked) and not negative:
+        confidence = "low"  # the material states only part of the option: a lean, no more
     elif lead >= policy.high_margin and not negative:
         confidence = "high"
     elif lead >= policy.medium_margin:
