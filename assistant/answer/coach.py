@@ -66,8 +66,9 @@ class CoachPolicy:
     split_lists: bool = False  # also judge comma-separated list items on their own
     cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
-    w_compact: float = 0.25
-    confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"  # exponent of the compactness of the option's words in a sentence
+    w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
+    alt_share: float = 0.8  # coverage credit of one half of an "X, or Y" option stated in full
+    confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,8 @@ def _compactness(sentence: str, hit: set[str], n_terms: int) -> float:
 
 
 _REJECTS = re.compile(r"\b(?:instead of|rather than|in place of)\b", re.I)
+_OR = re.compile(r",?\s+or\s+(?=(?:use|run|train|deploy|build|create|enable|switch|add|"
+                 r"fine-tune|choose|store|export|call|apply|set|move|keep)\b)", re.I)
 _PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+")
 
 
@@ -324,6 +327,9 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     rej = _REJECTS.search(option_text)
     rejected = set(content_terms(option_text[rej.end():])) - \
         set(content_terms(option_text[:rej.start()])) if rej else set()
+    halves = [set(content_terms(x)) & set(weights) for x in _OR.split(option_text)]
+    alts = [(h, sum(weights[t] for t in h)) for h in halves if len(h) >= 2] \
+        if len(halves) > 1 and policy.alt_share > 0 else []
     pieces = [set(content_terms(x)) & set(weights) for x in _PARTS.split(option_text)]
     parts = [x for x in pieces if len(x) >= 2] if len(pieces) > 1 else []
     best: Evidence | None = None
@@ -342,6 +348,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             if not hit and not code_hits:
                 continue
             cov = (sum(weights[t] for t in hit) + policy.code_weight * code_hits) / total
+            for alt, alt_total in alts:
+                # "Fine-tune a pretrained model or use transfer learning": either half is the
+                # option, so a sentence that states one half in full supports it.
+                a_hit = hit & alt
+                if len(a_hit) >= 2:
+                    cov = max(cov, policy.alt_share * sum(weights[t] for t in a_hit) / alt_total)
         top_cov = max(top_cov, cov)
         local = _local_rel(s.text, hit, stem_w, stem_total, policy.split_lists)
         rel_s = s.rel_s if local < 0 else 0.5 * s.rel_s + 0.5 * local
