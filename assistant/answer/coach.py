@@ -170,6 +170,9 @@ def _option_weights(mcq: MCQ, stats: TermStats | None,
     return out
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
 @dataclass(frozen=True)
 class _Sent:
     passage: Passage
@@ -177,6 +180,7 @@ class _Sent:
     terms: frozenset[str]
     rel_p: float  # how much the passage (with its headings) is about the stem
     rel_s: float  # how much the sentence itself is
+    tokens: tuple[str, ...] = ()  # the content term of each word ("" for a stop word)
 
 
 def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
@@ -209,7 +213,9 @@ def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -
                 continue
             terms = frozenset(content_terms(s.text))
             rel_s = sum(w for t, w in weights.items() if t in terms) / total
-            out.append(_Sent(p, s.text, terms, rel_p, rel_s))
+            tokens = tuple((content_terms(m.group(0)) or [""])[0]
+                           for m in _TOKEN.finditer(s.text))
+            out.append(_Sent(p, s.text, terms, rel_p, rel_s, tokens))
     return out
 
 
@@ -286,15 +292,11 @@ def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start:
     return sum(weights[t] for p, t in pos if p >= start) / total
 
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-
-
-def _compactness(sentence: str, hit: set[str], n_terms: int) -> float:
+def _compactness(tokens: Sequence[str], hit: set[str], n_terms: int) -> float:
     """1.0 when the option's words sit together in the sentence (as a phrase or one clause),
     less when they are scattered over a long sentence: "reduce the per-device batch size ...
     models that do not fit" does not say "reduce the model size"."""
-    idx = [i for i, m in enumerate(_TOKEN.finditer(sentence))
-           if (t := content_terms(m.group(0))) and t[0] in hit]
+    idx = [i for i, t in enumerate(tokens) if t and t in hit]
     if len(idx) < 2:
         return 1.0
     span = idx[-1] - idx[0] + 1
@@ -361,7 +363,7 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         if subject and not subject <= s.terms:
             base *= policy.other_subject  # the sentence is about another product
         if policy.w_compact > 0 and len(hit) >= 2:
-            base *= _compactness(s.text, hit, len(weights)) ** policy.w_compact
+            base *= _compactness(s.tokens, hit, len(weights)) ** policy.w_compact
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
@@ -512,7 +514,10 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
             if verdict != "best":
                 # Name the stem's requirement that this option's own sentence speaks to.
                 c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
-            if verdict == "best":
+            if verdict == "best" and confidence == "low":
+                reason = (f'Closest fit for {c}, though the material backs it only slightly more '
+                          f'than the others: "{q}" [{n}].')
+            elif verdict == "best":
                 reason = f'Fits {c}: the material says "{q}" [{n}].'
             elif verdict == "plausible_not_best":
                 reason = (f'The material supports it in general ("{q}" [{n}]), but it fits {c} '
