@@ -96,85 +96,91 @@ _W = r"(?:[\w'/-]+ ){0,3}"
 def _tail(n: int) -> str:
     """Up to ``n`` more whole words of the same clause."""
     return r"(?: (?!and\b|but\b|so\b|which\b|because\b)[\w'/%-]+){0," + str(n) + "}"
-_CATALOGUE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.I), words) for p, words in (
+# A strong requirement ("least operational overhead") usually decides the question; a weak one
+# ("every day", "streams") is only named when the deciding sentence speaks to it.
+_CATALOGUE: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
+    (re.compile(p, re.I), words, strong) for p, words, strong in (
         (r"\b(?:least|lowest|minimal|minimum|minimi[sz]e\w*|less|little|no|without)\s+" + _W +
          r"(?:operational|operations|ops|management|infrastructure|maintenance|platform)\s*"
-         r"(?:overhead|effort|work|burden)?", "managed serverless overhead infrastructure"),
+         r"(?:overhead|effort|work|burden)?", "managed serverless overhead infrastructure", True),
         (r"\b(?:stop|without|not want to|doesn't want to|does not want to|no one to|nobody to)\s+"
          + _W + r"(?:manag\w*|run\w*|maintain\w*|operat\w*|provision\w*)\s+" + _W +
          r"(?:infrastructure|servers?|clusters?|kubernetes|gke|vms?)\b",
-         "managed serverless infrastructure cluster"),
-        (r"\bfully managed\b|\bserverless\b", "managed serverless"),
+         "managed serverless infrastructure cluster", True),
+        (r"\bfully managed\b|\bserverless\b", "managed serverless", False),
         (r"\b(?:ground[- ]truth|true|confirmed|actual)?\s*\w*\s*labels?\s+(?:\w+ ){0,3}"
          r"(?:arrive|are available|become available|come|are known|show up)\w*\s+" + _W +
          r"(?:late|later|after|weeks?|months?|days?)\b" + _tail(3),
-         "label delay ground truth skew drift distribution"),
+         "label delay ground truth skew drift distribution", True),
         (r"\b(?:delayed|late|missing|no)\s+(?:ground[- ]truth|labels)\b",
-         "label delay ground truth skew drift distribution"),
+         "label delay ground truth skew drift distribution", True),
         (r"\b(?:no|little|limited|without|lacks?)\s+" + _W + r"(?:ML|machine[- ]learning|data "
          r"science|data scientists?|ML engineers?|modeling)\s*(?:expertise|experience|skills|"
-         r"knowledge|staff|team|engineers)?\b", "automl pretrained api code expertise"),
+         r"knowledge|staff|team|engineers)?\b", "automl pretrained api code expertise", True),
         (r"\bno one with \w+(?: \w+)? (?:experience|expertise|skills)\b",
-         "managed expertise experience"),
+         "managed expertise experience", True),
         (r"\b(?:SQL[- ]only|only (?:in|with|knows?|uses?) SQL|works? only in SQL|from SQL|"
-         r"in SQL|using SQL|SQL (?:analysts?|skills|users|team))\b", "sql bigquery ml"),
+         r"in SQL|using SQL|SQL (?:analysts?|skills|users|team))\b", "sql bigquery ml", True),
         (r"\b(?:data|tables?|rows|features|records|history|logs)\b[^.;?!]{0,40}?\b(?:in|from|"
-         r"into) BigQuery\b", "bigquery"),
+         r"into) BigQuery\b", "bigquery", False),
         (r"\b(?:least|minimal|minimum|fewest|no|without|less)\s+" + _W + r"(?:custom |new )?"
          r"(?:code|coding|code changes)\b|\bwithout chang\w+ (?:the )?" + _W + r"code\b|"
-         r"\bkeep (?:its|their|the) existing " + _W + r"code\b", "code managed prebuilt"),
+         r"\bkeep (?:its|their|the) existing " + _W + r"code\b", "code managed prebuilt", True),
         (r"\b(?:low|lowest|strict|minimal|minimi[sz]e|sub-second|single-digit|\d+[- ]?"
          r"(?:ms|millisecond))\s+" + _W + r"latency(?: budget)?\b|\blatency (?:budget|target)"
          r"(?: [\w-]+){0,3}|\breal[- ]time\b|\bwithin (?:the|a|each) (?:\w+ )?request\b|"
-         r"\bwithin (?:seconds|milliseconds)\b", "online latency endpoint real time"),
+         r"\bwithin (?:seconds|milliseconds)\b", "online latency endpoint real time", True),
         (r"\b(?:nightly|overnight|every (?:morning|night|day|week|month|monday)|once a "
          r"(?:day|week))\b(?: (?:workflow|job|run|batch|report))?"
          r"|\bno(?:body| one)? needs? (?:a )?(?:score|prediction)s? "
-         r"within \w+", "batch schedule"),
+         r"within \w+", "batch schedule", False),
         (r"\b(?:lowest|minimi[sz]e\w*|reduce|cheap\w*|low|lower|keep\w*|control\w*)\s+" + _W +
          r"(?:cost|costs|budget|spend|bill)\b" + _tail(4) + r"|\bcost[- ]effective\b|\bsmall "
          r"(?:compute )?budget\b|\bscales? to zero\b|\bbill only for\b" + _tail(3),
-         "cost cheaper budget"),
+         "cost cheaper budget", True),
         (r"\b(?:as )?(?:quickly|fast|soon) as possible\b|\bquickest\b|\bfastest\b|\bquickly\b",
-         "quick fast"),
+         "quick fast", False),
         (r"\b(?:explainab\w*|interpretab\w*|(?:hard|easy|able) to explain|how each "
          r"(?:input|feature) \w+)\b" + _tail(3),
-         "explain interpret attribution"),
+         "explain interpret attribution", False),
         (r"\b(?:personal|sensitive|confidential|PII|personally identifiable|health|patient)\s+"
          r"(?:data|information|records|fields)\b(?! Protection)|\bde-identif\w*\b" + _tail(2),
-         "sensitive data protection de identify personal"),
-        (r"\bleast[- ]privilege\b", "role permission"),
+         "sensitive data protection de identify personal", False),
+        (r"\bleast[- ]privilege\b", "role permission", True),
         (r"\b(?:avoid|without) (?:any )?chang\w* (?:to )?(?:the )?" + _W +
-         r"(?:clients?|applications?|apps?|callers?)\b", "endpoint traffic"),
+         r"(?:clients?|applications?|apps?|callers?)\b", "endpoint traffic", True),
         (r"\b\d+(?:\.\d+)?% of (?:\w+ ){0,3}(?:customers|transactions|rows|examples|"
          r"users|cases)\b|\bimbalanc\w*|\brare (?:class|event|positive)s?\b",
-         "imbalance class weight oversample"),
+         "imbalance class weight oversample", False),
         (r"\b(?:only|just) [\d,]+ (?:labeled )?(?:images|photos|examples|rows|records|"
          r"documents)\b|\b[\d,]+ labeled (?:images|photos|examples)\b|\bsmall (?:labeled )?"
-         r"(?:dataset|data set)\b|\bscarce\b", "small transfer learning pretrained"),
-        (r"\bstream\w*\b" + _tail(4) + r"|\bthrough Pub/Sub\b", "stream dataflow"),
-        (r"\b(?:training[- ]serving skew|drift\w*)\b", "skew drift monitoring"),
+         r"(?:dataset|data set)\b|\bscarce\b", "small transfer learning pretrained", False),
+        (r"\bstream\w*\b" + _tail(4) + r"|\bthrough Pub/Sub\b", "stream dataflow", False),
+        (r"\b(?:training[- ]serving skew|drift\w*)\b", "skew drift monitoring", False),
         (r"\b(?:lineage|reproducib\w+|(?:can be |be )?reproduced later|audit trail)\b" + _tail(3),
-         "lineage metadata experiments"),
+         "lineage metadata experiments", False),
     ))
 
 
 def constraint_phrases(stem: str) -> list[tuple[str, str]]:
     """(the stem's own words, the material's words for it) for each catalogued requirement the
     stem states, in stem order."""
+    return [(phrase, words) for phrase, words, _ in _catalogued(stem)]
+
+
+def _catalogued(stem: str) -> list[tuple[str, str, bool]]:
     text = _CHOOSE.sub(" ", stem)
-    found: list[tuple[int, str, str]] = []
-    for pattern, words in _CATALOGUE:
+    found: list[tuple[int, str, str, bool]] = []
+    for pattern, words, strong in _CATALOGUE:
         for m in pattern.finditer(text):
             phrase = m.group(0).strip(" ,.;:")
-            if len(phrase.split()) >= 1 and phrase in stem:
-                found.append((m.start(), phrase, words))
+            if phrase and phrase in stem:
+                found.append((m.start(), phrase, words, strong))
     found.sort()
-    out: list[tuple[str, str]] = []
-    for _, phrase, words in found:
-        if not any(phrase in p or p in phrase for p, _ in out):
-            out.append((phrase, words))
+    out: list[tuple[str, str, bool]] = []
+    for _, phrase, words, strong in found:
+        if not any(phrase in p or p in phrase for p, _, _ in out):
+            out.append((phrase, words, strong))
     return out
 
 
@@ -190,13 +196,18 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
 
     ask = ask_sentence(stem)
     best, best_score = "", -1.0
-    for phrase, words in constraint_phrases(stem):
+    found = _catalogued(stem)
+    strong = [(p, w) for p, w, st in found if st]
+    for phrase, words in strong or [(p, w) for p, w, _ in found]:
         terms = set(content_terms(phrase)) | set(content_terms(words))
-        score = sum(idf(t) for t in terms & s_terms) + (0.5 if phrase in ask else 0.0)
+        shared = sum(idf(t) for t in terms & s_terms)
+        score = 2.0 * shared + (0.5 if phrase in ask else 0.0)
         if score > best_score:
             best, best_score = phrase, score
-    if best:
+    if strong:
         return best  # a stated requirement beats a scenario clause that shares more words
+    if not best_score > 0:
+        best, best_score = "", -1.0  # a weak requirement the sentence does not speak to
     for clause in _clauses(stem):
         if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
             continue  # the ask itself is not a constraint
