@@ -627,5 +627,5 @@ def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaini
         lines[0] += (" The question asks for the exception, so the pick is the option the "
                      "material does not back.")
     for v in verdicts:
-        lines.append(f"{v.label}. {v.text}: {_ICON[v.verdict]}. {v.reason}")
+        lines.append(f"{v.label}. {v.text.rstrip('.')}: {_ICON[v.verdict]}. {v.reason}")
     return "\n".join(lines)

@@ -134,7 +134,8 @@ _CATALOGUE: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
          r"(?:day|week))\b(?: (?:workflow|job|run|batch|report))?"
          r"|\bno(?:body| one)? needs? (?:a )?(?:score|prediction)s? "
          r"within \w+", "batch schedule", False),
-        (r"\b(?:lowest|minimi[sz]e\w*|reduce|cheap\w*|low|lower|keep\w*|control\w*)\s+" + _W +
+        (r"\b(?:lowest|minimi[sz]e\w*|reduce|cheap\w*|low|lower|keep\w*|control\w*|save|cut)\s+"
+         + _W +
          r"(?:cost|costs|budget|spend|bill)\b" + _tail(4) + r"|\bcost[- ]effective\b|\bsmall "
          r"(?:compute )?budget\b|\bscales? to zero\b|\bbill only for\b" + _tail(3),
          "cost cheaper budget", True),
