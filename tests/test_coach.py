@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.coach import VERDICTS, ask_sentence
+from assistant.answer.coach_stem import constraint_phrases, deciding_constraint, excluded_terms, negative_ask
 from assistant.answer.options import OptionsError, parse_mcq, pasted_form
 from assistant.errors import QuestionError
 
@@ -127,6 +128,49 @@ def test_ask_sentence_is_the_question_not_the_scenario() -> None:
                                    "degrades before the labels arrive?")
 
 
+@pytest.mark.parametrize("ask,negative", [
+    ("Which of the following is NOT a benefit of RAG?", True),
+    ("All of these reduce skew EXCEPT which one?", True),
+    ("Which step can the team skip?", True),
+    ("Which statement about Feature Store is false?", True),
+    ("Which statement is not correct?", True),
+    ("What should you do so that the job does not fail?", False),
+    ("Why did the change not help?", False),
+    ("Which option does not require any code?", False),
+    ("Which two signals should you monitor?", False),
+])
+def test_questions_that_ask_for_the_exception(ask: str, negative: bool) -> None:
+    assert negative_ask("A team runs a model on Vertex AI. " + ask) is negative
+
+
+def test_what_the_stem_rules_out_is_not_a_constraint() -> None:
+    stem = ("A manager asks which automation retrains models when triggered, as opposed to "
+            "testing code or deploying a pipeline. Which automation is it?")
+    assert {"test", "deploy"} <= excluded_terms(stem)
+    assert "retrain" not in " ".join(excluded_terms(stem))
+    # "instead of" usually belongs to a proposal being questioned, so it rules nothing out.
+    assert not excluded_terms("A consultant recommends tuning instead of retrieval. Why?")
+
+
+@pytest.mark.parametrize("stem,phrase", [
+    ("A startup wants Gemini in its product with the least operational overhead. A platform "
+     "engineer drafts a plan to host it on GKE. What should you point out?",
+     "least operational overhead"),
+    (FRAUD, "labels arrive about 30 days after each transaction"),
+    ("The marketing team has no ML engineers and does not want to run any infrastructure. "
+     "Which model family fits?", "no ML engineers"),
+    ("Past support tickets live in BigQuery, and the team works only in SQL. Which approach "
+     "fits best?", "works only in SQL"),
+    ("A payments processor must score transactions with a strict 10-millisecond latency "
+     "budget. What should you answer?", "strict 10-millisecond latency budget"),
+])
+def test_the_deciding_constraint_is_the_stems_requirement(stem: str, phrase: str) -> None:
+    found = [p for p, _ in constraint_phrases(stem)]
+    assert any(phrase in p or p in phrase for p in found), found
+    named = deciding_constraint(stem, "a sentence about something else", None)
+    assert named in stem and len(named.split()) <= 16
+
+
 # --- the service, with the real index and model -----------------------------------------------
 
 def _check_contract(data: dict, n_options: int) -> None:
@@ -176,6 +220,22 @@ def test_material_that_does_not_decide_picks_none(corpus_assistant) -> None:
     _check_contract(data, 4)
     assert data["choice"] == [] and data["confidence"] == "none"
     assert "does not decide" in data["answer"]
+
+
+def test_a_question_that_asks_for_the_exception_picks_what_the_material_does_not_back(
+        corpus_assistant) -> None:
+    stem = "Which statement about Vertex AI Feature Store is false?"
+    options = ["It can serve the latest feature values online with low latency",
+               "It uses BigQuery as the offline store",
+               "It requires all features to be computed in Dataproc",
+               "It helps reduce training-serving skew"]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] in (["C"], [])
+    assert "exception" in data["answer"]
+    if data["choice"]:
+        supported = [o for o in data["options"] if o["label"] != "C"]
+        assert all(o["verdict"] != "best" and o["citations"] for o in supported)
 
 
 def test_options_in_another_language_are_handled(corpus_assistant) -> None:

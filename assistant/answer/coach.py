@@ -26,7 +26,13 @@ from typing import Any, Literal
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
-from assistant.answer.coach_stem import ask_sentence, deciding_constraint
+from assistant.answer.coach_stem import (
+    ask_sentence,
+    constraint_phrases,
+    deciding_constraint,
+    excluded_terms,
+    negative_ask,
+)
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Citation, Passage
@@ -34,6 +40,7 @@ from assistant.records import Citation, Passage
 __all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
            "ask_sentence", "deciding_constraint", "VERDICTS"]
 
+EXPAND = 0.3  # weight of a requirement's usual wording (see _stem_weights), relative to idf
 Verdict = Literal["best", "plausible_not_best", "wrong", "not_covered"]
 VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered")
 
@@ -59,6 +66,9 @@ class CoachPolicy:
     split_lists: bool = False  # also judge comma-separated list items on their own
     cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
+    w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
+    alt_share: float = 0.8  # coverage credit of one half of an "X, or Y" option stated in full
+    confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,9 @@ def _option_weights(mcq: MCQ, stats: TermStats | None,
     return out
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
 @dataclass(frozen=True)
 class _Sent:
     passage: Passage
@@ -167,12 +180,25 @@ class _Sent:
     terms: frozenset[str]
     rel_p: float  # how much the passage (with its headings) is about the stem
     rel_s: float  # how much the sentence itself is
+    tokens: tuple[str, ...] = ()  # the content term of each word ("" for a stop word)
 
 
 def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
+    """Stem terms weighted by rarity (the ask's own terms count more). Terms that occur only in
+    what the stem rules out ("as opposed to testing code") describe the wrong options, so a
+    sentence that shares them is not more relevant for it."""
     ask_terms = set(content_terms(ask_sentence(mcq.stem)))
-    return {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
-            for t in dict.fromkeys(content_terms(mcq.stem))}
+    excluded = excluded_terms(mcq.stem)
+    out = {t: (stats.idf(t) if stats is not None else 1.0) * (1.6 if t in ask_terms else 1.0)
+           for t in dict.fromkeys(content_terms(mcq.stem)) if t not in excluded}
+    # A stated requirement ("least operational overhead") also makes the words the material
+    # uses for it ("managed", "serverless") a little relevant. (Neutral on the dev split, whose
+    # stems use the material's own words; meant for stems written elsewhere.)
+    for _, words in constraint_phrases(mcq.stem):
+        for t in content_terms(words):
+            if t not in out and t not in excluded:
+                out[t] = EXPAND * (stats.idf(t) if stats is not None else 1.0)
+    return out
 
 
 def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
@@ -187,7 +213,9 @@ def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -
                 continue
             terms = frozenset(content_terms(s.text))
             rel_s = sum(w for t, w in weights.items() if t in terms) / total
-            out.append(_Sent(p, s.text, terms, rel_p, rel_s))
+            tokens = tuple((content_terms(m.group(0)) or [""])[0]
+                           for m in _TOKEN.finditer(s.text))
+            out.append(_Sent(p, s.text, terms, rel_p, rel_s, tokens))
     return out
 
 
@@ -264,6 +292,24 @@ def _share_after(sentence: str, weights: dict[str, float], hit: set[str], start:
     return sum(weights[t] for p, t in pos if p >= start) / total
 
 
+def _compactness(tokens: Sequence[str], hit: set[str], n_terms: int) -> float:
+    """1.0 when the option's words sit together in the sentence (as a phrase or one clause),
+    less when they are scattered over a long sentence: "reduce the per-device batch size ...
+    models that do not fit" does not say "reduce the model size"."""
+    idx = [i for i, t in enumerate(tokens) if t and t in hit]
+    if len(idx) < 2:
+        return 1.0
+    span = idx[-1] - idx[0] + 1
+    room = 3 * max(n_terms, len(hit)) + 2
+    return min(1.0, room / span)
+
+
+_REJECTS = re.compile(r"\b(?:instead of|rather than|in place of)\b", re.I)
+_OR = re.compile(r",?\s+or\s+(?=(?:use|run|train|deploy|build|create|enable|switch|add|"
+                 r"fine-tune|choose|store|export|call|apply|set|move|keep)\b)", re.I)
+_PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+")
+
+
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
               stem_w: dict[str, float], policy: CoachPolicy
               ) -> tuple[Evidence | None, Evidence | None, float]:
@@ -277,6 +323,17 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     subject = _subject(option_text)
     stem_terms = frozenset(stem_w)
     stem_total = sum(stem_w.values()) or 1.0
+    # "Use class weights instead of undersampling": the option itself rejects what follows its
+    # "instead of", so a sentence that also rejects it ("choose class weights over
+    # undersampling") agrees with the option rather than arguing against it.
+    rej = _REJECTS.search(option_text)
+    rejected = set(content_terms(option_text[rej.end():])) - \
+        set(content_terms(option_text[:rej.start()])) if rej else set()
+    halves = [set(content_terms(x)) & set(weights) for x in _OR.split(option_text)]
+    alts = [(h, sum(weights[t] for t in h)) for h in halves if len(h) >= 2] \
+        if len(halves) > 1 and policy.alt_share > 0 else []
+    pieces = [set(content_terms(x)) & set(weights) for x in _PARTS.split(option_text)]
+    parts = [x for x in pieces if len(x) >= 2] if len(pieces) > 1 else []
     best: Evidence | None = None
     worst: Evidence | None = None
     top_cov = 0.0
@@ -293,16 +350,33 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             if not hit and not code_hits:
                 continue
             cov = (sum(weights[t] for t in hit) + policy.code_weight * code_hits) / total
+            for alt, alt_total in alts:
+                # "Fine-tune a pretrained model or use transfer learning": either half is the
+                # option, so a sentence that states one half in full supports it.
+                a_hit = hit & alt
+                if len(a_hit) >= 2:
+                    cov = max(cov, policy.alt_share * sum(weights[t] for t in a_hit) / alt_total)
         top_cov = max(top_cov, cov)
         local = _local_rel(s.text, hit, stem_w, stem_total, policy.split_lists)
         rel_s = s.rel_s if local < 0 else 0.5 * s.rel_s + 0.5 * local
         base = cov * (policy.w_floor + policy.w_passage * s.rel_p + policy.w_sentence * rel_s)
         if subject and not subject <= s.terms:
             base *= policy.other_subject  # the sentence is about another product
+        if policy.w_compact > 0 and len(hit) >= 2:
+            base *= _compactness(s.tokens, hit, len(weights)) ** policy.w_compact
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
-        neg = negativity(s.text, weights, hit, negated, stem_terms) if weights else 0.0
+        neg = negativity(s.text, weights, hit - rejected, negated, stem_terms) \
+            if weights and hit - rejected else 0.0
+        for part in parts:
+            # "X for A; Y for B": a sentence that denies one pairing ("X does not stop A")
+            # argues against the whole option.
+            p_hit = hit & part
+            if len(p_hit) >= 2 and neg < policy.negative_share:
+                p_w = {t: weights[t] for t in part}
+                # The stem's own words count here: the pairing with them is what is denied.
+                neg = max(neg, negativity(s.text, p_w, p_hit, negated))
         if neg > 0 and correction_share(s.text, weights, hit) >= policy.correction_share:
             neg = 0.0  # the option is what the warning recommends instead
         if neg >= policy.negative_share:
@@ -334,32 +408,53 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         judged.append(_Judged(o.label, score, sup, opp, cov))
-    ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+    negative = negative_ask(mcq.stem)
     n = mcq.select
-    picked = ranked[:n]
-    runner = ranked[n] if len(ranked) > n else None
-    lead = picked[-1].score - (runner.score if runner else 0.0)
-    decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
-        and all(j.support is not None for j in picked)
+    if negative:
+        # "Which ... is NOT ...?": the answer is the option the material supports least, and
+        # the pick stands only when the material does support every other option.
+        ranked = sorted(judged, key=lambda j: (j.score, j.label))
+        picked = ranked[:n]
+        runner = ranked[n] if len(ranked) > n else None
+        lead = (runner.score if runner else 0.0) - picked[-1].score
+        decided = runner is not None and lead >= policy.min_margin \
+            and all(j.support is not None and j.score >= policy.min_support for j in ranked[n:])
+    else:
+        ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+        picked = ranked[:n]
+        runner = ranked[n] if len(ranked) > n else None
+        lead = picked[-1].score - (runner.score if runner else 0.0)
+        decided = picked[-1].score >= policy.min_support and lead >= policy.min_margin \
+            and all(j.support is not None for j in picked)
     confidence: Literal["high", "medium", "low", "none"]
     if not decided:
         confidence = "none"
-    elif lead >= policy.high_margin:
+    elif any(j.support is None or j.support.coverage < policy.confident_coverage
+             for j in picked) and not negative:
+        confidence = "low"  # the material states only part of the option: a lean, no more
+    elif lead >= policy.high_margin and not negative:
         confidence = "high"
     elif lead >= policy.medium_margin:
         confidence = "medium"
     else:
         confidence = "low"
     choice = sorted(j.label for j in picked) if decided else []
-    top_score = max(picked[0].score, 1e-9)
-    close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
-                   and j.score >= policy.plausible * top_score)
+    top_score = max(ranked[0].score if not negative else max(j.score for j in judged), 1e-9)
+    if negative:
+        floor = picked[-1].score + policy.min_margin
+        close = sorted(j.label for j in ranked if j.score < floor)
+    else:
+        close = sorted(j.label for j in ranked if j.support is not None and j.score > 0
+                       and j.score >= policy.plausible * top_score)
     # Undecided: the options still in the running. A low-confidence pick: its close rivals.
     remaining = close if not decided else \
         [x for x in close if x not in choice] if confidence == "low" else []
     deciding = picked[0].support or picked[0].against
+    if negative:
+        deciding = picked[0].against or (ranked[n].support if runner else None)
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
-    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy)
+    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
+                     stats)
 
 
 # --- the write-up ------------------------------------------------------------------------------
@@ -373,7 +468,8 @@ def _quote(sentence: str, limit: int = 40) -> str:
 
 def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
               constraint: str, confidence: Literal["high", "medium", "low", "none"],
-              policy: CoachPolicy) -> CoachResult:
+              policy: CoachPolicy, negative: bool = False,
+              stats: TermStats | None = None) -> CoachResult:
     cited: dict[int, tuple[Passage, list[str]]] = {}
 
     def cite(ev: Evidence) -> int:
@@ -392,7 +488,9 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
     top = max((j.score for j in judged), default=0.0)
     verdicts: list[OptionVerdict] = []
     c = f'"{constraint}"'
-    for o in mcq.options:
+    if negative:
+        verdicts = _write_up_negative(mcq, by_label, choice, remaining, c, policy, cite)
+    for o in mcq.options if not negative else ():
         j = by_label[o.label]
         ev = j.support if j.support and (j.against is None or j.score > 0) else j.against
         if o.label in choice:
@@ -407,20 +505,30 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
             verdict = "plausible_not_best"
         else:
             verdict = "wrong"
+        if verdict == "wrong" and j.against is not None and j.against.coverage >= policy.covered \
+                and (j.support is None or -j.against.score >= 0.5 * j.support.score):
+            ev = j.against  # a sentence that argues against the option says why it is wrong
         if ev is not None and verdict != "not_covered":
             n = cite(ev)
             q = _quote(ev.sentence)
-            if verdict == "best":
+            if verdict != "best":
+                # Name the stem's requirement that this option's own sentence speaks to.
+                c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
+            if verdict == "best" and confidence == "low":
+                reason = (f'Closest fit for {c}, though the material backs it only slightly more '
+                          f'than the others: "{q}" [{n}].')
+            elif verdict == "best":
                 reason = f'Fits {c}: the material says "{q}" [{n}].'
             elif verdict == "plausible_not_best":
                 reason = (f'The material supports it in general ("{q}" [{n}]), but it fits {c} '
                           "less well than the recommended option." if choice else
                           f'Still in the running for {c}: "{q}" [{n}].')
             elif ev is j.against:
-                reason = f'Ruled out by {c}: the material says "{q}" [{n}].'
+                reason = f'Ruled out for {c}: the material warns "{q}" [{n}].'
             else:
                 reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
         elif deciding is not None:
+            c = f'"{constraint}"'
             n = cite(deciding)
             reason = (f'The material does not support this option for {c}; the passage that '
                       f'decides the question says "{_quote(deciding.sentence, 30)}" [{n}].')
@@ -430,9 +538,65 @@ def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: lis
                                       [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
                                       round(j.score, 4)))
     citations = [Citation(n, p.chunk, " ".join(qs)) for n, (p, qs) in sorted(cited.items())]
-    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence)
+    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence, negative)
     return CoachResult(mcq, verdicts, choice, constraint, confidence, remaining, citations, text,
                        notes=list(mcq.notes))
+
+
+def _write_up_negative(mcq: MCQ, by_label: dict[str, _Judged], choice: list[str],
+                       remaining: list[str], c: str, policy: CoachPolicy,
+                       cite: Callable[[Evidence], int]) -> list[OptionVerdict]:
+    """Verdicts for a question that asks for the exception ("Which is NOT ...?"): the pick is
+    the option the material does not back (or argues against); an option the material supports
+    is a wrong answer *because* it is supported."""
+    others = [by_label[o.label].support for o in mcq.options if o.label not in choice]
+    backing = max((e for e in others if e is not None), key=lambda e: e.score, default=None)
+    out: list[OptionVerdict] = []
+    for o in mcq.options:
+        j = by_label[o.label]
+        if o.label in choice:
+            verdict: Verdict = "best"
+            if j.against is not None:
+                n = cite(j.against)
+                reason = (f"The material does not require or recommend it for {c}, so it is the "
+                          f'exception the question asks for: "{_quote(j.against.sentence)}" '
+                          f"[{n}].")
+            elif j.support is not None:
+                n = cite(j.support)
+                reason = (f'The material backs it least for {c}, so it is the exception the '
+                          f'question asks for; the closest it comes is '
+                          f'"{_quote(j.support.sentence)}" [{n}].')
+            elif backing is not None:
+                n = cite(backing)
+                reason = (f'The material never supports it for {c}, while it supports the other '
+                          f'options, for example "{_quote(backing.sentence, 30)}" [{n}].')
+            else:
+                reason = "The indexed material says nothing that bears on this option."
+        elif j.support is not None and j.score >= policy.min_support and choice:
+            verdict = "wrong"
+            n = cite(j.support)
+            reason = (f'The material supports it for {c}, so it is not the exception the '
+                      f'question asks for: "{_quote(j.support.sentence)}" [{n}].')
+        elif j.support is not None or j.against is not None:
+            verdict = "plausible_not_best" if o.label in remaining else "wrong"
+            ev = j.against or j.support
+            assert ev is not None
+            n = cite(ev)
+            reason = (f'Could be the exception for {c}; the material says "{_quote(ev.sentence)}" '
+                      f'[{n}].' if verdict == "plausible_not_best" else
+                      f'The material speaks to it for {c}: "{_quote(ev.sentence)}" [{n}].')
+        elif backing is not None:
+            verdict = "not_covered"
+            n = cite(backing)
+            reason = (f'The material does not mention it for {c}; the passage that decides the '
+                      f'question says "{_quote(backing.sentence, 30)}" [{n}].')
+        else:
+            verdict = "not_covered"
+            reason = "The indexed material says nothing that bears on this option."
+        out.append(OptionVerdict(o.label, o.text, verdict, reason,
+                                 [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
+                                 round(j.score, 4)))
+    return out
 
 
 _ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "wrong",
@@ -440,7 +604,7 @@ _ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "
 
 
 def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
-             constraint: str, confidence: str) -> str:
+             constraint: str, confidence: str, negative: bool = False) -> str:
     lines = []
     if choice and confidence == "low":
         picks = " and ".join(choice)
@@ -459,6 +623,9 @@ def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaini
                      "the indexed passages, so I pick none.")
     if mcq.select > 1:
         lines[0] += f" The question asks for {mcq.select} options."
+    if negative:
+        lines[0] += (" The question asks for the exception, so the pick is the option the "
+                     "material does not back.")
     for v in verdicts:
-        lines.append(f"{v.label}. {v.text}: {_ICON[v.verdict]}. {v.reason}")
+        lines.append(f"{v.label}. {v.text.rstrip('.')}: {_ICON[v.verdict]}. {v.reason}")
     return "\n".join(lines)

@@ -16,7 +16,7 @@ __all__ = ["NEGATION", "correction_share", "negativity", "positions"]
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
     r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
-    r"does not|do not|is not|are not|neither|nor|without needing)\b", re.I)
+    r"does not|do not|is not|are not|neither|nor|without needing|optionally|optional)\b", re.I)
 NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
                        r"neither|nor)\b", re.I)
 _PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "

@@ -9,7 +9,8 @@ import re
 from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
-__all__ = ["ask_sentence", "deciding_constraint"]
+__all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
+           "constraint_phrases"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -22,6 +23,48 @@ def ask_sentence(stem: str) -> str:
         if p.endswith("?"):
             return p
     return parts[-1] if parts else stem
+
+
+# An ask that wants the exception: "Which statement is NOT true?", "... EXCEPT", "Which step can
+# it skip?", "Which practice should you avoid?". The coach then picks the option the material
+# does not support (or argues against), and says so.
+_NEGATIVE_ASK = re.compile(
+    r"\b(?:NOT|EXCEPT)\b|\bexcept\b|\b(?:is|are)(?:n't| not) (?:true|correct|valid|accurate|"
+    r"recommended|supported|needed|required|necessary|appropriate|part of|one of|among|a (?:good|"
+    r"valid|benefit|reason|requirement))\b|\bleast (?:likely|appropriate|suitable|useful)\b"
+    r"|\b(?:can|could|may) (?:\w+ ){0,3}skip\b|\bshould (?:\w+ ){0,2}avoid\b|\bunnecessary\b"
+    r"|\b(?:incorrect|false|untrue|invalid)\b")
+
+
+def negative_ask(stem: str) -> bool:
+    """True when the question asks for the option that is *not* right (see _NEGATIVE_ASK)."""
+    ask = ask_sentence(stem)
+    # "Which two ... should you do so that it does not ...": a negation after "so that",
+    # "without", "to avoid" describes the goal, not the kind of answer wanted.
+    if re.match(r"\s*why\b", ask, re.I):
+        return False  # "Why did the change not help?" asks for a cause
+    head = re.split(r"\b(?:so that|such that|without|to avoid|to prevent|in order)\b", ask,
+                    maxsplit=1, flags=re.I)[0]
+    return bool(_NEGATIVE_ASK.search(head))
+
+
+# Parts of the stem that describe what is *not* meant ("as opposed to testing code", "she is not
+# asking how runs are grouped", "rather than on a schedule"): their words describe the wrong
+# options, so they must not make a sentence look relevant.
+_EXCLUDE = re.compile(
+    r"\b(?:as opposed to|rather than|other than|not asking (?:about |how |whether |"
+    r"which |what )?|not about|is not (?:about|asking)|not interested in)\s+([^.;?!]*?)"
+    r"(?=[.;?!]|,\s+(?:only|but|and|so)\b|\s+but\b|$)", re.I)
+
+
+def excluded_terms(stem: str) -> set[str]:
+    """Content terms that occur in the stem only inside an exclusion (see _EXCLUDE)."""
+    inside: set[str] = set()
+    rest = stem
+    for m in _EXCLUDE.finditer(stem):
+        inside.update(content_terms(m.group(1)))
+        rest = rest.replace(m.group(0), " ")
+    return inside - set(content_terms(rest))
 
 
 _CONSTRAINT_WORDS = re.compile(
@@ -44,25 +87,149 @@ def _clauses(stem: str) -> list[str]:
     return out
 
 
+# Requirements that decide most exam questions, as people write them in stems. Each entry is a
+# pattern whose match is quoted as the deciding constraint (so it is the stem's own words), and
+# the words the study material uses when it speaks to that requirement.
+_W = r"(?:[\w'/-]+ ){0,3}"
+
+
+def _tail(n: int) -> str:
+    """Up to ``n`` more whole words of the same clause."""
+    return r"(?: (?!and\b|but\b|so\b|which\b|because\b)[\w'/%-]+){0," + str(n) + "}"
+# A strong requirement ("least operational overhead") usually decides the question; a weak one
+# ("every day", "streams") is only named when the deciding sentence speaks to it.
+_CATALOGUE: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
+    (re.compile(p, re.I), words, strong) for p, words, strong in (
+        (r"\b(?:least|lowest|minimal|minimum|minimi[sz]e\w*|less|little|no|without)\s+" + _W +
+         r"(?:operational|operations|ops|management|infrastructure|maintenance|platform)\s*"
+         r"(?:overhead|effort|work|burden)?", "managed serverless overhead infrastructure", True),
+        (r"\b(?:stop|without|not want to|doesn't want to|does not want to|no one to|nobody to)\s+"
+         + _W + r"(?:manag\w*|run\w*|maintain\w*|operat\w*|provision\w*)\s+" + _W +
+         r"(?:infrastructure|servers?|clusters?|kubernetes|gke|vms?)\b",
+         "managed serverless infrastructure cluster", True),
+        (r"\bfully managed\b|\bserverless\b", "managed serverless", False),
+        (r"\b(?:ground[- ]truth|true|confirmed|actual)?\s*\w*\s*labels?\s+(?:\w+ ){0,3}"
+         r"(?:arrive|are available|become available|come|are known|show up)\w*\s+" + _W +
+         r"(?:late|later|after|weeks?|months?|days?)\b" + _tail(3),
+         "label delay ground truth skew drift distribution", True),
+        (r"\b(?:delayed|late|missing|no)\s+(?:ground[- ]truth|labels)\b",
+         "label delay ground truth skew drift distribution", True),
+        (r"\b(?:no|little|limited|without|lacks?)\s+" + _W + r"(?:ML|machine[- ]learning|data "
+         r"science|data scientists?|ML engineers?|modeling)\s*(?:expertise|experience|skills|"
+         r"knowledge|staff|team|engineers)?\b", "automl pretrained api code expertise", True),
+        (r"\bno one with \w+(?: \w+)? (?:experience|expertise|skills)\b",
+         "managed expertise experience", True),
+        (r"\b(?:SQL[- ]only|only (?:in|with|knows?|uses?) SQL|works? only in SQL|from SQL|"
+         r"in SQL|using SQL|SQL (?:analysts?|skills|users|team))\b", "sql bigquery ml", True),
+        (r"\b(?:data|tables?|rows|features|records|history|logs)\b[^.;?!]{0,40}?\b(?:in|from|"
+         r"into) BigQuery\b", "bigquery", False),
+        (r"\b(?:least|minimal|minimum|fewest|no|without|less)\s+" + _W + r"(?:custom |new )?"
+         r"(?:code|coding|code changes)\b|\bwithout chang\w+ (?:the )?" + _W + r"code\b|"
+         r"\bkeep (?:its|their|the) existing " + _W + r"code\b", "code managed prebuilt", True),
+        (r"\b(?:low|lowest|strict|minimal|minimi[sz]e|sub-second|single-digit|\d+[- ]?"
+         r"(?:ms|millisecond))\s+" + _W + r"latency(?: budget)?\b|\blatency (?:budget|target)"
+         r"(?: [\w-]+){0,3}|\breal[- ]time\b|\bwithin (?:the|a|each) (?:\w+ )?request\b|"
+         r"\bwithin (?:seconds|milliseconds)\b", "online latency endpoint real time", True),
+        (r"\b(?:nightly|overnight|every (?:morning|night|day|week|month|monday)|once a "
+         r"(?:day|week))\b(?: (?:workflow|job|run|batch|report))?"
+         r"|\bno(?:body| one)? needs? (?:a )?(?:score|prediction)s? "
+         r"within \w+", "batch schedule", False),
+        (r"\b(?:lowest|minimi[sz]e\w*|reduce|cheap\w*|low|lower|keep\w*|control\w*|save|cut)\s+"
+         + _W +
+         r"(?:cost|costs|budget|spend|bill)\b" + _tail(4) + r"|\bcost[- ]effective\b|\bsmall "
+         r"(?:compute )?budget\b|\bscales? to zero\b|\bbill only for\b" + _tail(3),
+         "cost cheaper budget", True),
+        (r"\b(?:as )?(?:quickly|fast|soon) as possible\b|\bquickest\b|\bfastest\b|\bquickly\b",
+         "quick fast", False),
+        (r"\b(?:explainab\w*|interpretab\w*|(?:hard|easy|able) to explain|how each "
+         r"(?:input|feature) \w+)\b" + _tail(3),
+         "explain interpret attribution", False),
+        (r"\b(?:personal|sensitive|confidential|PII|personally identifiable|health|patient)\s+"
+         r"(?:data|information|records|fields)\b(?! Protection)|\bde-identif\w*\b" + _tail(2),
+         "sensitive data protection de identify personal", False),
+        (r"\bleast[- ]privilege\b", "role permission", True),
+        (r"\b(?:avoid|without) (?:any )?chang\w* (?:to )?(?:the )?" + _W +
+         r"(?:clients?|applications?|apps?|callers?)\b", "endpoint traffic", True),
+        (r"\b\d+(?:\.\d+)?% of (?:\w+ ){0,3}(?:customers|transactions|rows|examples|"
+         r"users|cases)\b|\bimbalanc\w*|\brare (?:class|event|positive)s?\b",
+         "imbalance class weight oversample", False),
+        (r"\b(?:only|just) [\d,]+ (?:labeled )?(?:images|photos|examples|rows|records|"
+         r"documents)\b|\b[\d,]+ labeled (?:images|photos|examples)\b|\bsmall (?:labeled )?"
+         r"(?:dataset|data set)\b|\bscarce\b", "small transfer learning pretrained", False),
+        (r"\bstream\w*\b" + _tail(4) + r"|\bthrough Pub/Sub\b", "stream dataflow", False),
+        (r"\b(?:training[- ]serving skew|drift\w*)\b", "skew drift monitoring", False),
+        (r"\b(?:lineage|reproducib\w+|(?:can be |be )?reproduced later|audit trail)\b" + _tail(3),
+         "lineage metadata experiments", False),
+    ))
+
+
+def constraint_phrases(stem: str) -> list[tuple[str, str]]:
+    """(the stem's own words, the material's words for it) for each catalogued requirement the
+    stem states, in stem order."""
+    return [(phrase, words) for phrase, words, _ in _catalogued(stem)]
+
+
+def _catalogued(stem: str) -> list[tuple[str, str, bool]]:
+    text = _CHOOSE.sub(" ", stem)
+    found: list[tuple[int, str, str, bool]] = []
+    for pattern, words, strong in _CATALOGUE:
+        for m in pattern.finditer(text):
+            phrase = m.group(0).strip(" ,.;:")
+            if phrase and phrase in stem:
+                found.append((m.start(), phrase, words, strong))
+    found.sort()
+    out: list[tuple[str, str, bool]] = []
+    for _, phrase, words, strong in found:
+        if not any(phrase in p or p in phrase for p, _, _ in out):
+            out.append((phrase, words, strong))
+    return out
+
+
 def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> str:
-    """The stem's clause that the deciding sentence speaks to: most shared rare terms, with a
-    bonus for words that state a requirement ("least overhead", "labels arrive late")."""
+    """The stem's requirement that the deciding sentence speaks to. A catalogued requirement
+    ("least operational overhead", "labels arrive about 30 days later") is named in the stem's
+    own words; otherwise the clause with most shared rare terms, with a bonus for words that
+    state a requirement, cut to its core."""
     s_terms = set(content_terms(sentence))
+
+    def idf(t: str) -> float:
+        return stats.idf(t) if stats is not None else 1.0
+
     ask = ask_sentence(stem)
     best, best_score = "", -1.0
+    found = _catalogued(stem)
+    strong = [(p, w) for p, w, st in found if st]
+    for phrase, words in strong or [(p, w) for p, w, _ in found]:
+        terms = set(content_terms(phrase)) | set(content_terms(words))
+        shared = sum(idf(t) for t in terms & s_terms)
+        score = 2.0 * shared + (0.5 if phrase in ask else 0.0)
+        if score > best_score:
+            best, best_score = phrase, score
+    if strong:
+        return best  # a stated requirement beats a scenario clause that shares more words
+    if not best_score > 0:
+        best, best_score = "", -1.0  # a weak requirement the sentence does not speak to
     for clause in _clauses(stem):
         if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
             continue  # the ask itself is not a constraint
         terms = set(content_terms(clause))
         if not terms:
             continue
-        shared = sum((stats.idf(t) if stats is not None else 1.0) for t in terms & s_terms)
+        shared = sum(idf(t) for t in terms & s_terms)
         bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
         score = shared + bonus
         if score > best_score:
-            best, best_score = clause, score
-    best = best or ask
-    words = best.split()
-    if len(words) > 16:
-        best = " ".join(words[:16]) + " ..."
-    return best
+            best, best_score = _core(clause), score
+    return best or _core(ask)
+
+
+def _core(clause: str, limit: int = 14) -> str:
+    """A long clause cut to ``limit`` words around its first requirement word (whole words of
+    the stem, so the quote stays the stem's own)."""
+    words = clause.split()
+    if len(words) <= limit:
+        return clause
+    m = _CONSTRAINT_WORDS.search(clause)
+    at = len(clause[:m.start()].split()) if m else 0
+    start = max(0, min(at - 4, len(words) - limit))
+    return " ".join(words[start:start + limit]) + " ..."
