@@ -53,8 +53,8 @@ def two_instances(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFa
 def _sign_in(page: Any, server: AppServer, name: str, password: str = PW) -> None:
     page.goto(server.url)
     wait_idle(page)
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
+    page.get_by_role("textbox", name="User name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
 
