@@ -231,9 +231,9 @@ class ScopedStore:
         self._store, self.principal = store, principal
 
     def _owner(self, conversation_id: str) -> str | None:
-        rows = self._store.query('SELECT "user" FROM conversations WHERE id = ?',
+        rows = self._store.query('SELECT "user" AS owner FROM conversations WHERE id = ?',
                                  (conversation_id,))
-        return str(rows[0][0]) if rows else None
+        return str(rows[0]["owner"]) if rows else None
 
     def new_conversation(self, user: str, title: str = "") -> str:
         if user != self.principal.name:
