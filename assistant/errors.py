@@ -13,6 +13,9 @@
     ├── QuestionError               empty or over-long question
     ├── EvalFileError               an eval set line is invalid (carries the line number)
     ├── HistoryFileError            a --history file is invalid
+    ├── AccountError                bad user input: a name, role, password or assignment
+    │   └── SignInError             a failed or throttled sign-in (one message, user or not)
+    ├── AccessDenied                a signed-in user reached for data outside their scope
     └── BackendError                an LLM backend failed (unreachable, bad reply)
 """
 
@@ -35,6 +38,9 @@ __all__ = [
     "EvalFileError",
     "HistoryFileError",
     "BackendError",
+    "AccountError",
+    "SignInError",
+    "AccessDenied",
 ]
 
 
@@ -104,4 +110,16 @@ class HistoryFileError(AssistantError):
 
 
 class BackendError(AssistantError):
+    pass
+
+
+class AccountError(AssistantError):
+    pass
+
+
+class SignInError(AccountError):
+    pass
+
+
+class AccessDenied(AssistantError):
     pass

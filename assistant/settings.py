@@ -126,6 +126,16 @@ class Settings(BaseSettings):
     app_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
     app_port: int = Field(8501)
 
+    # --- accounts ------------------------------------------------------------------------------
+    auth: Literal["none", "required"] = Field(
+        "none", description="'none' (default): one local user, a free-text study profile, every "
+                            "page shown. 'required': the app shows only a sign-in form until a "
+                            "user with an account (assistant users add) signs in; pages and data "
+                            "are then limited to the account's role and scope.")
+    session_minutes: int = Field(60, ge=1, le=7 * 24 * 60,
+                                 description="With auth=required: a signed-in session ends after "
+                                             "this many minutes without activity.")
+
     @field_validator("chroma_host", "llm_base_url", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:

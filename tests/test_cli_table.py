@@ -28,8 +28,9 @@ def test_every_command_is_in_the_table() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {  # type: ignore[union-attr]
         "ingest", "info", "corpus", "search", "ask", "eval", "flashcards", "quiz", "review",
-        "progress", "study-sample", "cards", "app", "bench", "exam", "plan", "answer-sample"}
-    assert len(COMMANDS) == 7
+        "progress", "study-sample", "cards", "app", "bench", "exam", "plan", "answer-sample",
+        "users"}
+    assert len(COMMANDS) == 8
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ library (and the benchmark) inside their commands, so building the parser stays 
     study.py    flashcards, quiz, review, cards, progress, study-sample
     exam.py     exam, plan (mock exams and the exam-date plan)
     app.py      app (the Streamlit app)
+    users.py    users (accounts and roles for ASSISTANT_AUTH=required)
     bench.py    bench (assistant.evals.bench, imported only when the command runs)
 """
 
@@ -25,7 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from assistant.cli import answer, app, bench, evals, exam, ingest, study
+from assistant.cli import answer, app, bench, evals, exam, ingest, study, users
 from assistant.cli.common import EXIT_ERROR, EXIT_OK, Parser
 from assistant.errors import AssistantError
 
@@ -38,6 +39,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     study.register,
     exam.register,
     app.register,
+    users.register,
     bench.register,
 ]
 

@@ -1,4 +1,5 @@
-"""The app shell: page config, sidebar profile, first-start index build, navigation.
+"""The app shell: page config, sign-in (auth = "required") or the sidebar profile (auth =
+"none"), first-start index build, and the navigation of the pages the user's role opens.
 
 ``app.py`` at the repository root calls ``main()``; tests call ``main(default_page=...)`` to
 open a given page in ``streamlit.testing.v1.AppTest``.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assistant.ui import resources, state
+from assistant.ui import auth, resources, state
 from assistant.ui.widgets import guarded, show_error
 
 __all__ = ["main", "PAGES", "page"]
@@ -44,6 +45,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tutor", "Tutor review", "tutor", ":material/rate_review:"),
     PageSpec("evals", "Evals", "evaluation", ":material/analytics:"),
     PageSpec("documents", "Documents", "documents", ":material/folder_open:"),
+    # auth = "required" only (ui/auth.py ROLE_PAGES): a tutor's class, an admin's accounts.
+    PageSpec("class", "Class", "classroom", ":material/groups:"),
+    PageSpec("users", "Users", "users", ":material/manage_accounts:"),
 )
 
 
@@ -62,8 +66,16 @@ def main(default_page: str | None = None) -> None:
     st.set_page_config(page_title="PMLE study assistant", page_icon=":material/school:",
                        layout="wide")
     s = resources.settings()
-    with st.sidebar:
-        state.profile_widget()
+    if s.auth == "required":
+        account = auth.gate(s)
+        if account is None:
+            return  # a stranger sees the sign-in form and nothing else
+        auth.signed_in_box(s, account)
+        allowed = auth.ROLE_PAGES[account.role]
+    else:
+        with st.sidebar:
+            state.profile_widget()
+        allowed = auth.LOCAL_PAGES
     try:
         resources.ensure_index(s)
         with st.spinner("Loading the model and the index (first start of the app only)..."):
@@ -71,9 +83,10 @@ def main(default_page: str | None = None) -> None:
     except Exception as err:  # noqa: BLE001 - an unreachable Chroma server, a bad setting...
         show_error(err)
         # The Documents page can still rebuild the index; other pages need it.
-    default = default_page or PAGES[0].slug
+    specs = [p for p in PAGES if p.slug in allowed]
+    default = default_page if default_page in allowed else specs[0].slug
     pages = [st.Page(_page(p), title=p.title, icon=p.icon, url_path=p.slug,
-                     default=p.slug == default) for p in PAGES]
-    _BUILT.update({p.slug: pg for p, pg in zip(PAGES, pages)})
+                     default=p.slug == default) for p in specs]
+    _BUILT.update({p.slug: pg for p, pg in zip(specs, pages)})
     nav = st.navigation(pages)
     nav.run()

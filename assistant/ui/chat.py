@@ -58,8 +58,9 @@ def _history(messages: list[dict[str, Any]]) -> list[Turn]:
 
 def render() -> None:
     s = resources.settings()
-    store = resources.store(s)
-    user = state.profile()
+    scope = state.scope()
+    store = scope.store  # only this user's conversations
+    user = scope.user
     filters, backend = _sidebar(s, store, user)
 
     st.title("Ask about the PMLE exam")
@@ -73,7 +74,8 @@ def render() -> None:
             if m["role"] == "user":
                 st.markdown(escape_markdown(m["content"]))
             elif is_coached(m.get("answer")):  # a pasted multiple-choice question
-                render_coach(m["answer"], store=store, user=user, message_id=m["id"])
+                render_coach(m["answer"], practice=scope.practice, user=user,
+                             message_id=m["id"])
             elif m.get("answer"):
                 render_answer(Answer.from_dict(m["answer"]), filters=m["answer"].get("filters"))
             else:
@@ -118,6 +120,6 @@ def render() -> None:
             cid = state.new_conversation(store)
         message_id = store.add_exchange(cid, final.question, record)
         if is_coached(record):
-            render_coach(record, store=store, user=user, message_id=message_id)
+            render_coach(record, practice=scope.practice, user=user, message_id=message_id)
         else:
             render_answer(final, filters=record.get("filters"))

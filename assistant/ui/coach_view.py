@@ -29,7 +29,7 @@ def _cell(text: str) -> str:
     return escape_inline(text).replace("|", "\\|")
 
 
-def render_coach(answer: dict[str, Any], *, store: Any = None, user: str | None = None,
+def render_coach(answer: dict[str, Any], *, practice: Any = None, user: str | None = None,
                  message_id: int | None = None) -> None:
     choice = answer.get("choice") or []
     confidence = answer.get("confidence", "none")
@@ -60,10 +60,8 @@ def render_coach(answer: dict[str, Any], *, store: Any = None, user: str | None 
     for note in answer.get("notes") or []:
         if not str(note).startswith("coach:"):
             st.caption(escape_inline(f"Note: {note}"))
-    if store is not None and user is not None and message_id is not None:
-        from assistant.study.practice_history import PracticeHistory
-
-        history = PracticeHistory(store)
+    if practice is not None and user is not None and message_id is not None:
+        history = practice  # the scoped PracticeHistory (access.Scope.practice)
         if history.saved(user, message_id):
             st.caption("Saved to your practice history.")
         elif st.button("Save to practice history", key=f"coach_save_{message_id}",

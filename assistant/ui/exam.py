@@ -29,16 +29,10 @@ _FLASH = "exam_flash"
 _DRILL = "exam_drill"  # {"attempt": id, "pos": [...], "at": i, "checked": bool}
 
 
-@st.cache_resource(show_spinner=False)
-def _exams(path: str) -> Any:
-    from assistant.study.exam import ExamStore
-
-    return ExamStore(resources.store(resources.settings()), resources.study_store(
-        resources.settings()))
-
-
 def exams(s: Any) -> Any:
-    return _exams(str(s.store_path))
+    """The mock-exam store seen through the session's scope (attempts by id are checked
+    against their owner)."""
+    return state.scope().exams
 
 
 def _pool(s: Any) -> list[Any]:
@@ -280,7 +274,7 @@ def _drill(s: Any, a: Any, missed: list[int]) -> None:
         picks = [] if v is None else [v]
     if d["checked"] is None:
         if st.button("Check", key="exam_drill_check", disabled=not picks):
-            ok = resources.study_store(s).record_quiz_answer(
+            ok = state.scope().study.record_quiz_answer(
                 state.profile(), it, picks if it.multiple else picks[0])
             d["checked"] = ok
             d["right"] += int(ok)

@@ -50,8 +50,9 @@ def _where(card: Any) -> str:
 
 def render() -> None:
     s = resources.settings()
-    user = state.profile()
-    study = resources.study_store(s)
+    scope = state.scope()
+    user = scope.user
+    study = scope.study
     with st.spinner("Preparing the flashcards..."):
         cards = resources.study_cards(s)
 

@@ -27,25 +27,22 @@ def _bank(s: Any) -> Counter[str]:
 
 
 def _plans(s: Any) -> Any:
-    from assistant.study.plan import PlanStore
-
-    return PlanStore(resources.store(s))
+    return state.scope().plans
 
 
 def current_plan(s: Any, user: str) -> Any:
     """The profile's plan computed now, or None when no exam date is set."""
-    from assistant.study.plan import build_plan
-
-    cfg = _plans(s).current(user)
+    scope = state.scope()
+    cfg = scope.plans.current(user)
     if cfg is None:
         return None
     resources.study_cards(s)  # the deck and cards of this index generation, in the store
-    study = resources.study_store(s)
+    study = scope.study
     today = datetime.now(UTC).date()
     if cfg.exam_date <= today:
         return None
-    return build_plan(study.store, user, cfg, bank=_bank(s), today=today,
-                      scheduler=study.scheduler, new_per_day=study.new_per_day)
+    return scope.build_plan(user, cfg, bank=_bank(s), today=today,
+                            scheduler=study.scheduler, new_per_day=study.new_per_day)
 
 
 def _forecast_table(plan: Any) -> None:

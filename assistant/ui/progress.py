@@ -17,8 +17,9 @@ def _pct(x: float | None) -> float | None:
 
 def render() -> None:
     s = resources.settings()
-    user = state.profile()
-    study = resources.study_store(s)
+    scope = state.scope()
+    user = scope.user
+    study = scope.study
     resources.study_cards(s)  # the card totals per domain come from the synced deck
 
     st.title("Progress")

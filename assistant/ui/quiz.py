@@ -86,8 +86,9 @@ def render() -> None:
     from assistant.study import QuizItem
 
     s = resources.settings()
-    user = state.profile()
-    study = resources.study_store(s)
+    scope = state.scope()
+    user = scope.user
+    study = scope.study
     st.title("Practice quiz")
     st.caption("Exam-style scenarios from the practice bank; every option's explanation cites "
                "the passage of the study material that states the fact.")

@@ -22,7 +22,8 @@ import streamlit as st
 from assistant.settings import Settings, get_settings
 
 __all__ = ["settings", "embedder", "retriever", "assistant", "store", "study_store",
-           "study_cards", "snapshot", "ensure_index", "index_ready", "run_ingest"]
+           "study_cards", "snapshot", "ensure_index", "index_ready", "run_ingest", "accounts",
+           "raw_stores"]
 
 # Fields that change the answer composer only: switching backend must not reload the index.
 _COMPOSER_FIELDS = {"backend", "llm_provider", "llm_base_url", "llm_api_key", "llm_model",
@@ -101,7 +102,37 @@ def _study_store(path: str) -> Any:
 
 
 def study_store(s: Settings) -> Any:
+    """The raw StudyStore (process-wide: the card sync). Pages use ``state.scope().study``."""
     return _study_store(str(s.store_path))
+
+
+@st.cache_resource(show_spinner=False)
+def _raw_stores(path: str) -> dict[str, Any]:
+    from assistant.study.exam import ExamStore
+    from assistant.study.plan import PlanStore
+    from assistant.study.practice_history import PracticeHistory
+
+    store, study = _store(path), _study_store(path)
+    return {"study": study, "exams": ExamStore(store, study), "plans": PlanStore(store),
+            "practice": PracticeHistory(store)}
+
+
+def raw_stores(s: Settings) -> dict[str, Any]:
+    """The study, exam, plan and practice stores of the process (their tables migrated once),
+    for ``access.Scope`` to wrap per signed-in user."""
+    return _raw_stores(str(s.store_path))
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(path: str) -> Any:
+    from assistant.accounts import Accounts
+
+    return Accounts(_store(path))
+
+
+def accounts(s: Settings) -> Any:
+    """Accounts, sign-in and sessions (auth = "required")."""
+    return _accounts(str(s.store_path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -1,25 +1,35 @@
-"""Per-browser-session state: the study profile and the current conversation.
+"""Per-browser-session state: who is studying, their access scope, and the current
+conversation.
 
-The profile name keys everything a user makes (conversations, reviews, quiz attempts) in
-SQLite; it defaults to the ``?user=`` query parameter, so a bookmarked URL opens the same
-profile. Each browser session has its own conversation id. ``st.session_state`` holds only
+With ``auth = "none"`` (the default) the study profile is a name typed in the sidebar; it keys
+everything a user makes (conversations, reviews, quiz attempts) in the store and defaults to the
+``?user=`` query parameter, so a bookmarked URL opens the same profile. With
+``auth = "required"`` it is the signed-in account's name (ui/auth.py), and ``?user=`` is
+ignored. Each browser session has its own conversation id. ``st.session_state`` holds only
 these pointers: the conversations and reviews themselves are written to the store at once.
+
+Pages reach user data only through ``scope()``: the store facades of ``assistant.access``,
+which refuse data outside the signed-in user's scope.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import streamlit as st
 
+from assistant.access import Scope
+
 __all__ = ["clean_profile", "profile_widget", "profile", "conversation_id",
-           "set_conversation", "new_conversation", "DEFAULT_PROFILE"]
+           "set_conversation", "new_conversation", "DEFAULT_PROFILE", "scope", "ACCOUNT"]
 
 DEFAULT_PROFILE = "default"
 _MAX_PROFILE = 40
 _PROFILE = "profile"
 _CONVERSATION = "conversation_id"
 _CONVERSATION_OWNER = "conversation_user"
+ACCOUNT = "auth_account"  # the signed-in Account (auth = "required"), refreshed every run
 
 
 def clean_profile(name: object) -> str:
@@ -48,7 +58,26 @@ def profile_widget() -> str:
 
 
 def profile() -> str:
+    account = st.session_state.get(ACCOUNT)
+    if account is not None:
+        return str(account.name)
     return clean_profile(st.session_state.get(_PROFILE, DEFAULT_PROFILE))
+
+
+def scope() -> Scope:
+    """The session's view of user data: the signed-in account's scope, or (auth = "none")
+    the local profile, which reads everything as the app always has."""
+    from assistant.ui import resources
+
+    s = resources.settings()
+    store = resources.store(s)
+    raw: dict[str, Any] = resources.raw_stores(s)
+    account = st.session_state.get(ACCOUNT)
+    if account is not None:
+        return Scope.for_account(store, account, **raw)
+    if s.auth == "required":  # never reached by a page: the shell shows only the sign-in form
+        st.stop()
+    return Scope.local(store, profile(), **raw)
 
 
 def conversation_id() -> str | None:

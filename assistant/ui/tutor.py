@@ -48,8 +48,9 @@ def _label(a: Any, verdict: Any) -> str:
 
 def render() -> None:
     s = resources.settings()
-    store = resources.store(s)
-    reviewer = state.profile()
+    scope = state.scope()
+    store = scope.store  # the answers of the candidates this user may review, and no others
+    reviewer = scope.user
 
     st.title("Tutor review")
     st.caption("Read what the assistant answered, with the passages it used; mark it and, if it "
