@@ -131,9 +131,20 @@ class Scope:
     def study(self) -> Any:
         """StudyStore: flashcards, reviews, quiz answers, progress."""
         if "study" not in self._guarded:
-            self._guarded["study"] = _Guarded(self._target("study"), self, reads=_STUDY_READS,
-                                              writes=_STUDY_WRITES,
-                                              free=("card", "scheduler", "new_per_day"))
+            raw = self._target("study")
+
+            def owner(card_id: str) -> str | None:
+                # A card the candidate wrote belongs to them; a corpus or bank card (no
+                # 'own' row) is shared by everyone.
+                rows = raw.store.query(
+                    'SELECT x."user" AS owner FROM study_cards c JOIN card_choices x '
+                    "ON x.card_id = c.id WHERE c.id = ? AND c.kind = 'own'", (card_id,))
+                return str(rows[0]["owner"]) if rows else None
+
+            self._guarded["study"] = _Guarded(raw, self, reads=_STUDY_READS,
+                                              writes=_STUDY_WRITES, by_id=("card",),
+                                              id_reads=("card",), owner=owner,
+                                              free=("scheduler", "new_per_day"))
         return self._guarded["study"]
 
     @property
@@ -191,8 +202,9 @@ class _Guarded:
     def __init__(self, target: Any, scope: Scope, *, reads: Sequence[str] = (),
                  writes: Sequence[str] = (), by_id: Sequence[str] = (),
                  owner: Callable[[str], str | None] | None = None,
-                 free: Sequence[str] = ()) -> None:
+                 id_reads: Sequence[str] = ("get",), free: Sequence[str] = ()) -> None:
         self._target, self._scope, self._owner = target, scope, owner
+        self._id_reads = set(id_reads)  # by-id methods that read (the others write)
         self._reads, self._writes, self._by_id = set(reads), set(writes), set(by_id)
         self._free = set(free)
 
@@ -210,7 +222,7 @@ class _Guarded:
 
             return user_keyed
         if name in self._by_id and self._owner is not None:
-            owner, scope, write = self._owner, self._scope, name != "get"
+            owner, scope, write = self._owner, self._scope, name not in self._id_reads
 
             def id_keyed(record_id: str, *args: Any, **kwargs: Any) -> Any:
                 who = owner(record_id)

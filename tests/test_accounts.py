@@ -248,6 +248,9 @@ def test_a_candidate_cannot_reach_another_candidates_data(school: Accounts,
     with pytest.raises(AccessDenied):
         bob.study.record_quiz_answer("alice", _item(2), 0)
     assert [c.front for c in bob.study.own_cards("bob")] == ["front of bob"]
+    with pytest.raises(AccessDenied):  # a card alice wrote, even by its id
+        bob.study.card(a["card"])
+    assert alice.study.card(a["card"]).front == "front of alice"
     # Exam attempts, by user and by id; plans; practice history.
     with pytest.raises(AccessDenied):
         bob.exams.history("alice")
