@@ -44,6 +44,7 @@ _DECISION_BONUS = 0.12
 _CONSTRAINT_BONUS = 0.10
 _CONTRADICTION_PENALTY = 0.35
 _CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must also state
+_CUE_MATCH_WEIGHT = 0.1  # a cue quoting this very scenario names the exam answer
 _DUP_COSINE = 0.76
 _DUP_JACCARD = 0.45
 _GOAL_BONUS = 0.12
@@ -144,6 +145,7 @@ class Candidate:
     vec: np.ndarray | None
     total: float
     contradicts: bool = False
+    stated: bool = False  # the stated answer of a worked example that tells this question
 
     @property
     def text(self) -> str:
@@ -171,6 +173,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     subject = _definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
     idents = _identifiers(question)
+    idf_of = stats.idf if stats is not None else None
     out: list[Candidate] = []
     for s in scored:
         text = s.sentence.text
@@ -186,10 +189,12 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             sem = max(sem, 0.5 + 0.25 * min(1.0, s.coverage))
         total = s.score + (_SEM_WEIGHT * sem if sem is not None else 0.0)
         if role == "cue":
-            match = shape.quote_match(shape.cue_quote(text), qterms, weights)
+            match = max(shape.quote_match(q, qterms, weights, idf_of) for q in shape.cue_quotes(text))
             if match < _CUE_MIN_MATCH:
                 continue  # a cue about another scenario misleads more than it helps
-            total += 0.1 * match
+            total += _CUE_MATCH_WEIGHT * match
+            if kind in ("scenario", "choose"):
+                total += _DECISION_BONUS  # a matching cue is a decision rule for this case
         if goal and s.coverage > 0 and _GOAL_S.search(text):
             total += _GOAL_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
@@ -227,8 +232,37 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
         out.append(Candidate(s, role, sem, vec, total, contradicts))
+    out = _worked_examples(out)
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
+
+
+_RETELLS_SEM = 0.5  # a worked example whose situation sentences sit this close tells this case
+_WORKED_ANSWER_BONUS = 0.45
+
+
+def _worked_examples(cands: list[Candidate]) -> list[Candidate]:
+    """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
+    tells the question's own situation: its stated answer is the answer, and its situation
+    sentences only retell the question, so they are dropped."""
+    by_rank: dict[int, list[Candidate]] = {}
+    for c in cands:
+        by_rank.setdefault(c.rank, []).append(c)
+    drop: set[int] = set()
+    for group in by_rank.values():
+        answers = [c for c in group if _ANSWER_STATED.search(c.text)]
+        if not answers:
+            continue
+        first = min(c.scored.sentence.index for c in answers)
+        story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
+                 and not _RECOMMENDS.search(c.text)]
+        if not story or max((c.sem or 0.0) for c in story) < _RETELLS_SEM:
+            continue
+        for c in answers:
+            c.total += _WORKED_ANSWER_BONUS
+            c.stated = True
+        drop.update(id(c) for c in story)
+    return [c for c in cands if id(c) not in drop]
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -291,7 +325,7 @@ class ExtractiveComposer:
         kind = shape.question_kind(question)
         wants_trap = shape.asks_about_traps(question)
         leadable = [c for c in cands if (c.role != "trap" or wants_trap) and not c.contradicts
-                    and c.scored.coverage > 0]
+                    and (c.scored.coverage > 0 or c.stated)]
         # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
         leadable = [c for c in leadable if not _CONNECTIVE.match(c.text)] or leadable
         lead = leadable[0] if leadable else cands[0]
@@ -304,6 +338,8 @@ class ExtractiveComposer:
         qterms = set(content_terms(question))
 
         def on_topic(c: Candidate) -> bool:
+            if c.stated:
+                return True
             if c.sem is not None and c.sem < _MIN_SEM:
                 return False
             shares_q = bool(c.scored.terms & qterms)
