@@ -63,6 +63,8 @@ _RECOMMENDS = re.compile(
     r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
     r"fits|suits|is the (right|best|better|simplest))\b", re.I)
 _VERDICT_BONUS = 0.08
+_LIST_BONUS = 0.15
+_ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _FRAMING_PENALTY = 0.15
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
                        r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
@@ -111,6 +113,7 @@ def _starts_with(text: str, subject: list[str]) -> bool:
 _MAX_POINTS = 3
 _MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
 _CAVEAT_MIN_SEM = 0.38
+_LEAD_MIN_SEM = 0.28  # a long scenario dilutes cosines: the lead floor sits below _MIN_SEM
 # "How do I reduce latency?" is answered by sentences that say what makes it fall, even when
 # they do not repeat "reduce": a change verb plus the quantity the question names.
 _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
@@ -220,13 +223,17 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS
+        if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
+            total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
         if _CONNECTIVE.match(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
         for c in cons:
-            if c.supports.search(text):
+            if c.supports.search(text) and role in ("decision", "cue"):
+                # A decision rule whose condition matches the scenario's constraint; a plain
+                # sentence that merely mentions BigQuery or latency decides nothing.
                 total += _CONSTRAINT_BONUS * (2.0 if kind == "scenario" else 1.0)
             if c.contradicts is not None and c.contradicts.search(text):
                 total -= _CONTRADICTION_PENALTY
@@ -263,6 +270,36 @@ def _worked_examples(cands: list[Candidate]) -> list[Candidate]:
             c.stated = True
         drop.update(id(c) for c in story)
     return [c for c in cands if id(c) not in drop]
+
+
+_TRAP_FIX = re.compile(r"\b(the (better|correct|right|real) (answer|fix|choice|approach) is|"
+                       r"the fix is|the answer is)\b", re.I)
+_TRAP_FIX_WORDS = 8  # "the fix is X" must say X fully enough to stand alone as the lead
+_TRAP_LABEL = re.compile(r"^(trap|common mistake|pitfall)s?\s*:\s*", re.I)
+_ECHO_NOVEL = 0.25
+
+
+def states_answer(c: Candidate) -> bool:
+    """A trap that also states the right answer ("...; the better answer is to keep the KFP
+    SDK and run it on Vertex AI Pipelines"): it may lead, without its "Trap:" label."""
+    m = _TRAP_FIX.search(c.text) if c.role == "trap" else None
+    return m is not None and len(c.text[m.start():].split()) >= _TRAP_FIX_WORDS
+
+
+def display_text(c: Candidate, lead: bool) -> str:
+    """The quoted text: verbatim, except that a lead drops a "Trap:" label (the rest of the
+    sentence is still verbatim from the passage)."""
+    if lead and c.role == "trap":
+        # "Trap: X; the better answer is Y": the lead is "The better answer is Y".
+        m = _TRAP_FIX.search(c.text)
+        body = c.text[m.start():] if m else _TRAP_LABEL.sub("", c.text)
+        return body[:1].upper() + body[1:] if body else c.text
+    return c.text
+
+
+def _echoes(c: Candidate, qterms: set[str]) -> bool:
+    terms = c.scored.terms
+    return bool(terms) and len(terms - qterms) / len(terms) < _ECHO_NOVEL
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -304,10 +341,11 @@ class ExtractiveComposer:
         quotes: dict[int, list[str]] = {}
         by_rank: dict[int, Passage] = {}
         texts: list[str] = []
-        for item in parts:
+        for i, item in enumerate(parts):
             n = item.rank
-            texts.append(f"{item.text} [{n}]")
-            quotes.setdefault(n, []).append(item.text)
+            text = display_text(item, lead=i == 0)
+            texts.append(f"{text} [{n}]")
+            quotes.setdefault(n, []).append(text)
             by_rank[n] = item.scored.passage
         citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
         return Draft(" ".join(texts), citations, lead=texts[0], points=texts[1:])
@@ -324,10 +362,16 @@ class ExtractiveComposer:
                 ) -> tuple[Candidate, list[Candidate], Candidate | None]:
         kind = shape.question_kind(question)
         wants_trap = shape.asks_about_traps(question)
-        leadable = [c for c in cands if (c.role != "trap" or wants_trap) and not c.contradicts
-                    and (c.scored.coverage > 0 or c.stated)]
+        qset = set(content_terms(question))
+        leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
+                    and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
         # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
         leadable = [c for c in leadable if not _CONNECTIVE.match(c.text)] or leadable
+        # The lead answers: it is about the question (by meaning, not only shared words), and
+        # it says something the question does not ("The data model has four kinds of
+        # records" restates "What are the four kinds of records?").
+        leadable = [c for c in leadable if c.stated or (
+            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not _echoes(c, qset))] or leadable
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6
         chosen: list[Candidate] = [lead]

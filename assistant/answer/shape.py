@@ -190,7 +190,7 @@ _TRAP_S = re.compile(r"^(trap|common mistake|pitfall)s?\b:?", re.I)
 _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024) (guide|revision)"
                      r")|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current "
                      r")?(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
-                     r"|\bwhich exam guide names\b", re.I)
+                     r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b", re.I)
 _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
                          r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
                          r"\bover\b[^.]{3,60}\bwhen\b|\binstead of\b|\brather than\b|\bwhen (the|a|"
