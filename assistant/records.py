@@ -190,6 +190,9 @@ class Passage:
     score: float
     dense_score: float | None = None  # cosine similarity, when the dense leg saw this chunk
     bm25_score: float | None = None
+    # Not retrieved itself: the composer reads it because it opens the section whose later
+    # chunk is passage ``via`` (a section's first sentences usually state its point).
+    via: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk

@@ -121,6 +121,29 @@ _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve
 _GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
                      r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
                      r"increas\w*)\b", re.I)
+_GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
+                       r"raise|shorten)\s+(?:the\s+|our\s+|my\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)"
+                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while)\b|[?.,]|$)", re.I)
+_GOAL_OBJECT_BONUS = 0.2
+_GOAL_MISS_PENALTY = 0.25
+_SCENARIO_SAYS = re.compile(r"\b(scenario|question|requirement|cue)s?\b[^.\"\u201c]{0,40}\b(says?|"
+                            r"describes?|mentions?|stresses|reads?|asks? for|contains?|includes?)"
+                            r"[^.\"\u201c]{0,20}[\"\u201c]", re.I)
+_UNSAID_PENALTY = 0.15
+_FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I)
+_FIRST_STEP_BONUS = 0.2
+
+
+def _goal_object(question: str) -> set[str]:
+    """What a "how do I reduce X?" question wants changed: the terms of X."""
+    m = _GOAL_OBJ.search(question)
+    return set(content_terms(m.group(1))) if m else set()
+
+
+def _heading_terms(heading: Sequence[str]) -> frozenset[str]:
+    return frozenset(content_terms(" ".join(heading)))
+
+
 _MAX_WORDS = 105
 _CAVEAT_WORDS = 45
 
@@ -172,6 +195,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     guide_q = shape.asks_about_guide(question)
     qterms = set(weights)
     goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
+    goal_obj = _goal_object(question) if goal else set()
     preferred = shape.preferred_option(question) if kind == "choose" else None
     subject = _definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
@@ -198,8 +222,24 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _CUE_MATCH_WEIGHT * match
             if kind in ("scenario", "choose"):
                 total += _DECISION_BONUS  # a matching cue is a decision rule for this case
+        about_goal = bool(goal_obj & (s.terms | _heading_terms(s.passage.chunk.heading_path)))
+        if role == "decision" and _SCENARIO_SAYS.search(text):
+            # "Choose X when a scenario says '...'": a rule keyed to quoted exam wording,
+            # which fits this question only if the question says something like it.
+            said = max(shape.quote_match(q, qterms, weights, idf_of)
+                       for q in shape.cue_quotes(text))
+            if said < _CUE_MIN_MATCH:
+                total -= _UNSAID_PENALTY
         if goal and s.coverage > 0 and _GOAL_S.search(text):
             total += _GOAL_BONUS
+            if about_goal:
+                # "Queueing falls with more replicas" under the heading "Breaking prediction
+                # latency into parts": a lever on the very quantity asked about.
+                total += _GOAL_OBJECT_BONUS
+        if goal_obj and not about_goal:
+            total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
+        if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
+            total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
             total += _DECISION_BONUS
         if preferred is not None and role == "decision":
@@ -231,7 +271,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
         for c in cons:
-            if c.supports.search(text) and role in ("decision", "cue"):
+            if c.supports.search(text) and role in ("decision", "cue") and \
+                    kind not in ("howto", "definition", "number", "list"):
                 # A decision rule whose condition matches the scenario's constraint; a plain
                 # sentence that merely mentions BigQuery or latency decides nothing.
                 total += _CONSTRAINT_BONUS * (2.0 if kind == "scenario" else 1.0)

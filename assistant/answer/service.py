@@ -7,6 +7,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from assistant.answer.intake import screen
 from assistant.answer.sentvec import load_sentence_vectors
 from assistant.answer.shape import asks_about_names
 from assistant.errors import ConfigError
-from assistant.records import Answer, Citation, Passage, Turn
+from assistant.records import Answer, Chunk, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
 from assistant.settings import Settings
 from assistant.validate import check_question
@@ -65,6 +66,7 @@ class Assistant:
         self.retriever = retriever or Retriever(settings)
         self.composer = composer or make_composer(settings)
         self.policy = policy or AbstainPolicy()
+        self._ordinals: tuple[Any, dict[tuple[str, int], Chunk]] | None = None
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
@@ -156,7 +158,8 @@ class Assistant:
                          notes=[f"abstained: {sig.to_json()}"], timings=timings, lead=text)
             return
         draft: Draft | None = None
-        for event in self.composer.stream(query, passages, self.context(query)):
+        read = self.with_section_openings(passages)
+        for event in self.composer.stream(query, read, self.context(query)):
             if isinstance(event, Draft):
                 draft = event
             else:
@@ -182,6 +185,31 @@ class Assistant:
         yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
                      grounded=draft.grounded, notes=draft.notes + notes, timings=timings,
                      lead=lead, points=points)
+
+    def with_section_openings(self, passages: list[Passage], top: int = 3) -> list[Passage]:
+        """The passages plus, for each of the top ones that continues a section, the chunk
+        that opens it (when not retrieved too): a long section is split into chunks, and the
+        retrieved tail ("Choose fixes only after measuring ...") often depends on its head
+        ("the first step is to split the time into parts ... network time falls when ...").
+        Only the composer reads them; they are cited as passages k+1, k+2, ..."""
+        if not passages:
+            return passages
+        snap = self.retriever.index.snapshot()
+        chunks = getattr(snap, "chunks", None)
+        if not chunks:
+            return passages
+        if self._ordinals is None or self._ordinals[0] is not snap:
+            self._ordinals = (snap, {(c.source, c.ordinal): c for c in chunks})
+        by_pos = self._ordinals[1]
+        have = {p.chunk.id for p in passages}
+        out = list(passages)
+        for p in passages[:top]:
+            prev = by_pos.get((p.chunk.source, p.chunk.ordinal - 1))
+            if prev is None or prev.id in have or prev.heading_path != p.chunk.heading_path:
+                continue
+            have.add(prev.id)
+            out.append(Passage(prev, len(out) + 1, p.score, via=p.rank))
+        return out
 
     def _reply(self, q: str, text: str) -> Answer:
         """Input that is not a question about the material: one line, no passages."""
