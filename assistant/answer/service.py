@@ -158,7 +158,9 @@ class Assistant:
                          notes=[f"abstained: {sig.to_json()}"], timings=timings, lead=text)
             return
         draft: Draft | None = None
-        read = self.with_section_openings(passages)
+        # The LLM's prompt stays the top k; the extractive composer also reads section openings.
+        read = self.with_section_openings(passages) if self.composer.name == "extractive" \
+            else passages
         for event in self.composer.stream(query, read, self.context(query)):
             if isinstance(event, Draft):
                 draft = event
@@ -172,6 +174,10 @@ class Assistant:
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,
                          notes=draft.notes, timings=timings, lead=text)
             return
+        # A section opening the answer quotes joins the passages, after the top k (its rank
+        # is its marker), so every citation still points at a listed passage.
+        cited = {c.chunk.id for c in draft.citations}
+        passages = passages + [p for p in read[len(passages):] if p.chunk.id in cited]
         lead, points = self._shape(draft)
         if not draft.lead:  # an LLM's text: the same no-repeat check the extractive path has
             points, dropped = _drop_repeats(lead, points)
