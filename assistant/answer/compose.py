@@ -63,6 +63,14 @@ _RECOMMENDS = re.compile(
     r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
     r"fits|suits|is the (right|best|better|simplest))\b", re.I)
 _VERDICT_BONUS = 0.08
+_FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
+                         r"the first fix is)\b", re.I)
+_FIX_BONUS = 0.15
+_WHY_Q = re.compile(r"\bwhy\b|\bwhat (is|could be) (the )?(likely |most likely )?(cause|reason)|"
+                    r"\bwhat causes\b|\bwhat is happening\b", re.I)
+_CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
+                    r"the reason is|is due to|results? from|the likely cause)\b", re.I)
+_CAUSE_BONUS = 0.12
 _LIST_BONUS = 0.15
 _ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _FRAMING_PENALTY = 0.15
@@ -111,6 +119,11 @@ def _starts_with(text: str, subject: list[str]) -> bool:
 
 
 _MAX_POINTS = 3
+# The alternative decision rule ("choose KFP for other cases") must score near the lead and
+# share the question's words about as much: a rule for another scenario (the Retail API for a
+# churn question) only shares the constraint bonuses.
+_ALT_SHARE = 0.6
+_ALT_COVERAGE = 0.5
 _MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
 _CAVEAT_MIN_SEM = 0.38
 _LEAD_MIN_SEM = 0.28  # a long scenario dilutes cosines: the lead floor sits below _MIN_SEM
@@ -201,6 +214,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     numeric_q = bool(_NUMBER_Q.search(question))
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
+    why_q = bool(_WHY_Q.search(question))
     out: list[Candidate] = []
     for s in scored:
         text = s.sentence.text
@@ -257,6 +271,10 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
             if kind == "scenario":
                 total += _ANSWER_BONUS
+        if kind in ("scenario", "howto") and _FIX_STATED.search(text):
+            total += _FIX_BONUS  # "The fix is to wrap each instance in `data`"
+        if why_q and _CAUSE.search(text):
+            total += _CAUSE_BONUS  # "Why?": "a job that stays queued usually means ..."
         if kind == "scenario" and role == "plain" and not _RECOMMENDS.search(text):
             # In a scenario, a sentence that recommends nothing (often one that retells a
             # worked example's situation) is not the answer, however close its words are.
@@ -280,16 +298,27 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
         out.append(Candidate(s, role, sem, vec, total, contradicts))
-    out = _worked_examples(out)
+    out = _worked_examples(out, qterms)
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
 
 
 _RETELLS_SEM = 0.5  # a worked example whose situation sentences sit this close tells this case
+_RETELLS_SHARE = 0.4
 _WORKED_ANSWER_BONUS = 0.45
 
 
-def _worked_examples(cands: list[Candidate]) -> list[Candidate]:
+def _retells(c: Candidate, qterms: set[str]) -> bool:
+    """A situation sentence of a worked example that tells the question's own situation:
+    close in meaning, and most of its words are the question's ("A bank deploys a customer
+    support chatbot on Gemini" for a question about a bank's Gemini support chatbot)."""
+    text = re.sub(r"\([^)]*\)", " ", c.text)  # "(Agent Platform in the June 2026 guide)"
+    terms = set(content_terms(text))
+    return (c.sem or 0.0) >= _RETELLS_SEM and bool(terms) and \
+        len(terms & qterms) / len(terms) >= _RETELLS_SHARE
+
+
+def _worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]:
     """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
     tells the question's own situation: its stated answer is the answer, and its situation
     sentences only retell the question, so they are dropped."""
@@ -304,7 +333,7 @@ def _worked_examples(cands: list[Candidate]) -> list[Candidate]:
         first = min(c.scored.sentence.index for c in answers)
         story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
                  and not _RECOMMENDS.search(c.text)]
-        if not story or max((c.sem or 0.0) for c in story) < _RETELLS_SEM:
+        if not any(_retells(c, qterms) for c in story):
             continue
         for c in answers:
             c.total += _WORKED_ANSWER_BONUS
@@ -442,15 +471,17 @@ class ExtractiveComposer:
             for c in cands[1:8]:
                 other = shape.decision_subject(c.text)
                 if c.role == "decision" and other and subject and other != subject and \
-                        not c.contradicts and c.total >= lead.total * 0.75 and on_topic(c) \
-                        and fresh(c):
+                        not c.contradicts and c.total >= lead.total * _ALT_SHARE and \
+                        c.scored.coverage >= lead.scored.coverage * _ALT_COVERAGE and \
+                        on_topic(c) and fresh(c):
                     points.append(c)
                     chosen.append(c)
                     words += len(c.text.split())
                     covered |= c.scored.terms
                     break
 
-        for c in cands[1:]:
+        rules = sum(1 for x in chosen if x.role in ("decision", "cue"))
+        for c in cands:
             if c in chosen:
                 continue
             if c.role == "trap" and not wants_trap:
@@ -468,6 +499,10 @@ class ExtractiveComposer:
                 continue
             if len(c.scored.terms - covered) < 2:
                 continue  # adds nothing the answer does not already say
+            if kind in ("scenario", "choose") and c.role in ("decision", "cue") and rules >= 2:
+                # Two rules (the answer and its alternative, with the deciding condition) say
+                # what to choose; more rules are other scenarios' answers, not support.
+                continue
             n_words = len(c.text.split())
             if words + n_words > _MAX_WORDS * 1.2:
                 continue
@@ -475,6 +510,7 @@ class ExtractiveComposer:
             chosen.append(c)
             words += n_words
             covered |= c.scored.terms
+            rules += c.role in ("decision", "cue")
         if caveat is not None and not all(not is_near_duplicate(caveat, x) for x in chosen):
             caveat = None
         # Supporting points read best in the material's own order.
