@@ -15,10 +15,10 @@ from assistant import syllabus
 from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, signals
 from assistant.answer.base import Composer, Draft
 from assistant.answer.compose import ComposeContext
-from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
 from assistant.answer.followup import standalone_question
 from assistant.answer.intake import screen
-from assistant.answer.sentvec import load_sentence_vectors
+from assistant.answer.sentvec import load_sentence_vectors, unit_vector
 from assistant.answer.shape import asks_about_names
 from assistant.errors import ConfigError
 from assistant.records import Answer, Chunk, Citation, Passage, Turn
@@ -59,6 +59,23 @@ def _drop_repeats(lead: str, points: list[str]) -> tuple[list[str], int]:
     return kept, len(points) - len(kept)
 
 
+def _best_cosine(scored: Sequence[ScoredSentence], ctx: ComposeContext | None) -> float | None:
+    """The closest sentence by meaning to the question (cosine of the ingest-time sentence
+    vectors with the query vector), for the abstention rule; None without vectors."""
+    if ctx is None or ctx.sentences is None or ctx.query_vector is None:
+        return None
+    q = unit_vector(ctx.query_vector)
+    if q is None:
+        return None
+    best: float | None = None
+    for s in scored:
+        v = ctx.sentences.get(s.sentence.text)
+        if v is not None:
+            c = float(np.asarray(v, dtype=np.float32) @ q)
+            best = c if best is None else max(best, c)
+    return best
+
+
 class Assistant:
     def __init__(self, settings: Settings, retriever: Retriever | None = None,
                  composer: Composer | None = None, policy: AbstainPolicy | None = None) -> None:
@@ -82,13 +99,15 @@ class Assistant:
                  filters: Filters | None = None) -> list[Passage]:
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
-    def judge(self, query: str, passages: list[Passage]) -> Signals:
+    def judge(self, query: str, passages: list[Passage],
+              ctx: ComposeContext | None = None) -> Signals:
         snap = self.retriever.index.snapshot()
         sig = signals(query, passages, snap, snap.df)
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
             sig = dataclasses.replace(sig, best_sentence=max((s.coverage for s in scored),
-                                                             default=0.0))
+                                                             default=0.0),
+                                      best_sem=_best_cosine(scored, ctx))
         return sig
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
@@ -148,7 +167,8 @@ class Assistant:
             yield self._reply(q, screened.reply)
             return
         query = self.retriever.normalize(standalone or q)
-        sig = self.judge(query, passages)
+        ctx = self.context(query)
+        sig = self.judge(query, passages, ctx)
         timings: dict[str, float] = {}
         if self.policy.abstain(sig):
             text = abstention_text(passages, q)
@@ -161,7 +181,7 @@ class Assistant:
         # The LLM's prompt stays the top k; the extractive composer also reads section openings.
         read = self.with_section_openings(passages) if self.composer.name == "extractive" \
             else passages
-        for event in self.composer.stream(query, read, self.context(query)):
+        for event in self.composer.stream(query, read, ctx):
             if isinstance(event, Draft):
                 draft = event
             else:

@@ -20,8 +20,8 @@ from assistant.answer.text import content_terms
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
-           "asks_about_traps", "is_logistics", "cue_quotes", "LOGISTICS_PAGE", "decision_subject", "contrasting",
-           "quote_match", "preferred_option"]
+           "asks_about_traps", "is_logistics", "cue_quotes", "LOGISTICS_PAGE", "decision_subject",
+           "contrasting", "quote_match", "preferred_option"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
