@@ -112,6 +112,9 @@ def _starts_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     first = content_terms(body.split()[0]) if body.split() else []
+    if first and len(subject) > 1 and first[0] == subject[-1] and \
+            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
+        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
@@ -265,8 +268,10 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
         if (kind == "number" or numeric_q) and _DIGIT.search(text):
             total += _NUMBER_BONUS
-        if idents and any(i in text.lower() for i in idents):
-            total += _IDENT_BONUS  # the exact code name asked about (workerPoolSpecs[2])
+        hit_ids = [i for i in idents if i in text.lower()] if idents else []
+        if hit_ids:
+            # workerPoolSpecs[2] rather than workerPoolSpecs[1]: an indexed name is exact.
+            total += _IDENT_BONUS * (2.0 if any("[" in i for i in hit_ids) else 1.0)
         if _ANSWER_STATED.search(text):
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
             if kind == "scenario":
