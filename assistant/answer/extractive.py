@@ -49,6 +49,10 @@ class ScoredSentence:
 
 
 _ASK_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_GENERIC_ASK = frozenset(content_terms(
+    "which what service product approach option solution tool method strategy architecture "
+    "use using recommend choose should would best most likely first next do you they we team "
+    "company"))
 
 
 def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
@@ -60,7 +64,8 @@ def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
     sentences = [x for x in _ASK_SPLIT.split(question.strip()) if x.strip()]
     if len(sentences) > 1:
         for sentence in reversed(sentences):
-            ask = set(content_terms(sentence))
+            # "Which service should they use?" names no topic: the ask is the sentence before.
+            ask = set(content_terms(sentence)) - _GENERIC_ASK
             if len(ask) >= 2:
                 for t in ask:
                     weights[t] = weights.get(t, 1.0) * 1.6

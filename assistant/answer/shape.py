@@ -141,8 +141,10 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                _r(r"latency|real[- ]time|milliseconds|\b\d+ ?ms\b|low-latency|in real time"),
                _r(r"latency|real[- ]time|online|milliseconds")),
     Constraint("cost",
-               _r(r"\bcost|cheap|budget|expensive|minimi[sz]e spend|lowest price"),
-               _r(r"\bcost|cheap|spot|preemptible|pay only|billing")),
+               _r(r"\bcost|cheap|budget|expensive|minimi[sz]e spend|lowest price|pay nothing|"
+                  r"(costs?|pay) (little|nothing)|when (it is )?idle|scale to zero"),
+               _r(r"\bcost|cheap|spot|preemptible|pay only|billing|scale to zero|idle|pay per use|"
+                  r"rare|spiky")),
     Constraint("scale",
                _r(r"petabyte|terabyte|\b\d+ ?(tb|pb)\b|millions of|billions of|large[- ]scale|"
                   r"at scale|huge"),
