@@ -190,6 +190,9 @@ class Passage:
     score: float
     dense_score: float | None = None  # cosine similarity, when the dense leg saw this chunk
     bm25_score: float | None = None
+    # Not retrieved itself: the composer reads it because it opens the section whose later
+    # chunk is passage ``via`` (a section's first sentences usually state its point).
+    via: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
@@ -206,6 +209,8 @@ class Passage:
             "score": round(self.score, 4),
             "text": c.text,
         }
+        if self.via is not None:
+            out["via"] = self.via
         _add_location(out, c)
         return out
 
@@ -222,7 +227,8 @@ class Passage:
     def from_dict(cls, d: dict[str, Any]) -> Passage:
         _check_schema(d, "passage")
         return cls(chunk=_chunk_of(d), rank=int(d["rank"]), score=float(d.get("score") or 0.0),
-                   dense_score=d.get("dense_score"), bm25_score=d.get("bm25_score"))
+                   dense_score=d.get("dense_score"), bm25_score=d.get("bm25_score"),
+                   via=d.get("via"))
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ _DECISION_BONUS = 0.12
 _CONSTRAINT_BONUS = 0.10
 _CONTRADICTION_PENALTY = 0.35
 _CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must also state
+_CUE_MATCH_WEIGHT = 0.1  # a cue quoting this very scenario names the exam answer
 _DUP_COSINE = 0.76
 _DUP_JACCARD = 0.45
 _GOAL_BONUS = 0.12
@@ -62,6 +63,16 @@ _RECOMMENDS = re.compile(
     r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
     r"fits|suits|is the (right|best|better|simplest))\b", re.I)
 _VERDICT_BONUS = 0.08
+_FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
+                         r"the first fix is)\b", re.I)
+_FIX_BONUS = 0.15
+_WHY_Q = re.compile(r"\bwhy\b|\bwhat (is|could be) (the )?(likely |most likely )?(cause|reason)|"
+                    r"\bwhat causes\b|\bwhat is happening\b", re.I)
+_CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
+                    r"the reason is|is due to|results? from|the likely cause)\b", re.I)
+_CAUSE_BONUS = 0.12
+_LIST_BONUS = 0.15
+_ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _FRAMING_PENALTY = 0.15
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
                        r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
@@ -101,6 +112,9 @@ def _starts_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     first = content_terms(body.split()[0]) if body.split() else []
+    if first and len(subject) > 1 and first[0] == subject[-1] and \
+            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
+        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
@@ -108,8 +122,14 @@ def _starts_with(text: str, subject: list[str]) -> bool:
 
 
 _MAX_POINTS = 3
+# The alternative decision rule ("choose KFP for other cases") must score near the lead and
+# share the question's words about as much: a rule for another scenario (the Retail API for a
+# churn question) only shares the constraint bonuses.
+_ALT_SHARE = 0.6
+_ALT_COVERAGE = 0.5
 _MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
 _CAVEAT_MIN_SEM = 0.38
+_LEAD_MIN_SEM = 0.28  # a long scenario dilutes cosines: the lead floor sits below _MIN_SEM
 # "How do I reduce latency?" is answered by sentences that say what makes it fall, even when
 # they do not repeat "reduce": a change verb plus the quantity the question names.
 _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
@@ -117,6 +137,29 @@ _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve
 _GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
                      r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
                      r"increas\w*)\b", re.I)
+_GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
+                       r"raise|shorten)\s+(?:the\s+|our\s+|my\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)"
+                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while)\b|[?.,]|$)", re.I)
+_GOAL_OBJECT_BONUS = 0.2
+_GOAL_MISS_PENALTY = 0.25
+_SCENARIO_SAYS = re.compile(r"\b(scenario|question|requirement|cue)s?\b[^.\"\u201c]{0,40}\b(says?|"
+                            r"describes?|mentions?|stresses|reads?|asks? for|contains?|includes?)"
+                            r"[^.\"\u201c]{0,20}[\"\u201c]", re.I)
+_UNSAID_PENALTY = 0.15
+_FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I)
+_FIRST_STEP_BONUS = 0.2
+
+
+def _goal_object(question: str) -> set[str]:
+    """What a "how do I reduce X?" question wants changed: the terms of X."""
+    m = _GOAL_OBJ.search(question)
+    return set(content_terms(m.group(1))) if m else set()
+
+
+def _heading_terms(heading: Sequence[str]) -> frozenset[str]:
+    return frozenset(content_terms(" ".join(heading)))
+
+
 _MAX_WORDS = 105
 _CAVEAT_WORDS = 45
 
@@ -144,6 +187,7 @@ class Candidate:
     vec: np.ndarray | None
     total: float
     contradicts: bool = False
+    stated: bool = False  # the stated answer of a worked example that tells this question
 
     @property
     def text(self) -> str:
@@ -167,10 +211,13 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     guide_q = shape.asks_about_guide(question)
     qterms = set(weights)
     goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
+    goal_obj = _goal_object(question) if goal else set()
     preferred = shape.preferred_option(question) if kind == "choose" else None
     subject = _definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
     idents = _identifiers(question)
+    idf_of = stats.idf if stats is not None else None
+    why_q = bool(_WHY_Q.search(question))
     out: list[Candidate] = []
     for s in scored:
         text = s.sentence.text
@@ -186,12 +233,30 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             sem = max(sem, 0.5 + 0.25 * min(1.0, s.coverage))
         total = s.score + (_SEM_WEIGHT * sem if sem is not None else 0.0)
         if role == "cue":
-            match = shape.quote_match(shape.cue_quote(text), qterms, weights)
+            match = max(shape.quote_match(q, qterms, weights, idf_of) for q in shape.cue_quotes(text))
             if match < _CUE_MIN_MATCH:
                 continue  # a cue about another scenario misleads more than it helps
-            total += 0.1 * match
+            total += _CUE_MATCH_WEIGHT * match
+            if kind in ("scenario", "choose"):
+                total += _DECISION_BONUS  # a matching cue is a decision rule for this case
+        about_goal = bool(goal_obj & (s.terms | _heading_terms(s.passage.chunk.heading_path)))
+        if role == "decision" and _SCENARIO_SAYS.search(text):
+            # "Choose X when a scenario says '...'": a rule keyed to quoted exam wording,
+            # which fits this question only if the question says something like it.
+            said = max(shape.quote_match(q, qterms, weights, idf_of)
+                       for q in shape.cue_quotes(text))
+            if said < _CUE_MIN_MATCH:
+                total -= _UNSAID_PENALTY
         if goal and s.coverage > 0 and _GOAL_S.search(text):
             total += _GOAL_BONUS
+            if about_goal:
+                # "Queueing falls with more replicas" under the heading "Breaking prediction
+                # latency into parts": a lever on the very quantity asked about.
+                total += _GOAL_OBJECT_BONUS
+        if goal_obj and not about_goal:
+            total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
+        if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
+            total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
             total += _DECISION_BONUS
         if preferred is not None and role == "decision":
@@ -203,32 +268,113 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
         if (kind == "number" or numeric_q) and _DIGIT.search(text):
             total += _NUMBER_BONUS
-        if idents and any(i in text.lower() for i in idents):
-            total += _IDENT_BONUS  # the exact code name asked about (workerPoolSpecs[2])
+        hit_ids = [i for i in idents if i in text.lower()] if idents else []
+        if hit_ids:
+            # workerPoolSpecs[2] rather than workerPoolSpecs[1]: an indexed name is exact.
+            total += _IDENT_BONUS * (2.0 if any("[" in i for i in hit_ids) else 1.0)
         if _ANSWER_STATED.search(text):
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
             if kind == "scenario":
                 total += _ANSWER_BONUS
+        if kind in ("scenario", "howto") and _FIX_STATED.search(text):
+            total += _FIX_BONUS  # "The fix is to wrap each instance in `data`"
+        if why_q and _CAUSE.search(text):
+            total += _CAUSE_BONUS  # "Why?": "a job that stays queued usually means ..."
         if kind == "scenario" and role == "plain" and not _RECOMMENDS.search(text):
             # In a scenario, a sentence that recommends nothing (often one that retells a
             # worked example's situation) is not the answer, however close its words are.
             total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS
+        if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
+            total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
         if _CONNECTIVE.match(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
         for c in cons:
-            if c.supports.search(text):
+            if c.supports.search(text) and role in ("decision", "cue") and \
+                    kind not in ("howto", "definition", "number", "list"):
+                # A decision rule whose condition matches the scenario's constraint; a plain
+                # sentence that merely mentions BigQuery or latency decides nothing.
                 total += _CONSTRAINT_BONUS * (2.0 if kind == "scenario" else 1.0)
             if c.contradicts is not None and c.contradicts.search(text):
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
         out.append(Candidate(s, role, sem, vec, total, contradicts))
+    out = _worked_examples(out, qterms)
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
+
+
+_RETELLS_SEM = 0.5  # a worked example whose situation sentences sit this close tells this case
+_RETELLS_SHARE = 0.4
+_WORKED_ANSWER_BONUS = 0.45
+
+
+def _retells(c: Candidate, qterms: set[str]) -> bool:
+    """A situation sentence of a worked example that tells the question's own situation:
+    close in meaning, and most of its words are the question's ("A bank deploys a customer
+    support chatbot on Gemini" for a question about a bank's Gemini support chatbot)."""
+    text = re.sub(r"\([^)]*\)", " ", c.text)  # "(Agent Platform in the June 2026 guide)"
+    terms = set(content_terms(text))
+    return (c.sem or 0.0) >= _RETELLS_SEM and bool(terms) and \
+        len(terms & qterms) / len(terms) >= _RETELLS_SHARE
+
+
+def _worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]:
+    """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
+    tells the question's own situation: its stated answer is the answer, and its situation
+    sentences only retell the question, so they are dropped."""
+    by_rank: dict[int, list[Candidate]] = {}
+    for c in cands:
+        by_rank.setdefault(c.rank, []).append(c)
+    drop: set[int] = set()
+    for group in by_rank.values():
+        answers = [c for c in group if _ANSWER_STATED.search(c.text)]
+        if not answers:
+            continue
+        first = min(c.scored.sentence.index for c in answers)
+        story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
+                 and not _RECOMMENDS.search(c.text)]
+        if not any(_retells(c, qterms) for c in story):
+            continue
+        for c in answers:
+            c.total += _WORKED_ANSWER_BONUS
+            c.stated = True
+        drop.update(id(c) for c in story)
+    return [c for c in cands if id(c) not in drop]
+
+
+_TRAP_FIX = re.compile(r"\b(the (better|correct|right|real) (answer|fix|choice|approach) is|"
+                       r"the fix is|the answer is)\b", re.I)
+_TRAP_FIX_WORDS = 8  # "the fix is X" must say X fully enough to stand alone as the lead
+_TRAP_LABEL = re.compile(r"^(trap|common mistake|pitfall)s?\s*:\s*", re.I)
+_ECHO_NOVEL = 0.25
+
+
+def states_answer(c: Candidate) -> bool:
+    """A trap that also states the right answer ("...; the better answer is to keep the KFP
+    SDK and run it on Vertex AI Pipelines"): it may lead, without its "Trap:" label."""
+    m = _TRAP_FIX.search(c.text) if c.role == "trap" else None
+    return m is not None and len(c.text[m.start():].split()) >= _TRAP_FIX_WORDS
+
+
+def display_text(c: Candidate, lead: bool) -> str:
+    """The quoted text: verbatim, except that a lead drops a "Trap:" label (the rest of the
+    sentence is still verbatim from the passage)."""
+    if lead and c.role == "trap":
+        # "Trap: X; the better answer is Y": the lead is "The better answer is Y".
+        m = _TRAP_FIX.search(c.text)
+        body = c.text[m.start():] if m else _TRAP_LABEL.sub("", c.text)
+        return body[:1].upper() + body[1:] if body else c.text
+    return c.text
+
+
+def _echoes(c: Candidate, qterms: set[str]) -> bool:
+    terms = c.scored.terms
+    return bool(terms) and len(terms - qterms) / len(terms) < _ECHO_NOVEL
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -270,10 +416,11 @@ class ExtractiveComposer:
         quotes: dict[int, list[str]] = {}
         by_rank: dict[int, Passage] = {}
         texts: list[str] = []
-        for item in parts:
+        for i, item in enumerate(parts):
             n = item.rank
-            texts.append(f"{item.text} [{n}]")
-            quotes.setdefault(n, []).append(item.text)
+            text = display_text(item, lead=i == 0)
+            texts.append(f"{text} [{n}]")
+            quotes.setdefault(n, []).append(text)
             by_rank[n] = item.scored.passage
         citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
         return Draft(" ".join(texts), citations, lead=texts[0], points=texts[1:])
@@ -290,10 +437,16 @@ class ExtractiveComposer:
                 ) -> tuple[Candidate, list[Candidate], Candidate | None]:
         kind = shape.question_kind(question)
         wants_trap = shape.asks_about_traps(question)
-        leadable = [c for c in cands if (c.role != "trap" or wants_trap) and not c.contradicts
-                    and c.scored.coverage > 0]
+        qset = set(content_terms(question))
+        leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
+                    and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
         # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
         leadable = [c for c in leadable if not _CONNECTIVE.match(c.text)] or leadable
+        # The lead answers: it is about the question (by meaning, not only shared words), and
+        # it says something the question does not ("The data model has four kinds of
+        # records" restates "What are the four kinds of records?").
+        leadable = [c for c in leadable if c.stated or (
+            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not _echoes(c, qset))] or leadable
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6
         chosen: list[Candidate] = [lead]
@@ -304,6 +457,8 @@ class ExtractiveComposer:
         qterms = set(content_terms(question))
 
         def on_topic(c: Candidate) -> bool:
+            if c.stated:
+                return True
             if c.sem is not None and c.sem < _MIN_SEM:
                 return False
             shares_q = bool(c.scored.terms & qterms)
@@ -321,15 +476,17 @@ class ExtractiveComposer:
             for c in cands[1:8]:
                 other = shape.decision_subject(c.text)
                 if c.role == "decision" and other and subject and other != subject and \
-                        not c.contradicts and c.total >= lead.total * 0.75 and on_topic(c) \
-                        and fresh(c):
+                        not c.contradicts and c.total >= lead.total * _ALT_SHARE and \
+                        c.scored.coverage >= lead.scored.coverage * _ALT_COVERAGE and \
+                        on_topic(c) and fresh(c):
                     points.append(c)
                     chosen.append(c)
                     words += len(c.text.split())
                     covered |= c.scored.terms
                     break
 
-        for c in cands[1:]:
+        rules = sum(1 for x in chosen if x.role in ("decision", "cue"))
+        for c in cands:
             if c in chosen:
                 continue
             if c.role == "trap" and not wants_trap:
@@ -347,6 +504,10 @@ class ExtractiveComposer:
                 continue
             if len(c.scored.terms - covered) < 2:
                 continue  # adds nothing the answer does not already say
+            if kind in ("scenario", "choose") and c.role in ("decision", "cue") and rules >= 2:
+                # Two rules (the answer and its alternative, with the deciding condition) say
+                # what to choose; more rules are other scenarios' answers, not support.
+                continue
             n_words = len(c.text.split())
             if words + n_words > _MAX_WORDS * 1.2:
                 continue
@@ -354,6 +515,7 @@ class ExtractiveComposer:
             chosen.append(c)
             words += n_words
             covered |= c.scored.terms
+            rules += c.role in ("decision", "cue")
         if caveat is not None and not all(not is_near_duplicate(caveat, x) for x in chosen):
             caveat = None
         # Supporting points read best in the material's own order.

@@ -49,6 +49,10 @@ class ScoredSentence:
 
 
 _ASK_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_GENERIC_ASK = frozenset(content_terms(
+    "which what service product approach option solution tool method strategy architecture "
+    "use using recommend choose should would best most likely first next do you they we team "
+    "company"))
 
 
 def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
@@ -60,7 +64,8 @@ def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
     sentences = [x for x in _ASK_SPLIT.split(question.strip()) if x.strip()]
     if len(sentences) > 1:
         for sentence in reversed(sentences):
-            ask = set(content_terms(sentence))
+            # "Which service should they use?" names no topic: the ask is the sentence before.
+            ask = set(content_terms(sentence)) - _GENERIC_ASK
             if len(ask) >= 2:
                 for t in ask:
                     weights[t] = weights.get(t, 1.0) * 1.6
@@ -76,7 +81,7 @@ def score_sentences(question: str, passages: Sequence[Passage],
     is_scenario = bool(_SCENARIO_Q.search(question))
     wants_trap = bool(_TRAP_Q.search(question))
     out: list[ScoredSentence] = []
-    for p in passages[:_PASSAGES_READ]:
+    for p in [p for p in passages if p.rank <= _PASSAGES_READ or p.via is not None]:
         heading_terms = set(content_terms(" ".join(p.chunk.heading_path)))
         for s in split_sentences(p.chunk.text):
             words = len(s.text.split())
@@ -89,7 +94,9 @@ def score_sentences(question: str, passages: Sequence[Passage],
             # repeat the topic name: give it partial credit for terms only the heading has.
             head_hit = sum(w for t, w in weights.items() if t in heading_terms and t not in terms)
             score = coverage + 0.35 * head_hit / total
-            score += 0.12 / p.rank  # retrieval's judgement of the whole passage
+            # Retrieval's judgement of the whole passage (a section's opening chunk, read
+            # for a retrieved later chunk, ranks just behind that chunk).
+            score += 0.12 / (p.rank if p.via is None else p.via + 0.5)
             score += 0.04 / (1 + s.index)  # a passage's first sentences usually state its point
             if is_def and coverage > 0:
                 # "X is ..." where X is what was asked about: the sentence that defines it.

@@ -7,6 +7,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -14,13 +15,13 @@ from assistant import syllabus
 from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, signals
 from assistant.answer.base import Composer, Draft
 from assistant.answer.compose import ComposeContext
-from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
 from assistant.answer.followup import standalone_question
 from assistant.answer.intake import screen
-from assistant.answer.sentvec import load_sentence_vectors
+from assistant.answer.sentvec import load_sentence_vectors, unit_vector
 from assistant.answer.shape import asks_about_names
 from assistant.errors import ConfigError
-from assistant.records import Answer, Citation, Passage, Turn
+from assistant.records import Answer, Chunk, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
 from assistant.settings import Settings
 from assistant.validate import check_question
@@ -58,6 +59,23 @@ def _drop_repeats(lead: str, points: list[str]) -> tuple[list[str], int]:
     return kept, len(points) - len(kept)
 
 
+def _best_cosine(scored: Sequence[ScoredSentence], ctx: ComposeContext | None) -> float | None:
+    """The closest sentence by meaning to the question (cosine of the ingest-time sentence
+    vectors with the query vector), for the abstention rule; None without vectors."""
+    if ctx is None or ctx.sentences is None or ctx.query_vector is None:
+        return None
+    q = unit_vector(ctx.query_vector)
+    if q is None:
+        return None
+    best: float | None = None
+    for s in scored:
+        v = ctx.sentences.get(s.sentence.text)
+        if v is not None:
+            c = float(np.asarray(v, dtype=np.float32) @ q)
+            best = c if best is None else max(best, c)
+    return best
+
+
 class Assistant:
     def __init__(self, settings: Settings, retriever: Retriever | None = None,
                  composer: Composer | None = None, policy: AbstainPolicy | None = None) -> None:
@@ -65,6 +83,7 @@ class Assistant:
         self.retriever = retriever or Retriever(settings)
         self.composer = composer or make_composer(settings)
         self.policy = policy or AbstainPolicy()
+        self._ordinals: tuple[Any, dict[tuple[str, int], Chunk]] | None = None
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
@@ -80,13 +99,15 @@ class Assistant:
                  filters: Filters | None = None) -> list[Passage]:
         return self.retriever.search(query, k=k, mode=mode, filters=filters)
 
-    def judge(self, query: str, passages: list[Passage]) -> Signals:
+    def judge(self, query: str, passages: list[Passage],
+              ctx: ComposeContext | None = None) -> Signals:
         snap = self.retriever.index.snapshot()
         sig = signals(query, passages, snap, snap.df)
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
             sig = dataclasses.replace(sig, best_sentence=max((s.coverage for s in scored),
-                                                             default=0.0))
+                                                             default=0.0),
+                                      best_sem=_best_cosine(scored, ctx))
         return sig
 
     def ask(self, question: str, *, history: Sequence[Turn] = (), k: int | None = None,
@@ -146,7 +167,8 @@ class Assistant:
             yield self._reply(q, screened.reply)
             return
         query = self.retriever.normalize(standalone or q)
-        sig = self.judge(query, passages)
+        ctx = self.context(query)
+        sig = self.judge(query, passages, ctx)
         timings: dict[str, float] = {}
         if self.policy.abstain(sig):
             text = abstention_text(passages, q)
@@ -156,7 +178,10 @@ class Assistant:
                          notes=[f"abstained: {sig.to_json()}"], timings=timings, lead=text)
             return
         draft: Draft | None = None
-        for event in self.composer.stream(query, passages, self.context(query)):
+        # The LLM's prompt stays the top k; the extractive composer also reads section openings.
+        read = self.with_section_openings(passages) if self.composer.name == "extractive" \
+            else passages
+        for event in self.composer.stream(query, read, ctx):
             if isinstance(event, Draft):
                 draft = event
             else:
@@ -169,6 +194,10 @@ class Assistant:
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,
                          notes=draft.notes, timings=timings, lead=text)
             return
+        # A section opening the answer quotes joins the passages, after the top k (its rank
+        # is its marker), so every citation still points at a listed passage.
+        cited = {c.chunk.id for c in draft.citations}
+        passages = passages + [p for p in read[len(passages):] if p.chunk.id in cited]
         lead, points = self._shape(draft)
         if not draft.lead:  # an LLM's text: the same no-repeat check the extractive path has
             points, dropped = _drop_repeats(lead, points)
@@ -182,6 +211,31 @@ class Assistant:
         yield Answer(q, text, False, citations, passages, standalone, self.composer.name,
                      grounded=draft.grounded, notes=draft.notes + notes, timings=timings,
                      lead=lead, points=points)
+
+    def with_section_openings(self, passages: list[Passage], top: int = 3) -> list[Passage]:
+        """The passages plus, for each of the top ones that continues a section, the chunk
+        that opens it (when not retrieved too): a long section is split into chunks, and the
+        retrieved tail ("Choose fixes only after measuring ...") often depends on its head
+        ("the first step is to split the time into parts ... network time falls when ...").
+        Only the composer reads them; they are cited as passages k+1, k+2, ..."""
+        if not passages:
+            return passages
+        snap = self.retriever.index.snapshot()
+        chunks = getattr(snap, "chunks", None)
+        if not chunks:
+            return passages
+        if self._ordinals is None or self._ordinals[0] is not snap:
+            self._ordinals = (snap, {(c.source, c.ordinal): c for c in chunks})
+        by_pos = self._ordinals[1]
+        have = {p.chunk.id for p in passages}
+        out = list(passages)
+        for p in passages[:top]:
+            prev = by_pos.get((p.chunk.source, p.chunk.ordinal - 1))
+            if prev is None or prev.id in have or prev.heading_path != p.chunk.heading_path:
+                continue
+            have.add(prev.id)
+            out.append(Passage(prev, len(out) + 1, p.score, via=p.rank))
+        return out
 
     def _reply(self, q: str, text: str) -> Answer:
         """Input that is not a question about the material: one line, no passages."""

@@ -12,6 +12,7 @@ about the guide or a product's name).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,8 +20,8 @@ from assistant.answer.text import content_terms
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
-           "asks_about_traps", "is_logistics", "LOGISTICS_PAGE", "decision_subject", "contrasting",
-           "quote_match", "preferred_option"]
+           "asks_about_traps", "is_logistics", "cue_quotes", "LOGISTICS_PAGE", "decision_subject",
+           "contrasting", "quote_match", "preferred_option"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -140,8 +141,10 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                _r(r"latency|real[- ]time|milliseconds|\b\d+ ?ms\b|low-latency|in real time"),
                _r(r"latency|real[- ]time|online|milliseconds")),
     Constraint("cost",
-               _r(r"\bcost|cheap|budget|expensive|minimi[sz]e spend|lowest price"),
-               _r(r"\bcost|cheap|spot|preemptible|pay only|billing")),
+               _r(r"\bcost|cheap|budget|expensive|minimi[sz]e spend|lowest price|pay nothing|"
+                  r"(costs?|pay) (little|nothing)|when (it is )?idle|scale to zero"),
+               _r(r"\bcost|cheap|spot|preemptible|pay only|billing|scale to zero|idle|pay per use|"
+                  r"rare|spiky")),
     Constraint("scale",
                _r(r"petabyte|terabyte|\b\d+ ?(tb|pb)\b|millions of|billions of|large[- ]scale|"
                   r"at scale|huge"),
@@ -180,11 +183,16 @@ def constraints_in(question: str) -> list[Constraint]:
 SentenceRole = Literal["decision", "cue", "trap", "meta", "plain"]
 
 _CUE_S = re.compile(r"^(scenario|exam) cues?:", re.I)
+# '"Tuning finishes but shows no metric values" points to ...': an exam cue without the label.
+# It quotes a scenario, so it helps only when the question describes that scenario.
+_QUOTED_CUE = re.compile(r"^(\(\w+ \d{4} guide\) )?[\"\u201c][^\"\u201d]{8,300}[\"\u201d][^.;:]{0,80}"
+                         r"\b(points?|argues?|suggests?|signals?|calls? for)\b|"
+                         r"^scenario (phrases|cues|wording)\b[^.]{0,80}\b(include|are)\b", re.I)
 _TRAP_S = re.compile(r"^(trap|common mistake|pitfall)s?\b:?", re.I)
 _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024) (guide|revision)"
                      r")|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current "
                      r")?(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
-                     r"|\bwhich exam guide names\b", re.I)
+                     r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b", re.I)
 _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
                          r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
                          r"\bover\b[^.]{3,60}\bwhen\b|\binstead of\b|\brather than\b|\bwhen (the|a|"
@@ -192,7 +200,7 @@ _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits
 
 
 def sentence_role(text: str) -> SentenceRole:
-    if _CUE_S.search(text):
+    if _CUE_S.search(text) or _QUOTED_CUE.search(text):
         return "cue"
     if _TRAP_S.search(text):
         return "trap"
@@ -208,11 +216,17 @@ _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
 
 def cue_quote(text: str) -> str:
     """The scenario an exam cue quotes ("... 'a small team ... CSV file' points to AutoML")."""
-    m = _QUOTE.search(text)
-    if m:
-        return m.group(1)
+    return cue_quotes(text)[0]
+
+
+def cue_quotes(text: str) -> list[str]:
+    """Every scenario a cue quotes (a cue sentence may list several phrases); the text before
+    "points to" when it quotes none."""
+    found = [m.group(1) for m in _QUOTE.finditer(text)]
+    if found:
+        return found
     head = re.split(r"\bpoints? to\b", text, maxsplit=1)[0]
-    return _CUE_S.sub("", head)
+    return [_CUE_S.sub("", head)]
 
 
 _CONTRAST_HEAD = re.compile(r"^(?:choose|prefer|pick|use|reach for|go with)\s+(?:an?\s+|the\s+)?"
@@ -248,11 +262,17 @@ def preferred_option(question: str) -> tuple[set[str], set[str]] | None:
     return (x - y, y - x) if x - y else None
 
 
-def quote_match(quote: str, question_terms: set[str], idf: dict[str, float]) -> float:
-    """idf-weighted share of the quoted scenario's terms that the question also has."""
+def quote_match(quote: str, question_terms: set[str], idf: dict[str, float],
+                idf_of: Callable[[str], float] | None = None) -> float:
+    """idf-weighted share of the quoted scenario's terms that the question also has. One
+    shared rare word ("compliance") is not the same scenario: a quote of three or more terms
+    needs two of them in the question."""
     terms = list(dict.fromkeys(content_terms(quote)))
     if not terms:
         return 0.0
-    w = {t: idf.get(t, 3.0) for t in terms}
+    w = {t: (idf_of(t) if idf_of is not None else idf.get(t, 3.0)) for t in terms}
     total = sum(w.values()) or 1.0
-    return sum(v for t, v in w.items() if t in question_terms) / total
+    shared = [t for t in terms if t in question_terms]
+    if len(terms) >= 3 and len(shared) < 2:
+        return 0.0
+    return sum(w[t] for t in shared) / total

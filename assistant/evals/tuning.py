@@ -60,7 +60,7 @@ def sweep_abstain(cases: Sequence[EvalCase], assistant: Any, *, k: int = 5,
         q, standalone = assistant.prepare(case.question, [Turn("user", h) for h in case.history])
         passages = assistant.retrieve(standalone or q, k=k, mode=mode)
         query = assistant.retriever.normalize(standalone or q)
-        rows.append((case.answerable, assistant.judge(query, passages)))
+        rows.append((case.answerable, assistant.judge(query, passages, assistant.context(query))))
     n_ans = sum(1 for a, _ in rows if a) or 1
     n_un = sum(1 for a, _ in rows if not a) or 1
     results = []

@@ -1,0 +1,112 @@
+"""Lead selection and abstention calibration (issue 14, second pass): exam cues without their
+label, worked examples, traps that state the answer, section openings, 'reduce X' questions,
+and the abstention rules that used to decline scenarios a passage answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.abstain import (
+    AbstainPolicy,
+    Signals,
+    asks_for_price,
+    identifiers,
+    missing_logistics_subject,
+)
+from assistant.answer.base import MARKER
+from assistant.answer.shape import cue_quotes, quote_match, sentence_role
+from assistant.answer.text import content_terms
+from assistant.evals import cited_sentences
+
+
+def _plain(s: str) -> str:
+    return MARKER.sub("", s).strip()
+
+
+def test_a_quoted_cue_without_its_label_is_a_cue() -> None:
+    text = '"Tuning finishes but shows no metric values" points to a missing `cloudml-hypertune` report.'
+    assert sentence_role(text) == "cue"
+    assert cue_quotes('Phrases such as "least operational overhead" or "no infrastructure" point '
+                      "to a managed API.") == ["least operational overhead", "no infrastructure"]
+
+
+def test_one_shared_rare_word_is_not_the_same_scenario() -> None:
+    question = set(content_terms("Compliance forbids any customer from receiving a decision "
+                                 "from the new model until the comparison is signed off."))
+    w = {t: 5.0 for t in question}
+    assert quote_match("A compliance officer must approve each release", question, w) == 0.0
+    assert quote_match("compliance forbids the new model", question, w) > 0.45
+
+
+def test_rates_are_not_price_questions() -> None:
+    assert not asks_for_price("A model receives a few requests per hour and must cost nothing "
+                              "when idle. What should you use?")
+    assert asks_for_price("What is the hourly price of a TPU v5e chip?")
+    assert asks_for_price("How much does an A100 GPU node cost per hour?")
+    assert asks_for_price("What's the per node hour cost of an n1-standard-4 node?")
+
+
+def test_a_scenarios_own_column_names_are_not_unknown_options() -> None:
+    assert identifiers("The table has columns customer_id and churned_flag. What should you "
+                       "do?") == []
+    assert identifiers("How do I turn on the auto_rollback flag?") == ["auto_rollback"]
+    assert identifiers("What does the DRIFT_AUTOFIX option do?") == ["drift_autofix"]
+
+
+def test_a_logistics_question_about_something_no_passage_mentions() -> None:
+    seen = set(content_terms("The exam lasts two hours and has 50 to 60 questions; it is "
+                             "offered in two languages at test centers or online."))
+    q = "Which ID documents do I need to show at the test center for the exam?"
+    assert missing_logistics_subject(q, seen) == "ID documents"
+    assert missing_logistics_subject("What languages is the PMLE exam offered in?", seen) is None
+    assert missing_logistics_subject("Which ID documents do I need for Vertex AI?", seen) is None
+
+
+def test_abstention_floors_move_with_length_and_meaning_can_vouch() -> None:
+    pol = AbstainPolicy()
+    mid = Signals(dense=0.5, coverage=0.30, unseen=0.0, best_sentence=0.13, terms=14)
+    assert not pol.abstain(mid)  # a 14-word scenario: floors between short and long
+    short = Signals(dense=0.5, coverage=0.30, unseen=0.0, best_sentence=0.13, terms=6)
+    assert pol.abstain(short)
+    vouched = Signals(dense=0.6, coverage=0.30, unseen=0.0, best_sentence=0.13, terms=6,
+                      best_sem=0.7)
+    assert not pol.abstain(vouched)  # a sentence says it in other words
+    priced = Signals(dense=0.6, coverage=0.9, unseen=0.0, best_sentence=0.6, terms=6,
+                     best_sem=0.7, missing_price=True)
+    assert pol.abstain(priced)  # the exact checks still win
+
+
+def test_worked_example_leads_with_its_stated_answer(corpus_assistant) -> None:
+    q = ("A bank runs a customer support chatbot on Gemini in Vertex AI. Testers found that some "
+         "users can talk the chatbot into ignoring its instructions, and a few replies repeated "
+         "other customers' account numbers taken from retrieved documents. The security team "
+         "wants a managed control with minimal custom code. What should you do?")
+    ans = corpus_assistant.ask(q)
+    assert not ans.abstained
+    assert "Model Armor" in ans.lead
+    assert "A bank deploys" not in ans.answer  # the example's retelling is not repeated
+
+
+def test_reduce_latency_leads_with_a_latency_lever(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
+                               "endpoint?")
+    assert not ans.abstained
+    assert "latenc" in ans.lead.lower() or "time" in ans.lead.lower()
+    assert not _plain(ans.lead).startswith("Vertex AI online prediction")
+    # a cited section opening is listed after the top k, so citations still point at passages
+    ranks = {p.rank for p in ans.passages}
+    for _, nums in cited_sentences(ans.answer):
+        assert all(n in ranks for n in nums)
+
+
+@pytest.mark.parametrize("question", [
+    "You need to serve a small scikit-learn model that receives a few requests per hour, and "
+    "you want to pay nothing when it is idle. What should you use?",
+    "Your company runs Kubeflow Pipelines on a self-managed GKE cluster and the platform team "
+    "spends many hours on upgrades. The data scientists want to keep their pipeline code. You "
+    "need to reduce operational overhead. What should you do?",
+])
+def test_scenarios_the_material_answers_are_answered(corpus_assistant, question: str) -> None:
+    ans = corpus_assistant.ask(question)
+    assert not ans.abstained, ans.notes
+    assert not ans.lead.startswith("Trap")
