@@ -21,11 +21,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
+from assistant.answer.coach_records import (
+    VERDICTS,
+    CoachPolicy,
+    CoachResult,
+    Evidence,
+    Judged,
+    OptionVerdict,
+    Verdict,
+)
 from assistant.answer.coach_stem import (
     ask_sentence,
     constraint_phrases,
@@ -33,84 +42,15 @@ from assistant.answer.coach_stem import (
     excluded_terms,
     negative_ask,
 )
+from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
-from assistant.records import Citation, Passage
+from assistant.records import Passage
 
 __all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
            "ask_sentence", "deciding_constraint", "VERDICTS"]
 
 EXPAND = 0.3  # weight of a requirement's usual wording (see _stem_weights), relative to idf
-Verdict = Literal["best", "plausible_not_best", "wrong", "not_covered"]
-VERDICTS: tuple[str, ...] = ("best", "plausible_not_best", "wrong", "not_covered")
-
-
-@dataclass(frozen=True)
-class CoachPolicy:
-    """Thresholds, tuned on the dev split of evals/pmle_mcq.jsonl only (see the README)."""
-
-    min_support: float = 0.06  # the chosen option's score must reach this
-    min_margin: float = 0.005  # ... and lead the next option by more than a tie
-    medium_margin: float = 0.08  # a lead below this is "low" confidence
-    high_margin: float = 0.12  # a lead this large is "high" confidence
-    covered: float = 0.34  # below this share of its terms in any sentence: not_covered
-    plausible: float = 0.6  # within this fraction of the pick's score: plausible_not_best
-    w_floor: float = 0.05  # sentence score = coverage x (floor + passage rel + sentence rel)
-    w_passage: float = 0.3
-    w_sentence: float = 0.5
-    w_against: float = 0.4  # weight of the strongest sentence against an option
-    stem_echo: float = 0.2  # weight of an option term that only repeats the stem
-    other_subject: float = 0.5  # an option's product missing from the sentence
-    negative_share: float = 0.4  # this share of an option's matched terms in a negative scope
-    code_weight: float = 4.0  # weight of a code token (``workerPoolSpecs[2]``) in an option
-    split_lists: bool = False  # also judge comma-separated list items on their own
-    cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
-    correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
-    w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
-    alt_share: float = 0.8  # coverage credit of one half of an "X, or Y" option stated in full
-    confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    passage: Passage
-    sentence: str
-    score: float  # signed: negative when the sentence argues against the option
-    coverage: float  # share of the option's distinctive terms in the sentence
-
-
-@dataclass
-class OptionVerdict:
-    label: str
-    text: str
-    verdict: Verdict
-    reason: str
-    citations: list[int]
-    score: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "text": self.text, "verdict": self.verdict,
-                "reason": self.reason, "citations": list(self.citations)}
-
-
-@dataclass
-class CoachResult:
-    mcq: MCQ
-    options: list[OptionVerdict]
-    choice: list[str]
-    constraint: str
-    confidence: Literal["high", "medium", "low", "none"]
-    remaining: list[str]
-    citations: list[Citation]
-    text: str
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"options": [o.to_json() for o in self.options], "choice": list(self.choice),
-                "constraint": self.constraint, "confidence": self.confidence,
-                "select": self.mcq.select, "remaining": list(self.remaining)}
-
-
 # --- retrieval ---------------------------------------------------------------------------------
 
 
@@ -388,26 +328,17 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     return best, worst, top_cov
 
 
-@dataclass(frozen=True)
-class _Judged:
-    label: str
-    score: float
-    support: Evidence | None
-    against: Evidence | None
-    coverage: float
-
-
 def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None,
                   policy: CoachPolicy | None = None) -> CoachResult:
     policy = policy or CoachPolicy()
     sents = _sentences(mcq, passages, stats)
     weights = _option_weights(mcq, stats, policy.stem_echo)
     stem_w = _stem_weights(mcq, stats)
-    judged: list[_Judged] = []
+    judged: list[Judged] = []
     for o in mcq.options:
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
-        judged.append(_Judged(o.label, score, sup, opp, cov))
+        judged.append(Judged(o.label, score, sup, opp, cov))
     negative = negative_ask(mcq.stem)
     n = mcq.select
     if negative:
@@ -453,179 +384,8 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     if negative:
         deciding = picked[0].against or (ranked[n].support if runner else None)
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
-    return _write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
+    return write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
                      stats)
 
 
 # --- the write-up ------------------------------------------------------------------------------
-
-
-def _quote(sentence: str, limit: int = 40) -> str:
-    words = sentence.split()
-    q = " ".join(words[:limit]) + (" ..." if len(words) > limit else "")
-    return q.replace('"', "'")
-
-
-def _write_up(mcq: MCQ, judged: list[_Judged], choice: list[str], remaining: list[str],
-              constraint: str, confidence: Literal["high", "medium", "low", "none"],
-              policy: CoachPolicy, negative: bool = False,
-              stats: TermStats | None = None) -> CoachResult:
-    cited: dict[int, tuple[Passage, list[str]]] = {}
-
-    def cite(ev: Evidence) -> int:
-        n = ev.passage.rank
-        entry = cited.setdefault(n, (ev.passage, []))
-        if ev.sentence not in entry[1]:
-            entry[1].append(ev.sentence)
-        return n
-
-    by_label = {j.label: j for j in judged}
-    picked = [by_label[c] for c in choice]
-    deciding = next((j.support for j in picked if j.support), None)
-    if deciding is None:
-        deciding = max((j.support for j in judged if j.support), key=lambda e: e.score,
-                       default=None)
-    top = max((j.score for j in judged), default=0.0)
-    verdicts: list[OptionVerdict] = []
-    c = f'"{constraint}"'
-    if negative:
-        verdicts = _write_up_negative(mcq, by_label, choice, remaining, c, policy, cite)
-    for o in mcq.options if not negative else ():
-        j = by_label[o.label]
-        ev = j.support if j.support and (j.against is None or j.score > 0) else j.against
-        if o.label in choice:
-            verdict: Verdict = "best"
-        elif j.coverage < policy.covered or ev is None:
-            verdict = "not_covered"
-        elif choice and j.against is not None and j.score <= 0:
-            verdict = "wrong"
-        elif choice and j.score >= policy.plausible * top and j.score > 0:
-            verdict = "plausible_not_best"
-        elif not choice and o.label in remaining:
-            verdict = "plausible_not_best"
-        else:
-            verdict = "wrong"
-        if verdict == "wrong" and j.against is not None and j.against.coverage >= policy.covered \
-                and (j.support is None or -j.against.score >= 0.5 * j.support.score):
-            ev = j.against  # a sentence that argues against the option says why it is wrong
-        if ev is not None and verdict != "not_covered":
-            n = cite(ev)
-            q = _quote(ev.sentence)
-            if verdict != "best":
-                # Name the stem's requirement that this option's own sentence speaks to.
-                c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
-            if verdict == "best" and confidence == "low":
-                reason = (f'Closest fit for {c}, though the material backs it only slightly more '
-                          f'than the others: "{q}" [{n}].')
-            elif verdict == "best":
-                reason = f'Fits {c}: the material says "{q}" [{n}].'
-            elif verdict == "plausible_not_best":
-                reason = (f'The material supports it in general ("{q}" [{n}]), but it fits {c} '
-                          "less well than the recommended option." if choice else
-                          f'Still in the running for {c}: "{q}" [{n}].')
-            elif ev is j.against:
-                reason = f'Ruled out for {c}: the material warns "{q}" [{n}].'
-            else:
-                reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
-        elif deciding is not None:
-            c = f'"{constraint}"'
-            n = cite(deciding)
-            reason = (f'The material does not support this option for {c}; the passage that '
-                      f'decides the question says "{_quote(deciding.sentence, 30)}" [{n}].')
-        else:
-            reason = "The indexed material says nothing that bears on this option."
-        verdicts.append(OptionVerdict(o.label, o.text, verdict, reason,
-                                      [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
-                                      round(j.score, 4)))
-    citations = [Citation(n, p.chunk, " ".join(qs)) for n, (p, qs) in sorted(cited.items())]
-    text = _summary(mcq, verdicts, choice, remaining, constraint, confidence, negative)
-    return CoachResult(mcq, verdicts, choice, constraint, confidence, remaining, citations, text,
-                       notes=list(mcq.notes))
-
-
-def _write_up_negative(mcq: MCQ, by_label: dict[str, _Judged], choice: list[str],
-                       remaining: list[str], c: str, policy: CoachPolicy,
-                       cite: Callable[[Evidence], int]) -> list[OptionVerdict]:
-    """Verdicts for a question that asks for the exception ("Which is NOT ...?"): the pick is
-    the option the material does not back (or argues against); an option the material supports
-    is a wrong answer *because* it is supported."""
-    others = [by_label[o.label].support for o in mcq.options if o.label not in choice]
-    backing = max((e for e in others if e is not None), key=lambda e: e.score, default=None)
-    out: list[OptionVerdict] = []
-    for o in mcq.options:
-        j = by_label[o.label]
-        if o.label in choice:
-            verdict: Verdict = "best"
-            if j.against is not None:
-                n = cite(j.against)
-                reason = (f"The material does not require or recommend it for {c}, so it is the "
-                          f'exception the question asks for: "{_quote(j.against.sentence)}" '
-                          f"[{n}].")
-            elif j.support is not None:
-                n = cite(j.support)
-                reason = (f'The material backs it least for {c}, so it is the exception the '
-                          f'question asks for; the closest it comes is '
-                          f'"{_quote(j.support.sentence)}" [{n}].')
-            elif backing is not None:
-                n = cite(backing)
-                reason = (f'The material never supports it for {c}, while it supports the other '
-                          f'options, for example "{_quote(backing.sentence, 30)}" [{n}].')
-            else:
-                reason = "The indexed material says nothing that bears on this option."
-        elif j.support is not None and j.score >= policy.min_support and choice:
-            verdict = "wrong"
-            n = cite(j.support)
-            reason = (f'The material supports it for {c}, so it is not the exception the '
-                      f'question asks for: "{_quote(j.support.sentence)}" [{n}].')
-        elif j.support is not None or j.against is not None:
-            verdict = "plausible_not_best" if o.label in remaining else "wrong"
-            ev = j.against or j.support
-            assert ev is not None
-            n = cite(ev)
-            reason = (f'Could be the exception for {c}; the material says "{_quote(ev.sentence)}" '
-                      f'[{n}].' if verdict == "plausible_not_best" else
-                      f'The material speaks to it for {c}: "{_quote(ev.sentence)}" [{n}].')
-        elif backing is not None:
-            verdict = "not_covered"
-            n = cite(backing)
-            reason = (f'The material does not mention it for {c}; the passage that decides the '
-                      f'question says "{_quote(backing.sentence, 30)}" [{n}].')
-        else:
-            verdict = "not_covered"
-            reason = "The indexed material says nothing that bears on this option."
-        out.append(OptionVerdict(o.label, o.text, verdict, reason,
-                                 [int(x) for x in re.findall(r"\[(\d+)\]", reason)],
-                                 round(j.score, 4)))
-    return out
-
-
-_ICON = {"best": "best", "plausible_not_best": "plausible, not best", "wrong": "wrong",
-         "not_covered": "not covered"}
-
-
-def _summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remaining: list[str],
-             constraint: str, confidence: str, negative: bool = False) -> str:
-    lines = []
-    if choice and confidence == "low":
-        picks = " and ".join(choice)
-        rivals = (" over " + ", ".join(remaining)) if remaining else ""
-        lines.append(f"Leaning to {picks}{rivals} (confidence: low; the material supports it only "
-                     f'slightly more). Deciding constraint: "{constraint}".')
-    elif choice:
-        picks = " and ".join(choice)
-        lines.append(f"Recommended: {picks} (confidence: {confidence}). Deciding constraint: "
-                     f'"{constraint}".')
-    elif remaining:
-        lines.append("The material does not decide this question: options "
-                     + ", ".join(remaining) + f' remain for "{constraint}", so I pick none.')
-    else:
-        lines.append("The material does not decide this question: no option is supported by "
-                     "the indexed passages, so I pick none.")
-    if mcq.select > 1:
-        lines[0] += f" The question asks for {mcq.select} options."
-    if negative:
-        lines[0] += (" The question asks for the exception, so the pick is the option the "
-                     "material does not back.")
-    for v in verdicts:
-        lines.append(f"{v.label}. {v.text.rstrip('.')}: {_ICON[v.verdict]}. {v.reason}")
-    return "\n".join(lines)

@@ -24,14 +24,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 import assistant.answer.shape as shape
 from assistant.answer.base import Draft, TermStats
-from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
+from assistant.answer.candidates import (
+    ANSWER_STATED,
+    RECOMMENDS,
+    Candidate,
+    ComposeContext,
+    display_text,
+    echoes,
+    is_near_duplicate,
+    states_answer,
+    worked_examples,
+)
+from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms
 from assistant.records import Citation, Passage
@@ -45,8 +54,6 @@ _CONSTRAINT_BONUS = 0.10
 _CONTRADICTION_PENALTY = 0.35
 _CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must also state
 _CUE_MATCH_WEIGHT = 0.1  # a cue quoting this very scenario names the exam answer
-_DUP_COSINE = 0.76
-_DUP_JACCARD = 0.45
 _GOAL_BONUS = 0.12
 _PREFERRED_BONUS = 0.25
 _DEFINES_BONUS = 0.15
@@ -56,12 +63,6 @@ _DIGIT = re.compile(r"\d")
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
-_RECOMMENDS = re.compile(
-    r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
-    r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|import|"
-    r"build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|de-identify)\b|"
-    r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
-    r"fits|suits|is the (right|best|better|simplest))\b", re.I)
 _VERDICT_BONUS = 0.08
 _FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                          r"the first fix is)\b", re.I)
@@ -77,8 +78,6 @@ _FRAMING_PENALTY = 0.15
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
                        r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
 _IDENT = re.compile(r"`([^`]{2,60})`|\b([A-Za-z]+[A-Z_][A-Za-z0-9_]*(?:\[\d+\])?|[a-z]+_[a-z0-9_]+)(?!\w)")
-_ANSWER_STATED = re.compile(r"\b(the (best|better|right|correct) (answer|choice|fix|option) is|"
-                            r"is the (best|better|right|correct) (answer|choice|fix))\b", re.I)
 _VERDICT = re.compile(r"\b(cannot|can't|can not|does not|do not|doesn't|don't|is not|isn't|are not"
                       r"|aren't|not enough|never|only|no longer|yes|must)\b", re.I)
 _FRAMING = re.compile(r"\b(lists?|describes?|documents?|offers?|has|have|comes? in|falls? into|"
@@ -164,40 +163,6 @@ _MAX_WORDS = 105
 _CAVEAT_WORDS = 45
 
 
-class ComposeContext:
-    """Term statistics plus what semantic scoring needs: the query's vector and a lookup of
-    sentence vectors. Passed as the composer's ``stats`` so the Composer protocol stays the
-    same and concurrent questions share nothing mutable."""
-
-    def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
-                 sentences: Any | None) -> None:
-        self.stats = stats
-        self.query_vector = query_vector
-        self.sentences = sentences
-
-    def idf(self, term: str) -> float:
-        return self.stats.idf(term) if self.stats is not None else 1.0
-
-
-@dataclass
-class Candidate:
-    scored: ScoredSentence
-    role: shape.SentenceRole
-    sem: float | None
-    vec: np.ndarray | None
-    total: float
-    contradicts: bool = False
-    stated: bool = False  # the stated answer of a worked example that tells this question
-
-    @property
-    def text(self) -> str:
-        return self.scored.sentence.text
-
-    @property
-    def rank(self) -> int:
-        return self.scored.passage.rank
-
-
 def rank_candidates(question: str, passages: Sequence[Passage],
                     stats: TermStats | None) -> list[Candidate]:
     """Every usable sentence with its role and combined score, best first."""
@@ -272,7 +237,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if hit_ids:
             # workerPoolSpecs[2] rather than workerPoolSpecs[1]: an indexed name is exact.
             total += _IDENT_BONUS * (2.0 if any("[" in i for i in hit_ids) else 1.0)
-        if _ANSWER_STATED.search(text):
+        if ANSWER_STATED.search(text):
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
             if kind == "scenario":
                 total += _ANSWER_BONUS
@@ -280,7 +245,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _FIX_BONUS  # "The fix is to wrap each instance in `data`"
         if why_q and _CAUSE.search(text):
             total += _CAUSE_BONUS  # "Why?": "a job that stays queued usually means ..."
-        if kind == "scenario" and role == "plain" and not _RECOMMENDS.search(text):
+        if kind == "scenario" and role == "plain" and not RECOMMENDS.search(text):
             # In a scenario, a sentence that recommends nothing (often one that retells a
             # worked example's situation) is not the answer, however close its words are.
             total -= _NARRATIVE_PENALTY
@@ -303,101 +268,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
         out.append(Candidate(s, role, sem, vec, total, contradicts))
-    out = _worked_examples(out, qterms)
+    out = worked_examples(out, qterms)
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
-
-
-_RETELLS_SEM = 0.5  # a worked example whose situation sentences sit this close tells this case
-_RETELLS_SHARE = 0.4
-_WORKED_ANSWER_BONUS = 0.45
-
-
-def _retells(c: Candidate, qterms: set[str]) -> bool:
-    """A situation sentence of a worked example that tells the question's own situation:
-    close in meaning, and most of its words are the question's ("A bank deploys a customer
-    support chatbot on Gemini" for a question about a bank's Gemini support chatbot)."""
-    text = re.sub(r"\([^)]*\)", " ", c.text)  # "(Agent Platform in the June 2026 guide)"
-    terms = set(content_terms(text))
-    return (c.sem or 0.0) >= _RETELLS_SEM and bool(terms) and \
-        len(terms & qterms) / len(terms) >= _RETELLS_SHARE
-
-
-def _worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]:
-    """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
-    tells the question's own situation: its stated answer is the answer, and its situation
-    sentences only retell the question, so they are dropped."""
-    by_rank: dict[int, list[Candidate]] = {}
-    for c in cands:
-        by_rank.setdefault(c.rank, []).append(c)
-    drop: set[int] = set()
-    for group in by_rank.values():
-        answers = [c for c in group if _ANSWER_STATED.search(c.text)]
-        if not answers:
-            continue
-        first = min(c.scored.sentence.index for c in answers)
-        story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
-                 and not _RECOMMENDS.search(c.text)]
-        if not any(_retells(c, qterms) for c in story):
-            continue
-        for c in answers:
-            c.total += _WORKED_ANSWER_BONUS
-            c.stated = True
-        drop.update(id(c) for c in story)
-    return [c for c in cands if id(c) not in drop]
-
-
-_TRAP_FIX = re.compile(r"\b(the (better|correct|right|real) (answer|fix|choice|approach) is|"
-                       r"the fix is|the answer is)\b", re.I)
-_TRAP_FIX_WORDS = 8  # "the fix is X" must say X fully enough to stand alone as the lead
-_TRAP_LABEL = re.compile(r"^(trap|common mistake|pitfall)s?\s*:\s*", re.I)
-_ECHO_NOVEL = 0.25
-
-
-def states_answer(c: Candidate) -> bool:
-    """A trap that also states the right answer ("...; the better answer is to keep the KFP
-    SDK and run it on Vertex AI Pipelines"): it may lead, without its "Trap:" label."""
-    m = _TRAP_FIX.search(c.text) if c.role == "trap" else None
-    return m is not None and len(c.text[m.start():].split()) >= _TRAP_FIX_WORDS
-
-
-def display_text(c: Candidate, lead: bool) -> str:
-    """The quoted text: verbatim, except that a lead drops a "Trap:" label (the rest of the
-    sentence is still verbatim from the passage)."""
-    if lead and c.role == "trap":
-        # "Trap: X; the better answer is Y": the lead is "The better answer is Y".
-        m = _TRAP_FIX.search(c.text)
-        body = c.text[m.start():] if m else _TRAP_LABEL.sub("", c.text)
-        return body[:1].upper() + body[1:] if body else c.text
-    return c.text
-
-
-def _echoes(c: Candidate, qterms: set[str]) -> bool:
-    terms = c.scored.terms
-    return bool(terms) and len(terms - qterms) / len(terms) < _ECHO_NOVEL
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
-
-
-def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
-    """Says the same thing: stricter than the eval's redundancy metric (quality.repeats), so
-    the composer leaves a margin: vectors closer than 0.76 with a third of the words shared,
-    or mostly the same words. Contrasting decision rules are never duplicates."""
-    if shape.contrasting(a.text, b.text):
-        return False
-    ta, tb = a.scored.terms, b.scored.terms
-    if not ta or not tb:
-        return False
-    small, big = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    contained = len(small & big) / len(small)
-    if a.vec is not None and b.vec is not None and float(a.vec @ b.vec) >= _DUP_COSINE and \
-            contained >= 0.34:
-        return True
-    return _jaccard(ta, tb) >= _DUP_JACCARD or contained >= 0.7
 
 
 class ExtractiveComposer:
@@ -446,7 +319,7 @@ class ExtractiveComposer:
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").
         leadable = [c for c in leadable if c.stated or (
-            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not _echoes(c, qset))] or leadable
+            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not echoes(c, qset))] or leadable
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6
         chosen: list[Candidate] = [lead]

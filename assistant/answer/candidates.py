@@ -1,0 +1,157 @@
+"""What the extractive composer ranks and how it compares: the ``Candidate`` sentence and the
+``ComposeContext`` of one question, worked examples that tell the question's own case, traps
+that state the right answer, and near-duplicate detection. Split from compose.py, which keeps
+the ranking and the answer's shape."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import assistant.answer.shape as shape
+from assistant.answer.base import TermStats
+from assistant.answer.extractive import ScoredSentence
+from assistant.answer.text import content_terms
+
+__all__ = ["ComposeContext", "Candidate", "worked_examples", "states_answer", "display_text",
+           "echoes", "is_near_duplicate", "RECOMMENDS", "ANSWER_STATED"]
+
+RECOMMENDS = re.compile(
+    r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
+    r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|import|"
+    r"build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|de-identify)\b|"
+    r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
+    r"fits|suits|is the (right|best|better|simplest))\b", re.I)
+ANSWER_STATED = re.compile(r"\b(the (best|better|right|correct) (answer|choice|fix|option) is|"
+                            r"is the (best|better|right|correct) (answer|choice|fix))\b", re.I)
+
+_DUP_JACCARD = 0.45
+_DUP_COSINE = 0.76
+class ComposeContext:
+    """Term statistics plus what semantic scoring needs: the query's vector and a lookup of
+    sentence vectors. Passed as the composer's ``stats`` so the Composer protocol stays the
+    same and concurrent questions share nothing mutable."""
+
+    def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
+                 sentences: Any | None) -> None:
+        self.stats = stats
+        self.query_vector = query_vector
+        self.sentences = sentences
+
+    def idf(self, term: str) -> float:
+        return self.stats.idf(term) if self.stats is not None else 1.0
+
+
+@dataclass
+class Candidate:
+    scored: ScoredSentence
+    role: shape.SentenceRole
+    sem: float | None
+    vec: np.ndarray | None
+    total: float
+    contradicts: bool = False
+    stated: bool = False  # the stated answer of a worked example that tells this question
+
+    @property
+    def text(self) -> str:
+        return self.scored.sentence.text
+
+    @property
+    def rank(self) -> int:
+        return self.scored.passage.rank
+
+
+
+_RETELLS_SEM = 0.5  # a worked example whose situation sentences sit this close tells this case
+_RETELLS_SHARE = 0.4
+_WORKED_ANSWER_BONUS = 0.45
+
+
+def _retells(c: Candidate, qterms: set[str]) -> bool:
+    """A situation sentence of a worked example that tells the question's own situation:
+    close in meaning, and most of its words are the question's ("A bank deploys a customer
+    support chatbot on Gemini" for a question about a bank's Gemini support chatbot)."""
+    text = re.sub(r"\([^)]*\)", " ", c.text)  # "(Agent Platform in the June 2026 guide)"
+    terms = set(content_terms(text))
+    return (c.sem or 0.0) >= _RETELLS_SEM and bool(terms) and \
+        len(terms & qterms) / len(terms) >= _RETELLS_SHARE
+
+
+def worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]:
+    """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
+    tells the question's own situation: its stated answer is the answer, and its situation
+    sentences only retell the question, so they are dropped."""
+    by_rank: dict[int, list[Candidate]] = {}
+    for c in cands:
+        by_rank.setdefault(c.rank, []).append(c)
+    drop: set[int] = set()
+    for group in by_rank.values():
+        answers = [c for c in group if ANSWER_STATED.search(c.text)]
+        if not answers:
+            continue
+        first = min(c.scored.sentence.index for c in answers)
+        story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
+                 and not RECOMMENDS.search(c.text)]
+        if not any(_retells(c, qterms) for c in story):
+            continue
+        for c in answers:
+            c.total += _WORKED_ANSWER_BONUS
+            c.stated = True
+        drop.update(id(c) for c in story)
+    return [c for c in cands if id(c) not in drop]
+
+
+_TRAP_FIX = re.compile(r"\b(the (better|correct|right|real) (answer|fix|choice|approach) is|"
+                       r"the fix is|the answer is)\b", re.I)
+_TRAP_FIX_WORDS = 8  # "the fix is X" must say X fully enough to stand alone as the lead
+_TRAP_LABEL = re.compile(r"^(trap|common mistake|pitfall)s?\s*:\s*", re.I)
+_ECHO_NOVEL = 0.25
+
+
+def states_answer(c: Candidate) -> bool:
+    """A trap that also states the right answer ("...; the better answer is to keep the KFP
+    SDK and run it on Vertex AI Pipelines"): it may lead, without its "Trap:" label."""
+    m = _TRAP_FIX.search(c.text) if c.role == "trap" else None
+    return m is not None and len(c.text[m.start():].split()) >= _TRAP_FIX_WORDS
+
+
+def display_text(c: Candidate, lead: bool) -> str:
+    """The quoted text: verbatim, except that a lead drops a "Trap:" label (the rest of the
+    sentence is still verbatim from the passage)."""
+    if lead and c.role == "trap":
+        # "Trap: X; the better answer is Y": the lead is "The better answer is Y".
+        m = _TRAP_FIX.search(c.text)
+        body = c.text[m.start():] if m else _TRAP_LABEL.sub("", c.text)
+        return body[:1].upper() + body[1:] if body else c.text
+    return c.text
+
+
+def echoes(c: Candidate, qterms: set[str]) -> bool:
+    terms = c.scored.terms
+    return bool(terms) and len(terms - qterms) / len(terms) < _ECHO_NOVEL
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
+    """Says the same thing: stricter than the eval's redundancy metric (quality.repeats), so
+    the composer leaves a margin: vectors closer than 0.76 with a third of the words shared,
+    or mostly the same words. Contrasting decision rules are never duplicates."""
+    if shape.contrasting(a.text, b.text):
+        return False
+    ta, tb = a.scored.terms, b.scored.terms
+    if not ta or not tb:
+        return False
+    small, big = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    contained = len(small & big) / len(small)
+    if a.vec is not None and b.vec is not None and float(a.vec @ b.vec) >= _DUP_COSINE and \
+            contained >= 0.34:
+        return True
+    return _jaccard(ta, tb) >= _DUP_JACCARD or contained >= 0.7
