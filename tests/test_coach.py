@@ -215,6 +215,23 @@ def test_choose_two_never_picks_a_label_based_metric(corpus_assistant) -> None:
         assert "does not decide" in data["answer"] and {"B", "C"} <= set(data["remaining"])
 
 
+def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
+    """No fixed count: the coach picks the options the material backs (it used to note this
+    and still pick exactly one)."""
+    stem = FRAUD.replace("Which two", "Which").replace("(Choose two.)", "(Select all that apply.)")
+    assert parse_mcq(pasted_form(stem, FRAUD_OPTIONS)).select == 1
+    options = ["Monitor feature distribution drift between serving data and the training "
+               "baseline", "Monitor prediction distribution drift of the model's output scores",
+               "Compute accuracy on yesterday's transactions every morning",
+               "Retrain the model every hour on the latest transactions"]
+    assert parse_mcq(pasted_form(stem, options)).select_all
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    _check_contract(data, 4)
+    assert data["select_all"] is True
+    assert data["choice"] == ["A", "B"]
+    assert "all options that apply" in data["answer"]
+
+
 def test_material_that_does_not_decide_picks_none(corpus_assistant) -> None:
     data = corpus_assistant.ask(pasted_form(UNDECIDABLE, UNDECIDABLE_OPTIONS)).to_json()
     _check_contract(data, 4)

@@ -352,6 +352,12 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
             and all(j.support is not None and j.score >= policy.min_support for j in ranked[n:])
     else:
         ranked = sorted(judged, key=lambda j: (-j.score, j.label))
+        if mcq.select_all:
+            # No fixed count: every option the material backs about as well as the best one
+            # (the same bar that makes an option "plausible"), at least one.
+            top = ranked[0].score
+            n = max(1, sum(1 for j in ranked if j.support is not None
+                           and j.score >= max(policy.min_support, policy.plausible * top)))
         picked = ranked[:n]
         runner = ranked[n] if len(ranked) > n else None
         lead = picked[-1].score - (runner.score if runner else 0.0)

@@ -79,7 +79,8 @@ class CoachResult:
     def to_json(self) -> dict[str, Any]:
         return {"options": [o.to_json() for o in self.options], "choice": list(self.choice),
                 "constraint": self.constraint, "confidence": self.confidence,
-                "select": self.mcq.select, "remaining": list(self.remaining)}
+                "select": self.mcq.select, "select_all": self.mcq.select_all,
+                "remaining": list(self.remaining)}
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,9 @@ def summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remainin
     else:
         lines.append("The material does not decide this question: no option is supported by "
                      "the indexed passages, so I pick none.")
-    if mcq.select > 1:
+    if mcq.select_all:
+        lines[0] += " The question asks for all options that apply."
+    elif mcq.select > 1:
         lines[0] += f" The question asks for {mcq.select} options."
     if negative:
         lines[0] += (" The question asks for the exception, so the pick is the option the "

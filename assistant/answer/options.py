@@ -44,10 +44,11 @@ class MCQ:
     options: tuple[Option, ...]
     select: int = 1  # how many options to pick
     notes: tuple[str, ...] = field(default=())
+    select_all: bool = False  # "select all that apply": as many as the material supports
 
     @property
     def multiple(self) -> bool:
-        return self.select > 1
+        return self.select > 1 or self.select_all
 
     def text_of(self, label: str) -> str:
         return next(o.text for o in self.options if o.label == label)
@@ -213,7 +214,8 @@ def parse_mcq(raw: str) -> MCQ | None:
     if select >= len(options):
         raise OptionsError(f"the question asks to choose {select} of {len(options)} options, so "
                            "there is nothing to decide; check the question and its options")
-    if _SELECT_ALL.search(stem):
+    select_all = bool(_SELECT_ALL.search(stem))
+    if select_all:
         notes.append("'select all that apply' has no fixed count; the coach picks the options "
                      "the material supports")
     for o in options:
@@ -221,7 +223,7 @@ def parse_mcq(raw: str) -> MCQ | None:
         if words > MAX_OPTION_WORDS:
             notes.append(f"option {o.label} is {words} words long; it was compared on its first "
                          f"{MAX_OPTION_WORDS} words")
-    return MCQ(stem, options, select, tuple(notes))
+    return MCQ(stem, options, select, tuple(notes), select_all)
 
 
 def pasted_form(stem: str, options: list[str]) -> str:
