@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(PROJECT_ROOT / "data",
                            description="User data: SQLite store (history, reviews, feedback) and uploads.")
     evals_dir: Path = Field(PROJECT_ROOT / "evals", description="Eval sets and saved reports.")
+    database_url: SecretStr | None = Field(
+        None, description="Where user-made records live: empty = the SQLite file under data_dir "
+                          "(the embedded default); postgresql://USER:PASSWORD@HOST:5432/DBNAME "
+                          "= PostgreSQL, which several app instances can share. Secret: never "
+                          "logged or shown.")
 
     # --- embedding and chunking --------------------------------------------------------------
     embedding_model: str = Field("all-MiniLM-L6-v2",
@@ -126,7 +131,7 @@ class Settings(BaseSettings):
     app_host: str = Field("127.0.0.1", description="Address the Streamlit app binds to.")
     app_port: int = Field(8501)
 
-    @field_validator("chroma_host", "llm_base_url", mode="before")
+    @field_validator("chroma_host", "llm_base_url", "database_url", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
