@@ -362,7 +362,8 @@ class _PgConnection:
         stmt = to_postgres(sql, _style(parameters))
         returning = False
         m = _INSERT.match(sql)
-        if m and " RETURNING " not in sql.upper() and self._backend.has_id(m.group(1)):
+        if m and " RETURNING " not in sql.upper() \
+                and self._backend.has_id(m.group(1), self._conn):
             stmt, returning = stmt + " RETURNING id", True
         try:
             result = self._conn.exec_driver_sql(stmt, _args(parameters))
@@ -547,16 +548,19 @@ class PostgresBackend:
         with self._ids_lock:
             self._ids.clear()  # new tables may have ids
 
-    def has_id(self, table: str) -> bool:
-        """Whether ``table`` has a generated ``id`` (INTEGER PRIMARY KEY AUTOINCREMENT)."""
+    def has_id(self, table: str, conn: SAConnection) -> bool:
+        """Whether ``table`` has a generated ``id`` (INTEGER PRIMARY KEY AUTOINCREMENT). Looked
+        up once per table, on the caller's connection (a second checkout while holding one
+        could starve the pool)."""
         table = table.lower()
         with self._ids_lock:
             known = self._ids.get(table)
         if known is None:
-            rows = self.query("SELECT 1 FROM information_schema.columns WHERE table_name = ? "
-                              "AND column_name = 'id' AND is_identity = 'YES' AND "
-                              "table_schema = current_schema()", (table,))
-            known = bool(rows)
+            result = conn.exec_driver_sql(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND "
+                "column_name = 'id' AND is_identity = 'YES' AND "
+                "table_schema = current_schema()", (table,))
+            known = result.first() is not None
             with self._ids_lock:
                 self._ids[table] = known
         return known

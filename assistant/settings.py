@@ -169,6 +169,12 @@ class Settings(BaseSettings):
         return self.data_dir / "assistant.sqlite3"
 
     @property
+    def store_location(self) -> str:
+        """What ``Store(...)`` opens: the PostgreSQL URL when set, else the SQLite file."""
+        url = self.database_url.get_secret_value() if self.database_url else ""
+        return url or str(self.store_path)
+
+    @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
 

@@ -96,14 +96,15 @@ class Store:
     ``Store.from_settings(settings)`` picks by ``database_url``."""
 
     def __init__(self, path: Path | str, **options: Any) -> None:
+        if isinstance(path, str) and "://" not in path:
+            path = Path(path)  # a file name given as text (Settings.store_location)
         self._db = open_backend(path, **options)
         self.path = path if isinstance(path, Path) else None
         self.migrate([_SCHEMA], component="store")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        url = settings.database_url.get_secret_value() if settings.database_url else ""
-        return cls(url) if url else cls(settings.store_path)
+        return cls(settings.store_location)
 
     @property
     def description(self) -> str:

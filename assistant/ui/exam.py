@@ -38,7 +38,7 @@ def _exams(path: str) -> Any:
 
 
 def exams(s: Any) -> Any:
-    return _exams(str(s.store_path))
+    return _exams(s.store_location)
 
 
 def _pool(s: Any) -> list[Any]:

@@ -86,11 +86,11 @@ def assistant(s: Settings, backend: str | None = None) -> Any:
 def _store(path: str) -> Any:
     from assistant.store import Store
 
-    return Store(Path(path))
+    return Store(path)
 
 
 def store(s: Settings) -> Any:
-    return _store(str(s.store_path))
+    return _store(s.store_location)
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,7 +101,7 @@ def _study_store(path: str) -> Any:
 
 
 def study_store(s: Settings) -> Any:
-    return _study_store(str(s.store_path))
+    return _study_store(s.store_location)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -116,7 +116,7 @@ def study_cards(s: Settings) -> list[Any]:
     """All flashcards of the current index generation, synced into the study tables once per
     generation and process (reviews and progress read them from there)."""
     snap = retriever(s).index.snapshot()
-    return _synced_cards(str(s.store_path), _key(s, _COMPOSER_FIELDS), snap.generation,
+    return _synced_cards(s.store_location, _key(s, _COMPOSER_FIELDS), snap.generation,
                          str(s.practice_dir), snap)
 
 
