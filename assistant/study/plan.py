@@ -240,7 +240,8 @@ def _subsections(store: Store, user: str, bank: Mapping[str, int]) -> dict[str, 
     for r in store.query(
             "SELECT c.section, COUNT(*) AS n, "
             "SUM(CASE WHEN s.card_id IS NOT NULL THEN 1 ELSE 0 END) AS seen, "
-            "SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END) AS learned FROM study_cards c LEFT JOIN study_state s "
+            "SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END) AS learned FROM study_cards c "
+            "LEFT JOIN study_state s "
             f"ON s.card_id = c.id AND s.\"user\" = ? WHERE {in_study_set('c')} GROUP BY c.section",
             (int(State.Review), user, user, user)):
         if r["section"] in subs:

@@ -83,8 +83,9 @@ def compute_progress(store: Store, user: str, now: datetime) -> list[DomainProgr
     # card say nothing about memory.
     revs = _counts(store, "SELECT c.domain, COUNT(*), "
                           "SUM(CASE WHEN r.state_before = ? AND r.rating > 1 THEN 1 ELSE 0 END), "
-                          "SUM(CASE WHEN r.state_before = ? THEN 1 ELSE 0 END) FROM study_reviews r JOIN study_cards c "
-                          "ON c.id = r.card_id WHERE r.\"user\" = ? GROUP BY c.domain",
+                          "SUM(CASE WHEN r.state_before = ? THEN 1 ELSE 0 END) "
+                          "FROM study_reviews r JOIN study_cards c ON c.id = r.card_id "
+                          "WHERE r.\"user\" = ? GROUP BY c.domain",
                    (int(State.Review), int(State.Review), user))
     quiz = _counts(store, "SELECT domain, COUNT(*), SUM(correct) FROM quiz_answers "
                           "WHERE \"user\" = ? GROUP BY domain", (user,))
