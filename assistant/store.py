@@ -19,7 +19,7 @@ The contract for feature modules (the study tools, accounts) that keep their own
   ``fetchone()``/``fetchall()``/iteration. One writer at a time on both engines: a read inside
   the transaction sees what no other writer can change before the commit.
 - ``query(sql, params)`` reads; rows answer ``r["col"]``, ``r[0]``, ``dict(r)``.
-- SQL is the portable subset described in assistant/database.py: ``"user"`` quoted, types
+- SQL is the portable subset described in assistant/sqltext.py: ``"user"`` quoted, types
   TEXT/INTEGER/REAL/BLOB, ``ON CONFLICT`` upserts, 0/1 for booleans, ``SUM(CASE WHEN ...)``.
 """
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.database import split_statements, to_postgres
 from assistant.errors import ConfigError, StoreUnavailableError
 from assistant.settings import Settings
+from assistant.sqltext import split_statements, to_postgres
 from assistant.store import Store
 from assistant.study import StudyStore
 from assistant.study.exam import ExamStore
