@@ -51,6 +51,7 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
     acked_answers: list[int] = []
     acked_reviews: list[float] = []
     errors: list[str] = []
+    others: list[str] = []
     stop = threading.Event()
     clock = [datetime(2026, 9, 1, tzinfo=UTC)]
 
@@ -69,6 +70,9 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
             except StoreUnavailableError as err:
                 errors.append(str(err))
                 time.sleep(0.05)
+            except Exception as err:  # noqa: BLE001 - anything else fails the test below
+                others.append(f"{type(err).__name__}: {err}")
+                time.sleep(0.05)
 
     worker = threading.Thread(target=session)
     worker.start()
@@ -76,7 +80,13 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
         time.sleep(1.0)
         before_down = len(acked_answers) + len(acked_reviews)
         postgres.stop("fast")
-        time.sleep(2.5)  # longer than retry_s: actions in this window must fail, in one line
+        # Down for longer than retry_s: the actions meanwhile fail, each with one line. (Wait
+        # for the first such line, up to 60 s: on a loaded machine a connection attempt to a
+        # server shutting down can take its connect timeout.)
+        give_up = time.monotonic() + 60
+        while not errors and time.monotonic() < give_up:
+            time.sleep(0.1)
+        time.sleep(1.0)
         down_errors = len(errors)
         postgres.start()
         time.sleep(1.5)
@@ -86,11 +96,12 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
         if not postgres.running():
             postgres.start()
     after = len(acked_answers) + len(acked_reviews) - before_down
+    assert not others, others[:3]
     assert down_errors >= 1
     assert all("\n" not in e and "unreachable" in e and "ASSISTANT_DATABASE_URL" in e
                and "not saved" in e and "pw-for-tests" not in e for e in errors), errors[:3]
     # Recovery without a restart: the same objects wrote again once the server was back.
-    assert after > 0
+    assert after > 0, (before_down, errors[-3:])
     n_after = len(acked_answers)
     mid = store.add_exchange(conv, "after", {"question": "after", "answer": "a"})
     assert mid > max(acked_answers[:n_after] or [0])
@@ -100,7 +111,7 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
     lost_answers = set(acked_answers) - stored_answers
     stored_reviews = {r["reviewed"] for r in StudyStore(fresh).reviews("ana")}
     lost_reviews = set(acked_reviews) - stored_reviews
-    assert not lost_answers and not lost_reviews
+    assert not lost_answers and not lost_reviews, (lost_answers, lost_reviews)
 
     # The CLI, with the server down: one line naming the cause and the fix.
     postgres.stop("fast")
@@ -113,7 +124,7 @@ def test_postgres_restart_mid_session(postgres: Any, pg_url: str, tmp_path: Path
     finally:
         postgres.start()
     err_lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert proc.returncode != 0 and len(err_lines) == 1, proc.stderr
+    assert proc.returncode != 0 and len(err_lines) == 1, (proc.returncode, proc.stderr)
     assert "unreachable" in err_lines[0] and "ASSISTANT_DATABASE_URL" in err_lines[0]
     assert "pw-for-tests" not in proc.stderr + proc.stdout
 
