@@ -1,7 +1,7 @@
 """Accounts for a shared deployment (``auth = "required"``): users with a role, tutors'
 assigned candidates, sign-in with throttling, and server-side sessions.
 
-    accounts = Accounts(Store(settings.store_path))
+    accounts = Accounts(Store.from_settings(settings))
     accounts.add("alice", "candidate", password)
     accounts.add("tom", "tutor", password)
     accounts.assign("tom", "alice")

@@ -10,6 +10,7 @@
     │   └── TooLargeError           over the size or page limit
     ├── IndexMissingError           no index has been built yet
     ├── IndexUnavailableError       the index store (Chroma server) cannot be reached
+    ├── StoreUnavailableError       the user-data database (PostgreSQL) cannot be reached
     ├── QuestionError               empty or over-long question
     ├── EvalFileError               an eval set line is invalid (carries the line number)
     ├── HistoryFileError            a --history file is invalid
@@ -34,6 +35,7 @@ __all__ = [
     "TooLargeError",
     "IndexMissingError",
     "IndexUnavailableError",
+    "StoreUnavailableError",
     "QuestionError",
     "EvalFileError",
     "HistoryFileError",
@@ -91,6 +93,11 @@ class IndexMissingError(AssistantError):
 
 class IndexUnavailableError(AssistantError):
     pass
+
+
+class StoreUnavailableError(AssistantError):
+    """The user-data database went away (PostgreSQL down or unreachable). The action that
+    raised it was not acknowledged; the store reconnects by itself once the server is back."""
 
 
 class QuestionError(AssistantError):

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(PROJECT_ROOT / "data",
                            description="User data: SQLite store (history, reviews, feedback) and uploads.")
     evals_dir: Path = Field(PROJECT_ROOT / "evals", description="Eval sets and saved reports.")
+    database_url: SecretStr | None = Field(
+        None, description="Where user-made records live: empty = the SQLite file under data_dir "
+                          "(the embedded default); postgresql://USER:PASSWORD@HOST:5432/DBNAME "
+                          "= PostgreSQL, which several app instances can share. Secret: never "
+                          "logged or shown.")
 
     # --- embedding and chunking --------------------------------------------------------------
     embedding_model: str = Field("all-MiniLM-L6-v2",
@@ -136,7 +141,7 @@ class Settings(BaseSettings):
                                  description="With auth=required: a signed-in session ends after "
                                              "this many minutes without activity.")
 
-    @field_validator("chroma_host", "llm_base_url", mode="before")
+    @field_validator("chroma_host", "llm_base_url", "database_url", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
@@ -172,6 +177,12 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "assistant.sqlite3"
+
+    @property
+    def store_location(self) -> str:
+        """What ``Store(...)`` opens: the PostgreSQL URL when set, else the SQLite file."""
+        url = self.database_url.get_secret_value() if self.database_url else ""
+        return url or str(self.store_path)
 
     @property
     def uploads_dir(self) -> Path:

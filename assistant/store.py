@@ -1,33 +1,50 @@
-"""SQLite store for everything a user makes: conversations, answers with their passages,
-tutor verdicts, flashcard reviews, quiz attempts. Nothing user-made lives only in memory.
+"""The store for everything a user makes: conversations, answers with their passages, tutor
+verdicts, flashcard reviews, quiz attempts. Nothing user-made lives only in memory.
 
-WAL mode and one transaction per action: a rating that was acknowledged survives a kill -9 of
-the app, and readers (other Streamlit sessions) never block the writer. Each thread gets its own
-connection (sqlite3 connections must not be shared across threads).
+Embedded default: one SQLite file under data_dir, WAL mode and one transaction per action (a
+rating that was acknowledged survives a kill -9 of the app, readers never block the writer).
+With ``ASSISTANT_DATABASE_URL=postgresql://...`` the same records live in PostgreSQL, so several
+app instances can share them. The engines sit behind assistant/database.py.
 
-Tables owned by other modules (the study tools) are created by them through ``migrate``, so
-this file does not grow with every feature.
+The contract for feature modules (the study tools, accounts) that keep their own tables:
+
+- ``migrate(scripts, component="name")``: ``scripts`` is a list whose item *i* is schema
+  version *i + 1* of the component. Versions run once each, in order, on start-up (when the
+  module opens the store), recorded in ``schema_migrations (component, version, applied_at)``;
+  two processes starting together are safe (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory
+  lock). Append a version to change a schema; never edit an applied one. A plain string (no
+  component) is run every time and must be idempotent (``CREATE ... IF NOT EXISTS``).
+- ``transaction()`` yields a connection: ``db.execute(sql, params)`` with ``?`` placeholders,
+  ``cur.lastrowid`` after inserting into a table with ``id INTEGER PRIMARY KEY AUTOINCREMENT``,
+  ``fetchone()``/``fetchall()``/iteration. One writer at a time on both engines: a read inside
+  the transaction sees what no other writer can change before the commit.
+- ``query(sql, params)`` reads; rows answer ``r["col"]``, ``r[0]``, ``dict(r)``.
+- SQL is the portable subset described in assistant/sqltext.py: ``"user"`` quoted, types
+  TEXT/INTEGER/REAL/BLOB, ``ON CONFLICT`` upserts, 0/1 for booleans, ``SUM(CASE WHEN ...)``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Store", "StoredAnswer", "Verdict"]
+from assistant.database import DB, open_backend
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+__all__ = ["Store", "StoredAnswer", "Verdict", "DB"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     title TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL
 );
@@ -75,72 +92,67 @@ class Verdict:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self.migrate(_SCHEMA)
+    """``Store(path)``: the SQLite file at ``path``; ``Store("postgresql://...")``: PostgreSQL.
+    ``Store.from_settings(settings)`` picks by ``database_url``."""
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit is on disk before we acknowledge it (WAL + NORMAL could lose the
-            # last transactions on power loss; a study log is small, the cost is negligible).
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
+    def __init__(self, path: Path | str, **options: Any) -> None:
+        if isinstance(path, str) and "://" not in path:
+            path = Path(path)  # a file name given as text (Settings.store_location)
+        self._db = open_backend(path, **options)
+        self.path = path if isinstance(path, Path) else None
+        self.migrate([_SCHEMA], component="store")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.store_location)
+
+    @property
+    def description(self) -> str:
+        """Where the records live, for messages (never a password)."""
+        return str(self._db.description)
+
+    @property
+    def engine_name(self) -> str:
+        return "sqlite" if self.path is not None else "postgresql"
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One action, one transaction. BEGIN IMMEDIATE takes the write lock up front, so two
-        processes writing at once queue instead of failing half way."""
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+    def transaction(self) -> Iterator[DB]:
+        """One action, one transaction; the writer lock is taken up front, so two processes
+        writing at once queue instead of failing half way."""
+        with self._db.transaction() as db:
+            yield db
 
-    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        return self._conn().execute(sql, params).fetchall()
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        return self._db.query(sql, params)
 
-    def migrate(self, script: str) -> None:
-        """Create tables (idempotent). Feature modules call this with their own schema."""
-        conn = self._conn()
-        for attempt in range(5):
-            try:
-                conn.executescript(script)
-                return
-            except sqlite3.OperationalError as err:  # another process creating the same tables
-                if "locked" not in str(err) or attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+    def migrate(self, script: str | Sequence[str], component: str | None = None) -> None:
+        """Create or upgrade tables. ``migrate(SCRIPT)``: an idempotent script, run each time.
+        ``migrate([V1, V2, ...], component=NAME)``: versioned, each version applied once."""
+        scripts = [script] if isinstance(script, str) else list(script)
+        if component is None and len(scripts) != 1:
+            raise ValueError("several schema versions need a component name")
+        self._db.migrate(scripts, component)
+
+    def schema_versions(self) -> dict[str, int]:
+        """The latest applied version of each component."""
+        return self._db.applied()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self._db.close()
 
     # --- conversations -------------------------------------------------------------------
 
     def new_conversation(self, user: str, title: str = "") -> str:
         cid = uuid.uuid4().hex
         with self.transaction() as db:
-            db.execute("INSERT INTO conversations (id, user, title, created) VALUES (?, ?, ?, ?)",
+            db.execute('INSERT INTO conversations (id, "user", title, created)'
+                       " VALUES (?, ?, ?, ?)",
                        (cid, user, title[:200], time.time()))
         return cid
 
     def conversations(self, user: str) -> list[dict[str, Any]]:
         rows = self.query("SELECT c.id, c.title, c.created, COUNT(m.id) AS n FROM conversations c "
-                          "LEFT JOIN messages m ON m.conversation_id = c.id WHERE c.user = ? "
+                          "LEFT JOIN messages m ON m.conversation_id = c.id WHERE c.\"user\" = ? "
                           "GROUP BY c.id ORDER BY c.created DESC", (user,))
         return [dict(r) for r in rows]
 
@@ -170,12 +182,12 @@ class Store:
         return out
 
     def answers(self, user: str | None = None, limit: int = 500) -> list[StoredAnswer]:
-        sql = ("SELECT m.id, m.conversation_id, c.user, m.answer_json, m.created FROM messages m "
+        sql = ("SELECT m.id, m.conversation_id, c.\"user\", m.answer_json, m.created FROM messages m "
                "JOIN conversations c ON c.id = m.conversation_id "
                "WHERE m.role = 'assistant' AND m.answer_json IS NOT NULL")
         params: tuple[Any, ...] = ()
         if user is not None:
-            sql += " AND c.user = ?"
+            sql += " AND c.\"user\" = ?"
             params = (user,)
         sql += " ORDER BY m.id DESC LIMIT ?"
         rows = self.query(sql, (*params, limit))
@@ -187,7 +199,7 @@ class Store:
         return out
 
     def answer(self, message_id: int) -> StoredAnswer | None:
-        rows = self.query("SELECT m.id, m.conversation_id, c.user, m.answer_json, m.created "
+        rows = self.query("SELECT m.id, m.conversation_id, c.\"user\", m.answer_json, m.created "
                           "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                           "WHERE m.id = ? AND m.answer_json IS NOT NULL", (message_id,))
         if not rows:

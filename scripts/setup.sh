@@ -4,6 +4,8 @@
 #   scripts/setup.sh run    core dependencies (app, CLI, index)
 #   scripts/setup.sh test   + test, LLM and benchmark extras, Debian's Chromium for browser tests
 #                           and Debian's tesseract-ocr for the OCR tests (the app runs without it)
+#                           and Debian's postgresql for the PostgreSQL tests (tests/pgserver.py
+#                           starts its own server in a temporary folder; `make run` needs none)
 #
 # Idempotent and quick when nothing changed: a stamp file records what was installed.
 set -euo pipefail
@@ -59,5 +61,12 @@ if [ "$mode" = "test" ] && ! command -v tesseract >/dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+fi
+if [ "$mode" = "test" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "installing Debian's postgresql for the PostgreSQL tests (no service is started)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
 fi
 echo "setup ($mode) done"

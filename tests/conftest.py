@@ -33,6 +33,9 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # tests/e2e/e2e_support.py (the app-server and page helpers) is shared with tests/reliability.
 if str(Path(__file__).parent / "e2e") not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent / "e2e"))
+# tests/pgserver.py (the PostgreSQL server fixture's engine), importable as ``pgserver``.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,9 +63,45 @@ def _isolated_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.setenv("ASSISTANT_SETTINGS_FILE", str(tmp_path / "no-settings.toml"))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
     from assistant.settings import get_settings
 
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """One real PostgreSQL server for the session (tests/pgserver.py). Missing binaries fail
+    the test: ``scripts/setup.sh test`` installs Debian's postgresql."""
+    from pgserver import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); run "
+                    "scripts/setup.sh test, which installs Debian's postgresql")
+    server = PostgresServer(bindir)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def pg_url(postgres: Any) -> str:
+    """The URL of a fresh, empty database on the session's PostgreSQL server."""
+    if not postgres.running():  # a test that stopped it failed before starting it again
+        postgres.start()
+    return str(postgres.create_database())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """What ``Store(...)`` opens, once per engine: a SQLite file, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "data" / "assistant.sqlite3"
+    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture

@@ -25,8 +25,10 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "data" / "assistant.sqlite3")
+def store(store_target: Path | str) -> Store:
+    # Every account and isolation test runs on SQLite and on a real PostgreSQL server: a bare
+    # `user` in SQL is the session's role name there, so isolation must be proven on both.
+    return Store(store_target)
 
 
 @pytest.fixture
@@ -59,9 +61,10 @@ def _snapshot(store: Store) -> list[tuple[object, ...]]:
 
 def test_password_is_stored_only_as_an_argon2_hash(accounts: Accounts, store: Store) -> None:
     accounts.add("alice", "candidate", PW)
-    raw = Path(store.path).read_bytes()
-    assert PW.encode() not in raw
-    (digest,) = store.query("SELECT password_hash FROM accounts")[0]
+    if isinstance(store.path, Path):  # SQLite: the whole file, not just the column
+        assert PW.encode() not in store.path.read_bytes()
+    assert not any(PW in str(v) for r in store.query("SELECT * FROM accounts") for v in dict(r).values())
+    digest = store.query("SELECT password_hash FROM accounts")[0]["password_hash"]
     assert digest.startswith("$argon2id$")
     assert accounts.get("ALICE").name == "alice"  # one account per name, any case
 
@@ -111,14 +114,14 @@ def test_wrong_password_gives_the_same_message_whether_or_not_the_user_exists(
 
 
 def test_sign_in_is_throttled_after_repeated_failures_and_the_lock_is_shared(
-        school: Accounts, store: Store, clock: Clock) -> None:
+        school: Accounts, store: Store, clock: Clock, store_target: Path | str) -> None:
     for _ in range(FREE_FAILURES):
         with pytest.raises(SignInError, match="wrong user name"):
             school.sign_in("alice", "not the password")
     with pytest.raises(SignInError, match="wrong user name"):
         school.sign_in("alice", "not the password")  # the sixth failure sets the lock
     # Another instance on the same database sees the lock: even the right password waits.
-    other = Accounts(Store(store.path), clock=clock)
+    other = Accounts(Store(store_target), clock=clock)
     with pytest.raises(SignInError, match=r"too many failed sign-ins.*wait \d+ seconds"):
         other.sign_in("alice", PW)
     # So does a name without an account (throttling does not reveal which names exist).
@@ -134,9 +137,9 @@ def test_sign_in_is_throttled_after_repeated_failures_and_the_lock_is_shared(
 
 
 def test_sessions_expire_are_shared_and_end_on_sign_out_disable_or_new_password(
-        school: Accounts, store: Store, clock: Clock) -> None:
+        school: Accounts, store: Store, clock: Clock, store_target: Path | str) -> None:
     token = school.sign_in("alice", PW, minutes=30)
-    other = Accounts(Store(store.path), clock=clock)  # a second app instance
+    other = Accounts(Store(store_target), clock=clock)  # a second app instance
     assert other.session(token, minutes=30).name == "alice"
     assert store.query("SELECT COUNT(*) FROM auth_sessions WHERE token_hash = ?", (token,))[0][0] == 0
     clock.now += 29 * 60

@@ -348,17 +348,18 @@ def test_eval_file_errors_are_one_line(corpus_settings, tmp_path: Path) -> None:
 
 # --- practice history -----------------------------------------------------------------------
 
-def test_practice_history_keeps_one_entry_per_answer(tmp_path: Path, corpus_assistant) -> None:
+def test_practice_history_keeps_one_entry_per_answer(store_target: Path | str,
+                                                     corpus_assistant) -> None:
     from assistant.store import Store
     from assistant.study.practice_history import PracticeHistory
 
-    store = Store(tmp_path / "user.sqlite")
+    store = Store(store_target)
     history = PracticeHistory(store)
     record = corpus_assistant.ask(pasted_form(ROLLOUT, ROLLOUT_OPTIONS)).to_json()
     first = history.save("ana", record, message_id=7)
     assert history.save("ana", record, message_id=7) == first
     assert history.saved("ana", 7) and not history.saved("bo", 7)
-    items = PracticeHistory(Store(tmp_path / "user.sqlite")).items("ana")
+    items = PracticeHistory(Store(store_target)).items("ana")
     assert len(items) == 1 and items[0]["stem"] == ROLLOUT
     assert items[0]["choice"] == record["choice"] and len(items[0]["options"]) == 4
     with pytest.raises(ValueError):

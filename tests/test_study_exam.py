@@ -4,7 +4,6 @@ auto-submit, restart), scoring per domain, the readiness estimate, and `assistan
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -97,8 +96,9 @@ def test_real_bank_form(bank) -> None:  # noqa: ANN001
     assert form.short == (len(ids) < 60)
 
 
-def test_attempt_answers_marks_survive_a_restart_and_time_up_submits(tmp_path: Path) -> None:
-    db = tmp_path / "data" / "assistant.sqlite3"
+def test_attempt_answers_marks_survive_a_restart_and_time_up_submits(
+        store_target: Path | str) -> None:
+    db = store_target
     ex = ExamStore(Store(db))
     pool = _full_bank()
     t0 = 1_900_000_000.0
@@ -134,10 +134,8 @@ def test_attempt_answers_marks_survive_a_restart_and_time_up_submits(tmp_path: P
     assert r.correct == 2 and r.answered == 2 and r.items == 60
     assert ex.current("kim", now=a.deadline + 3) is None
     # Answered items joined the quiz log (progress and the plan read weakness there).
-    con = sqlite3.connect(db)
-    assert con.execute("SELECT COUNT(*), SUM(correct) FROM quiz_answers WHERE user='kim'"
-                       ).fetchone() == (2, 2)
-    con.close()
+    assert tuple(Store(db).query('SELECT COUNT(*), SUM(correct) FROM quiz_answers WHERE '
+                                 '"user" = ?', ("kim",))[0]) == (2, 2)
     assert ex.submit(a.id).submitted == a.deadline  # idempotent
 
 
@@ -167,8 +165,8 @@ def test_readiness_estimate_and_interval() -> None:
     assert readiness(mixed, attempts=1).verdict.startswith("Set a target")
 
 
-def test_target_is_checked_and_stored(tmp_path: Path) -> None:
-    ex = ExamStore(Store(tmp_path / "s.sqlite3"))
+def test_target_is_checked_and_stored(store_target: Path | str) -> None:
+    ex = ExamStore(Store(store_target))
     with pytest.raises(StudyError, match="between 1% and 100%"):
         ex.set_target("kim", 0.0)
     ex.set_target("kim", 0.75)

@@ -33,8 +33,8 @@ def material(corpus_settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def study(tmp_path: Path, material) -> StudyStore:  # noqa: ANN001
-    s = StudyStore(Store(tmp_path / "plan.sqlite3"))
+def study(store_target: Path | str, material) -> StudyStore:  # noqa: ANN001
+    s = StudyStore(Store(store_target))
     s.sync_cards(material[0])
     return s
 

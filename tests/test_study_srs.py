@@ -19,17 +19,18 @@ from assistant.study.quiz import QuizItem, QuizOption
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def _store(tmp_path: Path, **kw) -> StudyStore:  # noqa: ANN003
-    return StudyStore(Store(tmp_path / "study.sqlite3"), **kw)
+def _store(target: Path | str, **kw) -> StudyStore:  # noqa: ANN003
+    """On each engine (the ``store_target`` fixture: a SQLite file, a PostgreSQL database)."""
+    return StudyStore(Store(target), **kw)
 
 
-def test_state_matches_the_fsrs_scheduler(tmp_path: Path) -> None:
+def test_state_matches_the_fsrs_scheduler(store_target: Path | str) -> None:
     card = make_card(1)
     seq = [(3, T0), (3, T0 + timedelta(minutes=10)), (1, T0 + timedelta(days=2)),
            (2, T0 + timedelta(days=2, minutes=10)), (4, T0 + timedelta(days=5)),
            (3, T0 + timedelta(days=20))]
     # Fuzzing off on both sides: intervals are then a pure function of the ratings.
-    study = _store(tmp_path, scheduler=Scheduler(enable_fuzzing=False))
+    study = _store(store_target, scheduler=Scheduler(enable_fuzzing=False))
     study.sync_cards([card])
     ref_sched = Scheduler(enable_fuzzing=False)
     ref = Card(card_id=int(card.id[:12], 16), due=T0)
@@ -44,9 +45,9 @@ def test_state_matches_the_fsrs_scheduler(tmp_path: Path) -> None:
     assert result.reps == len(seq) and result.lapses == 1  # Again after graduating
 
 
-def test_default_scheduler_fuzzes_only_the_interval(tmp_path: Path) -> None:
+def test_default_scheduler_fuzzes_only_the_interval(store_target: Path | str) -> None:
     card = make_card(2)
-    study = _store(tmp_path)
+    study = _store(store_target)
     study.sync_cards([card])
     ref, ref_sched = Card(card_id=int(card.id[:12], 16), due=T0), Scheduler()
     for rating, when in [(3, T0), (3, T0 + timedelta(minutes=10)), (3, T0 + timedelta(days=3))]:
@@ -56,35 +57,35 @@ def test_default_scheduler_fuzzes_only_the_interval(tmp_path: Path) -> None:
             (pytest.approx(ref.stability), pytest.approx(ref.difficulty), ref.state.name)
 
 
-def test_reviews_persist_across_a_restart(tmp_path: Path) -> None:
+def test_reviews_persist_across_a_restart(store_target: Path | str) -> None:
     cards = [make_card(i) for i in range(3)]
-    study = _store(tmp_path)
+    study = _store(store_target)
     study.sync_cards(cards)
     study.rate("ana", cards[0].id, 3, now=T0)
     study.rate("ana", cards[0].id, 3, now=T0 + timedelta(minutes=11))
     before = study.fsrs_card("ana", cards[0].id)
     study.store.close()
 
-    reopened = _store(tmp_path)  # a new process would see exactly this
+    reopened = _store(store_target)  # a new process would see exactly this
     assert reopened.fsrs_card("ana", cards[0].id).to_dict() == before.to_dict()
     assert [r["rating"] for r in reopened.reviews("ana")] == [3, 3]
     assert reopened.fsrs_card("bob", cards[0].id) is None  # profiles are separate
 
 
 def _rate_many(path: str, user: str, card_ids: list[str], rating: int) -> None:
-    study = StudyStore(Store(Path(path)))
+    study = StudyStore(Store(path if path.startswith("postgresql") else Path(path)))
     for cid in card_ids:
         study.rate(user, cid, rating)
 
 
-def test_two_processes_rating_the_same_user_both_persist(tmp_path: Path) -> None:
+def test_two_processes_rating_the_same_user_both_persist(store_target: Path | str) -> None:
     cards = [make_card(i) for i in range(12)]
-    study = _store(tmp_path)
+    study = _store(store_target)
     study.sync_cards(cards)
     ids = [c.id for c in cards]
     ctx = multiprocessing.get_context("spawn")
     # Both processes rate every card: the writes interleave on the same rows.
-    procs = [ctx.Process(target=_rate_many, args=(str(tmp_path / "study.sqlite3"), "ana", ids, r))
+    procs = [ctx.Process(target=_rate_many, args=(str(store_target), "ana", ids, r))
              for r in (3, 4)]
     for p in procs:
         p.start()
@@ -96,16 +97,16 @@ def test_two_processes_rating_the_same_user_both_persist(tmp_path: Path) -> None
     for cid in ids:
         per_card = [r for r in reviews if r["card_id"] == cid]
         assert sorted(r["rating"] for r in per_card) == [3, 4]
-        rows = study.store.query("SELECT reps FROM study_state WHERE user = 'ana' AND "
+        rows = study.store.query("SELECT reps FROM study_state WHERE \"user\" = 'ana' AND "
                                  "card_id = ?", (cid,))
         assert rows[0]["reps"] == 2  # the second review saw the first one's state
         # The second review in the log started from the state the first one left.
         assert per_card[1]["state_before"] == per_card[0]["state_after"]
 
 
-def test_due_cards_first_then_new_within_the_daily_limit(tmp_path: Path) -> None:
+def test_due_cards_first_then_new_within_the_daily_limit(store_target: Path | str) -> None:
     cards = [make_card(i, domain=3 if i < 6 else 6) for i in range(10)]
-    study = _store(tmp_path, new_per_day=4)
+    study = _store(store_target, new_per_day=4)
     study.sync_cards(cards)
     first = study.due_cards("ana", limit=3, now=T0)
     assert [c.id for c in first] == [c.id for c in cards[:3]]  # new cards in corpus order
@@ -121,16 +122,16 @@ def test_due_cards_first_then_new_within_the_daily_limit(tmp_path: Path) -> None
                 if c.id not in {x.id for x in first}]) == 4
 
 
-def test_retired_cards_are_not_served(tmp_path: Path) -> None:
+def test_retired_cards_are_not_served(store_target: Path | str) -> None:
     cards = [make_card(i) for i in range(4)]
-    study = _store(tmp_path)
+    study = _store(store_target)
     study.sync_cards(cards)
     study.sync_cards(cards[:2], retire_others=True)
     assert {c.id for c in study.due_cards("ana", limit=10, now=T0)} == {c.id for c in cards[:2]}
 
 
-def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
-    study = _store(tmp_path)
+def test_bad_input_is_one_clear_error(store_target: Path | str) -> None:
+    study = _store(store_target)
     card = make_card(1)
     study.sync_cards([card])
     for bad in (0, 5, "3", True, 2.0):
@@ -151,10 +152,10 @@ def _item(domain: int, section: str, answer: int = 0) -> QuizItem:
                     source="s.md")
 
 
-def test_quiz_answers_and_progress_drive_study_next(tmp_path: Path) -> None:
+def test_quiz_answers_and_progress_drive_study_next(store_target: Path | str) -> None:
     cards = [*(make_card(i, domain=3, section="3.2") for i in range(4)),
              *(make_card(10 + i, domain=6, section="6.1") for i in range(4))]
-    study = _store(tmp_path, scheduler=Scheduler(enable_fuzzing=False))
+    study = _store(store_target, scheduler=Scheduler(enable_fuzzing=False))
     study.sync_cards(cards)
     # Untouched: the heavier domain (3 weighs 21%, 6 weighs 13%) comes first.
     first = study.study_next("ana")
@@ -186,10 +187,10 @@ def test_quiz_answers_and_progress_drive_study_next(tmp_path: Path) -> None:
     assert set(p3.to_json()) >= {"domain", "cards_learned", "retention", "quiz_accuracy"}
 
 
-def test_generated_cards_wait_in_the_inbox_until_accepted(tmp_path: Path) -> None:
+def test_generated_cards_wait_in_the_inbox_until_accepted(store_target: Path | str) -> None:
     curated = make_card(1)
     generated = [make_card(i, kind="definition") for i in (2, 3, 4)]
-    study = _store(tmp_path)
+    study = _store(store_target)
     study.sync_cards([curated, *generated])
     assert [c.id for c in study.due_cards("ana", now=T0)] == [curated.id]
     assert [c.id for c in study.inbox("ana")] == [c.id for c in generated]
@@ -204,7 +205,7 @@ def test_generated_cards_wait_in_the_inbox_until_accepted(tmp_path: Path) -> Non
     assert [c.id for c in study.due_cards("ben", now=T0)] == [curated.id]
     assert len(study.inbox("ben")) == 3
     # Choices are stored: a new store on the same file sees them.
-    again = _store(tmp_path)
+    again = _store(store_target)
     assert [c.id for c in again.due_cards("ana", now=T0)] == [generated[0].id]
     # Progress counts the study set, not every card in the index.
     assert {p.domain: p.cards_total for p in again.progress("ana", now=T0)}[3] == 1
@@ -212,8 +213,8 @@ def test_generated_cards_wait_in_the_inbox_until_accepted(tmp_path: Path) -> Non
         study.accept_card("ana", "no-such-card")
 
 
-def test_own_cards_belong_to_their_author(tmp_path: Path) -> None:
-    study = _store(tmp_path)
+def test_own_cards_belong_to_their_author(store_target: Path | str) -> None:
+    study = _store(store_target)
     study.sync_cards([make_card(1)])
     own = study.add_own_card("ana", "  Which Vertex AI feature splits traffic between models? ",
                              "traffic split on the endpoint", domain=4, section="4.1")
@@ -224,7 +225,7 @@ def test_own_cards_belong_to_their_author(tmp_path: Path) -> None:
     study.rate("ana", own.id, 3, now=T0)
     # A re-sync of the index's cards never retires a card the candidate wrote.
     study.sync_cards([make_card(1)], retire_others=True)
-    assert [c.id for c in _store(tmp_path).own_cards("ana")] == [own.id]
+    assert [c.id for c in _store(store_target).own_cards("ana")] == [own.id]
     for front, answer in [("", "x"), ("front?", "   "), ("x" * 3000, "y")]:
         with pytest.raises(StudyError):
             study.add_own_card("ana", front, answer)

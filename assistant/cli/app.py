@@ -42,6 +42,12 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.print_command:
         print(" ".join(cmd))
         return 0
+    if s.database_url is not None:
+        # PostgreSQL: a wrong password or an unreachable host is one line now, not a page
+        # error later; the schema migrations run once here too.
+        from assistant.store import Store
+
+        Store.from_settings(s).close()
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app "
               "and read its study data", file=sys.stderr)

@@ -37,7 +37,7 @@ def _exams(args: argparse.Namespace) -> ExamStore:
     from assistant.store import Store
     from assistant.study.exam import ExamStore
 
-    return ExamStore(Store(settings_from_args(args).store_path))
+    return ExamStore(Store.from_settings(settings_from_args(args)))
 
 
 def _clock(seconds: float) -> str:
@@ -219,7 +219,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     s = settings_from_args(args)
     today = datetime.now(UTC).date()
-    store = Store(s.store_path)
+    store = Store.from_settings(s)
     plans = PlanStore(store)
     current = plans.current(args.user)
     if args.date is not None or args.minutes is not None:

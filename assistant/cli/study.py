@@ -44,7 +44,7 @@ def _study_store(args: argparse.Namespace) -> Any:
     from assistant.store import Store
     from assistant.study.storage import StudyStore
 
-    return StudyStore(Store(settings_from_args(args).store_path))
+    return StudyStore(Store.from_settings(settings_from_args(args)))
 
 
 def _check_section(section: str | None, domain: int | None) -> None:

@@ -27,7 +27,7 @@ def _accounts(args: argparse.Namespace) -> Accounts:
     from assistant.accounts import Accounts
     from assistant.store import Store
 
-    return Accounts(Store(settings_from_args(args).store_path))
+    return Accounts(Store.from_settings(settings_from_args(args)))
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -6,7 +6,7 @@ and every quiz rationale names a chunk that exists in the index and quotes it ve
 
     cards = generate_cards(snapshot, domain=3)          # verified, de-duplicated
     items = draw_quiz(snapshot, count=10, seed=1, weighted=True)
-    study = StudyStore(Store(settings.store_path))
+    study = StudyStore(Store.from_settings(settings))
     study.sync_cards(cards)
     for card in study.due_cards("alice"):
         study.rate("alice", card.id, 3)                 # 1 Again, 2 Hard, 3 Good, 4 Easy

@@ -62,7 +62,7 @@ __all__ = ["EXAM_MINUTES", "FORM_ITEMS", "MIN_ITEMS", "Form", "Attempt", "Domain
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam_attempts (
     id TEXT PRIMARY KEY,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     seed INTEGER NOT NULL,
     guide TEXT NOT NULL,
     minutes INTEGER NOT NULL,
@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS exam_attempts (
     submitted REAL,                     -- NULL while in progress
     auto INTEGER NOT NULL DEFAULT 0     -- 1: submitted because time ran out
 );
-CREATE INDEX IF NOT EXISTS exam_attempts_by_user ON exam_attempts(user, started);
+CREATE INDEX IF NOT EXISTS exam_attempts_by_user ON exam_attempts("user", started);
 CREATE TABLE IF NOT EXISTS exam_responses (
     attempt_id TEXT NOT NULL REFERENCES exam_attempts(id),
     pos INTEGER NOT NULL,               -- 0-based position in the form
@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS exam_responses (
     PRIMARY KEY (attempt_id, pos)
 );
 CREATE TABLE IF NOT EXISTS exam_targets (
-    user TEXT PRIMARY KEY,
+    "user" TEXT PRIMARY KEY,
     target REAL NOT NULL,               -- the candidate's own goal, a share 0-1
     updated REAL NOT NULL
 );
@@ -211,7 +211,7 @@ class ExamStore:
     def __init__(self, store: Store, study: StudyStore | None = None) -> None:
         self.store = store
         self.study = study or StudyStore(store)  # its quiz tables receive submitted answers
-        store.migrate(_SCHEMA)
+        store.migrate([_SCHEMA], component="exam")
 
     # --- history the form avoids ---------------------------------------------------------
 
@@ -219,8 +219,8 @@ class ExamStore:
         """Items this profile has met: in any earlier mock exam, or answered in a quiz."""
         user = check_user(user)
         seen = {r["item_id"] for r in self.store.query(
-            "SELECT DISTINCT item_id FROM quiz_answers WHERE user = ?", (user,))}
-        for r in self.store.query("SELECT items_json FROM exam_attempts WHERE user = ?", (user,)):
+            "SELECT DISTINCT item_id FROM quiz_answers WHERE \"user\" = ?", (user,))}
+        for r in self.store.query("SELECT items_json FROM exam_attempts WHERE \"user\" = ?", (user,)):
             seen.update(d["id"] for d in json.loads(r["items_json"]))
         return seen
 
@@ -244,14 +244,14 @@ class ExamStore:
         aid = uuid.uuid4().hex[:16]
         with self.store.transaction() as db:
             # Checked again under the write lock: two tabs pressing Start at once get one attempt.
-            row = db.execute("SELECT id FROM exam_attempts WHERE user = ? AND submitted IS NULL "
+            row = db.execute("SELECT id FROM exam_attempts WHERE \"user\" = ? AND submitted IS NULL "
                              "AND deadline > ? ORDER BY started DESC LIMIT 1",
                              (user, t0)).fetchone()
             if row is not None:
                 aid = row["id"]
             else:
                 db.execute(
-                    "INSERT INTO exam_attempts (id, user, seed, guide, minutes, planned, "
+                    "INSERT INTO exam_attempts (id, \"user\", seed, guide, minutes, planned, "
                     "items_json, started, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (aid, user, seed, syllabus.CURRENT_VERSION, form.minutes, form.planned,
                      json.dumps([it.to_json() for it in form.items], ensure_ascii=False), t0,
@@ -292,7 +292,7 @@ class ExamStore:
     def current(self, user: str, *, now: float | None = None) -> Attempt | None:
         """The profile's attempt in progress, if any (expired ones are submitted on the way)."""
         user = check_user(user)
-        for r in self.store.query("SELECT id FROM exam_attempts WHERE user = ? AND submitted IS "
+        for r in self.store.query("SELECT id FROM exam_attempts WHERE \"user\" = ? AND submitted IS "
                                   "NULL ORDER BY started DESC", (user,)):
             a = self.get(r["id"], now=now)
             if a is not None and not a.done:
@@ -370,7 +370,7 @@ class ExamStore:
 
     def _submit(self, attempt_id: str, *, auto: bool, when: float) -> None:
         with self.store.transaction() as db:
-            row = db.execute("SELECT user, items_json, submitted FROM exam_attempts WHERE "
+            row = db.execute("SELECT \"user\", items_json, submitted FROM exam_attempts WHERE "
                              "id = ?", (attempt_id,)).fetchone()
             if row is None or row["submitted"] is not None:
                 return  # another tab or process got there first
@@ -388,7 +388,7 @@ class ExamStore:
                     continue
                 item = QuizItem.from_json(d)
                 cur = db.execute(
-                    "INSERT INTO quiz_answers (user, item_id, domain, section, chosen, correct, "
+                    "INSERT INTO quiz_answers (\"user\", item_id, domain, section, chosen, correct, "
                     "item_json, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (row["user"], item.id, item.domain, item.section, picks[0],
                      int(is_right(item, picks)), json.dumps(d, ensure_ascii=False), when))
@@ -403,7 +403,7 @@ class ExamStore:
         user = check_user(user)
         self.current(user, now=now)
         out = []
-        for r in self.store.query("SELECT id FROM exam_attempts WHERE user = ? AND submitted IS "
+        for r in self.store.query("SELECT id FROM exam_attempts WHERE \"user\" = ? AND submitted IS "
                                   "NOT NULL ORDER BY submitted, started", (user,)):
             a = self.get(r["id"], now=now)
             if a is not None:
@@ -415,13 +415,13 @@ class ExamStore:
                 or not 0.0 < target <= 1.0:
             raise StudyError(f"the target score must be between 1% and 100%; got {target!r}")
         with self.store.transaction() as db:
-            db.execute("INSERT INTO exam_targets (user, target, updated) VALUES (?, ?, ?) "
-                       "ON CONFLICT(user) DO UPDATE SET target = excluded.target, "
+            db.execute("INSERT INTO exam_targets (\"user\", target, updated) VALUES (?, ?, ?) "
+                       "ON CONFLICT(\"user\") DO UPDATE SET target = excluded.target, "
                        "updated = excluded.updated", (check_user(user), float(target),
                                                       time.time()))
 
     def target(self, user: str) -> float | None:
-        rows = self.store.query("SELECT target FROM exam_targets WHERE user = ?",
+        rows = self.store.query("SELECT target FROM exam_targets WHERE \"user\" = ?",
                                 (check_user(user),))
         return float(rows[0]["target"]) if rows else None
 

@@ -61,12 +61,12 @@ _REVIEW_AFTER = (1, 4)  # days after introduction when a new card is likely to c
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS study_plans (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     exam_date TEXT NOT NULL,             -- ISO date
     minutes INTEGER NOT NULL,            -- per day
     created REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS study_plans_by_user ON study_plans(user, id);
+CREATE INDEX IF NOT EXISTS study_plans_by_user ON study_plans("user", id);
 """
 
 
@@ -238,16 +238,18 @@ def _subsections(store: Store, user: str, bank: Mapping[str, int]) -> dict[str, 
     subs = {sub.id: _Sub(sub.id, s.weight / max(1, len(s.subsections)), bank=bank.get(sub.id, 0))
             for s in g.sections for sub in s.subsections}
     for r in store.query(
-            "SELECT c.section, COUNT(*) AS n, SUM(s.card_id IS NOT NULL) AS seen, "
-            "SUM(COALESCE(s.state = ?, 0)) AS learned FROM study_cards c LEFT JOIN study_state s "
-            f"ON s.card_id = c.id AND s.user = ? WHERE {in_study_set('c')} GROUP BY c.section",
+            "SELECT c.section, COUNT(*) AS n, "
+            "SUM(CASE WHEN s.card_id IS NOT NULL THEN 1 ELSE 0 END) AS seen, "
+            "SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END) AS learned FROM study_cards c "
+            "LEFT JOIN study_state s "
+            f"ON s.card_id = c.id AND s.\"user\" = ? WHERE {in_study_set('c')} GROUP BY c.section",
             (int(State.Review), user, user, user)):
         if r["section"] in subs:
             sub = subs[r["section"]]
             sub.cards, sub.seen, sub.learned = int(r["n"]), int(r["seen"] or 0), \
                 int(r["learned"] or 0)
     for r in store.query("SELECT section, COUNT(DISTINCT item_id) AS n, SUM(correct) AS ok "
-                         "FROM quiz_answers WHERE user = ? GROUP BY section", (user,)):
+                         "FROM quiz_answers WHERE \"user\" = ? GROUP BY section", (user,)):
         if r["section"] in subs:
             subs[r["section"]].answered = int(r["n"])
             subs[r["section"]].correct = int(r["ok"] or 0)
@@ -257,7 +259,7 @@ def _subsections(store: Store, user: str, bank: Mapping[str, int]) -> dict[str, 
 def _known_dues(store: Store, user: str, today: date, end: date) -> dict[date, int]:
     out: dict[date, int] = defaultdict(int)
     for r in store.query(f"SELECT s.due FROM study_state s JOIN study_cards c ON c.id = "
-                         f"s.card_id WHERE s.user = ? AND {in_study_set('c')}",
+                         f"s.card_id WHERE s.\"user\" = ? AND {in_study_set('c')}",
                          (user, user, user)):
         d = datetime.fromtimestamp(r["due"], UTC).date()
         d = max(d, today)  # overdue cards are today's work
@@ -379,7 +381,7 @@ def forecast(store: Store, user: str, exam_date: date, *,
         "AND c.domain IS NOT NULL GROUP BY c.domain", (user, user))}
     recall: dict[int, list[float]] = defaultdict(list)
     for r in store.query(f"SELECT c.domain, s.fsrs_json FROM study_state s JOIN study_cards c "
-                         f"ON c.id = s.card_id WHERE s.user = ? AND {in_study_set('c')}",
+                         f"ON c.id = s.card_id WHERE s.\"user\" = ? AND {in_study_set('c')}",
                          (user, user, user)):
         if r["domain"] is None:
             continue
@@ -402,7 +404,7 @@ class PlanStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        store.migrate(_SCHEMA)
+        store.migrate([_SCHEMA], component="plan")
 
     def set(self, user: str, exam_date: date, minutes: object, *,
             today: date | None = None) -> PlanSettings:
@@ -411,7 +413,7 @@ class PlanStore:
         mins = check_plan_input(exam_date, minutes, today)
         now = time.time()
         with self.store.transaction() as db:
-            db.execute("INSERT INTO study_plans (user, exam_date, minutes, created) VALUES "
+            db.execute("INSERT INTO study_plans (\"user\", exam_date, minutes, created) VALUES "
                        "(?, ?, ?, ?)", (user, exam_date.isoformat(), mins, now))
         return PlanSettings(exam_date, mins, now)
 
@@ -423,4 +425,4 @@ class PlanStore:
         return [PlanSettings(date.fromisoformat(r["exam_date"]), int(r["minutes"]),
                              float(r["created"]))
                 for r in self.store.query("SELECT exam_date, minutes, created FROM study_plans "
-                                          "WHERE user = ? ORDER BY id", (check_user(user),))]
+                                          "WHERE \"user\" = ? ORDER BY id", (check_user(user),))]

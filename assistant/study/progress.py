@@ -74,18 +74,21 @@ def _counts(store: Store, sql: str, args: tuple[Any, ...]) -> dict[Any, Any]:
 def compute_progress(store: Store, user: str, now: datetime) -> list[DomainProgress]:
     cards = _counts(store, f"SELECT c.domain, COUNT(*) FROM study_cards c WHERE "
                            f"{in_study_set('c')} GROUP BY c.domain", (user, user))
-    seen = _counts(store, "SELECT c.domain, COUNT(*), SUM(s.state = ?), SUM(s.due <= ?) "
+    seen = _counts(store, "SELECT c.domain, COUNT(*), SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN s.due <= ? THEN 1 ELSE 0 END) "
                           "FROM study_state s JOIN study_cards c ON c.id = s.card_id "
-                          f"WHERE s.user = ? AND {in_study_set('c')} GROUP BY c.domain",
+                          f"WHERE s.\"user\" = ? AND {in_study_set('c')} GROUP BY c.domain",
                    (int(State.Review), now.timestamp(), user, user, user))
     # Retention is measured on reviews of cards that had graduated: the first sightings of a
     # card say nothing about memory.
-    revs = _counts(store, "SELECT c.domain, COUNT(*), SUM(r.state_before = ? AND r.rating > 1), "
-                          "SUM(r.state_before = ?) FROM study_reviews r JOIN study_cards c "
-                          "ON c.id = r.card_id WHERE r.user = ? GROUP BY c.domain",
+    revs = _counts(store, "SELECT c.domain, COUNT(*), "
+                          "SUM(CASE WHEN r.state_before = ? AND r.rating > 1 THEN 1 ELSE 0 END), "
+                          "SUM(CASE WHEN r.state_before = ? THEN 1 ELSE 0 END) "
+                          "FROM study_reviews r JOIN study_cards c ON c.id = r.card_id "
+                          "WHERE r.\"user\" = ? GROUP BY c.domain",
                    (int(State.Review), int(State.Review), user))
     quiz = _counts(store, "SELECT domain, COUNT(*), SUM(correct) FROM quiz_answers "
-                          "WHERE user = ? GROUP BY domain", (user,))
+                          "WHERE \"user\" = ? GROUP BY domain", (user,))
     g = syllabus.current_guide()
     out = []
     for sec in (syllabus.GENERAL, *g.sections):
@@ -112,11 +115,12 @@ def _weakest_section(store: Store, user: str, domain: int) -> str | None:
     """The subsection of ``domain`` with the largest share of cards not yet learned, counting
     wrong quiz answers there as extra unlearned cards."""
     rows = store.query(
-        "SELECT c.section, COUNT(*) AS total, SUM(COALESCE(s.state = ?, 0)) AS learned "
-        "FROM study_cards c LEFT JOIN study_state s ON s.card_id = c.id AND s.user = ? "
+        "SELECT c.section, COUNT(*) AS total, "
+        "SUM(CASE WHEN s.state = ? THEN 1 ELSE 0 END) AS learned "
+        "FROM study_cards c LEFT JOIN study_state s ON s.card_id = c.id AND s.\"user\" = ? "
         f"WHERE {in_study_set('c')} AND c.domain = ? AND c.section IS NOT NULL "
         "GROUP BY c.section", (int(State.Review), user, user, user, domain))
-    wrong = _counts(store, "SELECT section, SUM(1 - correct) FROM quiz_answers WHERE user = ? "
+    wrong = _counts(store, "SELECT section, SUM(1 - correct) FROM quiz_answers WHERE \"user\" = ? "
                            "AND domain = ? GROUP BY section", (user, domain))
     current = set(syllabus.current_guide().subsection_ids())
     gaps = [((r["total"] - r["learned"] + int(wrong.get(r["section"], (0,))[0] or 0))

@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS study_cards (
 );
 CREATE INDEX IF NOT EXISTS study_cards_by_domain ON study_cards(active, domain, ord);
 CREATE TABLE IF NOT EXISTS study_state (
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     card_id TEXT NOT NULL,
     fsrs_json TEXT NOT NULL,              -- fsrs.Card.to_json(): the scheduler's own state
     state INTEGER NOT NULL,
@@ -91,12 +91,12 @@ CREATE TABLE IF NOT EXISTS study_state (
     lapses INTEGER NOT NULL,
     first_review REAL NOT NULL,
     last_review REAL NOT NULL,
-    PRIMARY KEY (user, card_id)
+    PRIMARY KEY ("user", card_id)
 );
-CREATE INDEX IF NOT EXISTS study_state_due ON study_state(user, due);
+CREATE INDEX IF NOT EXISTS study_state_due ON study_state("user", due);
 CREATE TABLE IF NOT EXISTS study_reviews (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     card_id TEXT NOT NULL,
     rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
     state_before INTEGER,                 -- NULL: the first time this user saw the card
@@ -105,10 +105,10 @@ CREATE TABLE IF NOT EXISTS study_reviews (
     due_after REAL NOT NULL,
     log_json TEXT NOT NULL                -- fsrs.ReviewLog.to_json()
 );
-CREATE INDEX IF NOT EXISTS study_reviews_by_user ON study_reviews(user, card_id, id);
+CREATE INDEX IF NOT EXISTS study_reviews_by_user ON study_reviews("user", card_id, id);
 CREATE TABLE IF NOT EXISTS quiz_answers (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     item_id TEXT NOT NULL,
     domain INTEGER,
     section TEXT,
@@ -117,18 +117,18 @@ CREATE TABLE IF NOT EXISTS quiz_answers (
     item_json TEXT NOT NULL,
     answered REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS quiz_answers_by_user ON quiz_answers(user, domain);
+CREATE INDEX IF NOT EXISTS quiz_answers_by_user ON quiz_answers("user", domain);
 -- The candidate's say over cards: generated cards wait in an inbox (no row) until accepted,
 -- optionally edited; any card can be suspended. A card the candidate wrote is a study_cards
 -- row of kind 'own' that only its author has accepted, so nobody else is ever served it.
 CREATE TABLE IF NOT EXISTS card_choices (
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     card_id TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('accepted', 'suspended')),
     front TEXT,                           -- the candidate's edit of the front, if any
     answer TEXT,                          -- and of the answer
     updated REAL NOT NULL,
-    PRIMARY KEY (user, card_id)
+    PRIMARY KEY ("user", card_id)
 );
 -- Multiple-select answers: every chosen option (quiz_answers.chosen holds the first).
 CREATE TABLE IF NOT EXISTS quiz_answer_choices (
@@ -145,7 +145,7 @@ class StudyStore:
         # fsrs defaults (desired retention 0.9, interval fuzzing on), like Anki's FSRS mode.
         self.scheduler = scheduler or Scheduler()
         self.new_per_day = new_per_day
-        store.migrate(_SCHEMA)
+        store.migrate([_SCHEMA], component="study")
 
     # --- cards ---------------------------------------------------------------------------
 
@@ -198,9 +198,9 @@ class StudyStore:
         now_ts = utc(now).timestamp()
         dom_sql, dom_args = ("AND c.domain = ?", (domain,)) if domain is not None else ("", ())
         pick = ("SELECT c.card_json, e.front AS e_front, e.answer AS e_answer FROM study_cards c "
-                "LEFT JOIN card_choices e ON e.user = ? AND e.card_id = c.id ")
+                "LEFT JOIN card_choices e ON e.\"user\" = ? AND e.card_id = c.id ")
         rows = self.store.query(
-            pick + "JOIN study_state s ON s.card_id = c.id AND s.user = ? "
+            pick + "JOIN study_state s ON s.card_id = c.id AND s.\"user\" = ? "
             f"WHERE {in_study_set('c')} AND s.due <= ? {dom_sql} ORDER BY s.due, c.id LIMIT ?",
             (user, user, user, user, now_ts, *dom_args, limit))
         out = [_edited(r) for r in rows]
@@ -208,7 +208,7 @@ class StudyStore:
         if room > 0:
             rows = self.store.query(
                 pick + f"WHERE {in_study_set('c')} {dom_sql} AND NOT EXISTS (SELECT 1 FROM "
-                "study_state s WHERE s.user = ? AND s.card_id = c.id) ORDER BY c.ord, c.id "
+                "study_state s WHERE s.\"user\" = ? AND s.card_id = c.id) ORDER BY c.ord, c.id "
                 "LIMIT ?", (user, user, user, *dom_args, user, room))
             out.extend(_edited(r) for r in rows)
         return out
@@ -227,7 +227,7 @@ class StudyStore:
             where, args = where + " AND c.section = ?", [*args, section]
         rows = self.store.query(
             f"SELECT c.card_json FROM study_cards c WHERE c.active = 1 AND c.kind NOT IN "
-            f"({kinds}) {where} AND NOT EXISTS (SELECT 1 FROM card_choices x WHERE x.user = ? "
+            f"({kinds}) {where} AND NOT EXISTS (SELECT 1 FROM card_choices x WHERE x.\"user\" = ? "
             "AND x.card_id = c.id) ORDER BY c.ord, c.id LIMIT ?",
             (*CURATED_KINDS, "own", *args, user, limit))
         return [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
@@ -249,10 +249,11 @@ class StudyStore:
             if db.execute("SELECT 1 FROM study_cards WHERE id = ?", (card_id,)).fetchone() is None:
                 raise StudyError(f"no flashcard with id {card_id!r}; list cards with "
                                  "'assistant flashcards --format json'")
-            db.execute("INSERT INTO card_choices (user, card_id, status, front, answer, updated) "
-                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user, card_id) DO UPDATE SET "
-                       "status=excluded.status, front=COALESCE(excluded.front, front), "
-                       "answer=COALESCE(excluded.answer, answer), updated=excluded.updated",
+            db.execute("INSERT INTO card_choices (\"user\", card_id, status, front, answer, updated) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(\"user\", card_id) DO UPDATE SET "
+                       "status=excluded.status, front=COALESCE(excluded.front, card_choices.front), "
+                       "answer=COALESCE(excluded.answer, card_choices.answer), "
+                       "updated=excluded.updated",
                        (user, card_id, status, front, answer, time.time()))
 
     def add_own_card(self, user: str, front: str, answer: str, *, domain: int | None = None,
@@ -272,19 +273,19 @@ class StudyStore:
                        "ord, active, updated) VALUES (?, ?, ?, 'own', '', ?, ?, 1, ?)",
                        (card.id, domain, section, json.dumps(card.to_json(), ensure_ascii=False),
                         _OWN_ORD, now))
-            db.execute("INSERT INTO card_choices (user, card_id, status, updated) VALUES "
+            db.execute("INSERT INTO card_choices (\"user\", card_id, status, updated) VALUES "
                        "(?, ?, 'accepted', ?)", (user, card.id, now))
         return card
 
     def own_cards(self, user: str) -> list[Flashcard]:
         rows = self.store.query(
             "SELECT c.card_json FROM study_cards c JOIN card_choices x ON x.card_id = c.id "
-            "AND x.user = ? WHERE c.kind = 'own' ORDER BY c.updated, c.id", (check_user(user),))
+            "AND x.\"user\" = ? WHERE c.kind = 'own' ORDER BY c.updated, c.id", (check_user(user),))
         return [Flashcard.from_json(json.loads(r["card_json"])) for r in rows]
 
     def _new_left_today(self, user: str, now: datetime) -> int:
         day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        rows = self.store.query("SELECT COUNT(*) AS n FROM study_state WHERE user = ? AND "
+        rows = self.store.query("SELECT COUNT(*) AS n FROM study_state WHERE \"user\" = ? AND "
                                 "first_review >= ? AND first_review < ?",
                                 (user, day.timestamp(), (day + timedelta(days=1)).timestamp()))
         return max(0, self.new_per_day - int(rows[0]["n"]))
@@ -302,7 +303,7 @@ class StudyStore:
                 raise StudyError(f"no flashcard with id {card_id!r}; list cards with "
                                  "'assistant flashcards --format json'")
             row = db.execute("SELECT fsrs_json, state, reps, lapses, first_review FROM "
-                             "study_state WHERE user = ? AND card_id = ?",
+                             "study_state WHERE \"user\" = ? AND card_id = ?",
                              (user, card_id)).fetchone()
             before = Card.from_json(row["fsrs_json"]) if row else new_fsrs_card(card_id, when)
             after, log = review(self.scheduler, before, rating, when)
@@ -311,15 +312,15 @@ class StudyStore:
                 row is not None and row["state"] == State.Review and rating == 1)
             first = row["first_review"] if row else when.timestamp()
             db.execute(
-                "INSERT INTO study_state (user, card_id, fsrs_json, state, due, reps, lapses, "
+                "INSERT INTO study_state (\"user\", card_id, fsrs_json, state, due, reps, lapses, "
                 "first_review, last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(user, card_id) DO UPDATE SET fsrs_json=excluded.fsrs_json, "
+                "ON CONFLICT(\"user\", card_id) DO UPDATE SET fsrs_json=excluded.fsrs_json, "
                 "state=excluded.state, due=excluded.due, reps=excluded.reps, "
                 "lapses=excluded.lapses, last_review=excluded.last_review",
                 (user, card_id, after.to_json(), int(after.state), after.due.timestamp(), reps,
                  lapses, first, when.timestamp()))
             db.execute(
-                "INSERT INTO study_reviews (user, card_id, rating, state_before, state_after, "
+                "INSERT INTO study_reviews (\"user\", card_id, rating, state_before, state_after, "
                 "reviewed, due_after, log_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (user, card_id, rating, row["state"] if row else None, int(after.state),
                  when.timestamp(), after.due.timestamp(), log.to_json()))
@@ -330,13 +331,13 @@ class StudyStore:
 
     def fsrs_card(self, user: str, card_id: str) -> Card | None:
         """The scheduler state of one card for one user, as the fsrs package sees it."""
-        rows = self.store.query("SELECT fsrs_json FROM study_state WHERE user = ? AND "
+        rows = self.store.query("SELECT fsrs_json FROM study_state WHERE \"user\" = ? AND "
                                 "card_id = ?", (check_user(user), card_id))
         return Card.from_json(rows[0]["fsrs_json"]) if rows else None
 
     def reviews(self, user: str, card_id: str | None = None) -> list[dict[str, object]]:
         sql = "SELECT card_id, rating, state_before, state_after, reviewed, due_after FROM " \
-              "study_reviews WHERE user = ?"
+              "study_reviews WHERE \"user\" = ?"
         args: tuple[object, ...] = (check_user(user),)
         if card_id is not None:
             sql += " AND card_id = ?"
@@ -362,7 +363,7 @@ class StudyStore:
         correct = sorted(picks) == list(item.keys)
         with self.store.transaction() as db:
             cur = db.execute(
-                "INSERT INTO quiz_answers (user, item_id, domain, section, chosen, correct, "
+                "INSERT INTO quiz_answers (\"user\", item_id, domain, section, chosen, correct, "
                 "item_json, answered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (user, item.id, item.domain, item.section, picks[0], int(correct),
                  json.dumps(item.to_json(), ensure_ascii=False), time.time()))

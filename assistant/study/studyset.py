@@ -18,6 +18,6 @@ def in_study_set(alias: str) -> str:
     two ``?`` placeholders it contains (pass the user twice, in place)."""
     kinds = ", ".join(f"'{k}'" for k in CURATED_KINDS)
     return (f"({alias}.active = 1 AND NOT EXISTS (SELECT 1 FROM card_choices x WHERE "
-            f"x.user = ? AND x.card_id = {alias}.id AND x.status = 'suspended') AND "
+            f"x.\"user\" = ? AND x.card_id = {alias}.id AND x.status = 'suspended') AND "
             f"({alias}.kind IN ({kinds}) OR EXISTS (SELECT 1 FROM card_choices x WHERE "
-            f"x.user = ? AND x.card_id = {alias}.id AND x.status = 'accepted')))")
+            f"x.\"user\" = ? AND x.card_id = {alias}.id AND x.status = 'accepted')))")

@@ -87,11 +87,11 @@ def assistant(s: Settings, backend: str | None = None) -> Any:
 def _store(path: str) -> Any:
     from assistant.store import Store
 
-    return Store(Path(path))
+    return Store(path)
 
 
 def store(s: Settings) -> Any:
-    return _store(str(s.store_path))
+    return _store(s.store_location)
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,8 +102,7 @@ def _study_store(path: str) -> Any:
 
 
 def study_store(s: Settings) -> Any:
-    """The raw StudyStore (process-wide: the card sync). Pages use ``state.scope().study``."""
-    return _study_store(str(s.store_path))
+    return _study_store(s.store_location)
 
 
 @st.cache_resource(show_spinner=False)
@@ -120,7 +119,7 @@ def _raw_stores(path: str) -> dict[str, Any]:
 def raw_stores(s: Settings) -> dict[str, Any]:
     """The study, exam, plan and practice stores of the process (their tables migrated once),
     for ``access.Scope`` to wrap per signed-in user."""
-    return _raw_stores(str(s.store_path))
+    return _raw_stores(s.store_location)
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,7 +131,7 @@ def _accounts(path: str) -> Any:
 
 def accounts(s: Settings) -> Any:
     """Accounts, sign-in and sessions (auth = "required")."""
-    return _accounts(str(s.store_path))
+    return _accounts(s.store_location)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -147,7 +146,7 @@ def study_cards(s: Settings) -> list[Any]:
     """All flashcards of the current index generation, synced into the study tables once per
     generation and process (reviews and progress read them from there)."""
     snap = retriever(s).index.snapshot()
-    return _synced_cards(str(s.store_path), _key(s, _COMPOSER_FIELDS), snap.generation,
+    return _synced_cards(s.store_location, _key(s, _COMPOSER_FIELDS), snap.generation,
                          str(s.practice_dir), snap)
 
 

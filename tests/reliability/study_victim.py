@@ -9,7 +9,7 @@ moments and checks every acknowledged write is in SQLite.
 Exam answers and marks overwrite earlier ones of the same question, so before each of them the
 process prints ``DO kind key value``: the one write in flight at the kill may or may not land.
 
-Run as ``python study_victim.py DB USER SEED CARD_ID...``.
+Run as ``python study_victim.py DB USER SEED CARD_ID...`` (DB: a SQLite file or a PostgreSQL URL).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def main() -> int:
     from assistant.study.quiz import QuizItem, QuizOption
 
     rng = random.Random(int(seed))
-    store = Store(Path(db))
+    store = Store(db if db.startswith("postgresql") else Path(db))  # a file or a URL
     study = StudyStore(store)
     out = sys.stdout
     exams = ExamStore(store, study)

@@ -40,7 +40,7 @@ def make_cards(n: int) -> list[Flashcard]:
             for i in range(n)]
 
 
-def start(db: Path, user: str, seed: int, cards: list[str]) -> subprocess.Popen[str]:
+def start(db: Path | str, user: str, seed: int, cards: list[str]) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, str(HERE / "study_victim.py"), str(db), user,
                              str(seed), *cards], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=child_env())
@@ -74,13 +74,13 @@ def expected_exam(lines: list[str]) -> dict[tuple[str, str], set[str]]:
     return allowed
 
 
-def check_exam(con: sqlite3.Connection, lines: list[str]) -> None:
+def check_exam(store: Store, lines: list[str]) -> None:
     rows = {f"{a}:{p}": (json.dumps(json.loads(c), separators=(",", ":")) if c else None,
                          str(m))
-            for a, p, c, m in con.execute("SELECT attempt_id, pos, chosen_json, marked FROM "
+            for a, p, c, m in store.query("SELECT attempt_id, pos, chosen_json, marked FROM "
                                           "exam_responses")}
     starts = {ln.split()[2] for ln in lines if ln.startswith("ACK exam_start")}
-    assert starts <= {a for (a,) in con.execute("SELECT id FROM exam_attempts")}
+    assert starts <= {a for (a,) in store.query("SELECT id FROM exam_attempts")}
     for (kind, key), values in expected_exam(lines).items():
         assert key in rows, (kind, key, values)
         chosen, marked = rows[key]
@@ -88,15 +88,20 @@ def check_exam(con: sqlite3.Connection, lines: list[str]) -> None:
         assert got in values, (kind, key, got, values)
 
 
-def check(db: Path, acks: list[str], lines: list[str] | None = None) -> None:
-    con = sqlite3.connect(db)
-    try:
+def check(db: Path | str, acks: list[str], lines: list[str] | None = None) -> None:
+    """Every acknowledged write is stored, and no action is half there (portable SQL: the same
+    check on a SQLite file and on PostgreSQL)."""
+    if isinstance(db, Path):
+        con = sqlite3.connect(db)
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
+    store = Store(db)
+    try:
         reviews = {(c, r, round(t, 3)) for c, r, t in
-                   con.execute("SELECT card_id, rating, reviewed FROM study_reviews")}
-        answers = {m for (m,) in con.execute("SELECT id FROM messages WHERE role='assistant'")}
-        verdicts = {v for (v,) in con.execute("SELECT id FROM verdicts")}
-        quiz = {i for (i,) in con.execute("SELECT item_id FROM quiz_answers")}
+                   store.query("SELECT card_id, rating, reviewed FROM study_reviews")}
+        answers = {m for (m,) in store.query("SELECT id FROM messages WHERE role='assistant'")}
+        verdicts = {v for (v,) in store.query("SELECT id FROM verdicts")}
+        quiz = {i for (i,) in store.query("SELECT item_id FROM quiz_answers")}
         for ack in acks:
             kind, *rest = ack.split()[1:]
             if kind == "review":
@@ -110,34 +115,34 @@ def check(db: Path, acks: list[str], lines: list[str] | None = None) -> None:
                 continue  # checked as a whole below: later writes replace earlier ones
             else:
                 assert rest[0] in quiz, ack
-        check_exam(con, lines or [])
+        check_exam(store, lines or [])
         # One transaction per action: the scheduler state always agrees with the review log
         # (a torn rating would leave a log row without its state, or the reverse), and every
         # answer has its question.
-        torn = con.execute(
-            "SELECT s.user, s.card_id, s.reps, COUNT(r.id) FROM study_state s LEFT JOIN "
-            "study_reviews r ON r.user = s.user AND r.card_id = s.card_id "
-            "GROUP BY s.user, s.card_id HAVING s.reps != COUNT(r.id)").fetchall()
+        torn = store.query(
+            'SELECT s."user", s.card_id, s.reps, COUNT(r.id) FROM study_state s LEFT JOIN '
+            'study_reviews r ON r."user" = s."user" AND r.card_id = s.card_id '
+            'GROUP BY s."user", s.card_id, s.reps HAVING s.reps != COUNT(r.id)')
         assert torn == []
-        orphans = con.execute("SELECT COUNT(*) FROM study_reviews r WHERE NOT EXISTS (SELECT 1 "
-                              "FROM study_state s WHERE s.user = r.user AND "
-                              "s.card_id = r.card_id)").fetchone()[0]
+        orphans = store.query('SELECT COUNT(*) FROM study_reviews r WHERE NOT EXISTS (SELECT 1 '
+                              'FROM study_state s WHERE s."user" = r."user" AND '
+                              "s.card_id = r.card_id)")[0][0]
         assert orphans == 0
-        users, bots = con.execute("SELECT SUM(role='user'), SUM(role='assistant') FROM messages"
-                                  ).fetchone()
+        users, bots = store.query("SELECT SUM(CASE WHEN role = 'user' THEN 1 ELSE 0 END), "
+                                  "SUM(CASE WHEN role = 'assistant' THEN 1 ELSE 0 END) "
+                                  "FROM messages")[0]
         assert users == bots
     finally:
-        con.close()
+        store.close()
 
 
-def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale) -> None:
+def kill_rounds(db: Path | str, rounds: int) -> tuple[int, list[str], dict[str, int], int]:
+    """Rounds of two writer processes killed with SIGKILL, checked after each round."""
     rng, seed = rng_from_env()
     print(f"RELIABILITY_SEED={seed}")
-    db = tmp_path / "data" / "assistant.sqlite3"
     cards = make_cards(40)
     StudyStore(Store(db)).sync_cards(cards)
     ids = [c.id for c in cards]
-    rounds = scale(12, 60)
     acks: list[str] = []
     lines: list[str] = []  # ACK and DO lines in order, "END" after each process
     kills = 0
@@ -159,9 +164,24 @@ def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale)
     kinds = {k: sum(1 for a in acks if a.split()[1] == k)
              for k in ("review", "answer", "verdict", "quiz", "exam_answer", "exam_mark")}
     assert all(kinds.values()), kinds
+    return kills, acks, kinds, seed
+
+
+def test_acknowledged_reviews_and_verdicts_survive_kill_9(tmp_path: Path, scale) -> None:
+    db = tmp_path / "data" / "assistant.sqlite3"
+    kills, acks, kinds, seed = kill_rounds(db, scale(12, 60))
     # The WAL mode the store promises (readers never block the writer).
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
     record("store_kills", {"kills": kills, "acknowledged_writes": len(acks), "lost": 0,
                            "by_kind": kinds, "seed": seed})
+
+
+@pytest.mark.pg
+def test_acknowledged_writes_in_postgres_survive_kill_9(pg_url: str, scale) -> None:
+    """The same kills with the store in PostgreSQL: a write acknowledged by one app process is
+    committed on the server, whatever happens to that process."""
+    kills, acks, kinds, seed = kill_rounds(pg_url, scale(6, 30))
+    record("store_kills_postgres", {"kills": kills, "acknowledged_writes": len(acks), "lost": 0,
+                                    "by_kind": kinds, "seed": seed})
