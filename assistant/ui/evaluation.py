@@ -5,6 +5,8 @@ under data/eval-runs/ and can be reopened."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,25 @@ def _show_run(run: SavedRun) -> None:
                        file_name=f"{run.path.name}.json", key=f"dl_json_{run.path.name}")
 
 
+@contextmanager
+def _progress_bar(n: int, what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for an eval run of ``n`` ``what``; gone when the run ends."""
+    bar = st.progress(0.0, text=f"0 of {n} {what}")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(1, total), text=f"{done} of {total} {what}")
+
+    try:
+        yield progress
+    finally:
+        bar.empty()
+
+
+def _saved(run: SavedRun) -> None:
+    st.session_state["evals_saved"] = str(run.path)  # show the new run below
+    st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+
+
 def _run_retrieval(s: Any, choice: str, upload: Any, k: int, mode: str, limit: int) -> None:
     loaded = _load_cases(s, choice, upload)
     if loaded is not None:
@@ -166,18 +187,11 @@ def _run_retrieval(s: Any, choice: str, upload: Any, k: int, mode: str, limit: i
         if limit:
             cases = cases[:limit]
         assistant = resources.assistant(s)
-        bar = st.progress(0.0, text=f"0 of {len(cases)} cases")
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(done / max(1, total), text=f"{done} of {total} cases")
-
-        report = run_eval(cases, assistant, k=k, mode=mode,
-                          name=f"{mode}/{assistant.composer.name} · {source}",
-                          progress=progress)
-        bar.empty()
-        run = save_run(s, report, source)
-        st.session_state["evals_saved"] = str(run.path)  # show the new run below
-        st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+        with _progress_bar(len(cases), "cases") as progress:
+            report = run_eval(cases, assistant, k=k, mode=mode,
+                              name=f"{mode}/{assistant.composer.name} · {source}",
+                              progress=progress)
+        _saved(save_run(s, report, source))
 
 
 def _run_mcq(s: Any, path: Path, mode: str, limit: int) -> None:
@@ -191,17 +205,10 @@ def _run_mcq(s: Any, path: Path, mode: str, limit: int) -> None:
     if limit:
         cases = cases[:limit]
     assistant = resources.assistant(s)
-    bar = st.progress(0.0, text=f"0 of {len(cases)} items")
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / max(1, total), text=f"{done} of {total} items")
-
-    report = run_mcq_eval(cases, assistant, mode=mode, name=f"coach/{mode} · {path.name}",
-                          progress=progress)
-    bar.empty()
-    run = save_mcq_run(s, report, path.name)
-    st.session_state["evals_saved"] = str(run.path)
-    st.success(escape_inline(f"Saved to {run.path}"), icon=":material/check:")
+    with _progress_bar(len(cases), "items") as progress:
+        report = run_mcq_eval(cases, assistant, mode=mode, name=f"coach/{mode} · {path.name}",
+                              progress=progress)
+    _saved(save_mcq_run(s, report, path.name))
 
 
 def render() -> None:
