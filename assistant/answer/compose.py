@@ -12,6 +12,9 @@
    more so when their condition matches a constraint the question states (data in BigQuery,
    SQL skills, least operations, latency, cost, scale, compliance, labels late, GPUs), and
    less when they contradict one (label-based evaluation when labels arrive 30 days late).
+   A rule earns its decision credit only as far as its "when ..." condition is the question's
+   situation: "Choose Reduction Server when a GPU job waits on gradients" is another
+   scenario's answer for a question about a GPU that did not lower serving latency.
 4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
    something, never a near-duplicate of one already chosen: same vector direction or mostly
    the same words), and at most one caveat that bears on the question. When two decision
@@ -23,7 +26,7 @@ Every sentence is verbatim from its passage and carries that passage's marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -149,6 +152,25 @@ _FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I
 _FIRST_STEP_BONUS = 0.2
 
 
+# The condition of a decision rule: "Choose Reduction Server when <a multi-node GPU job waits
+# on gradient communication>".
+_CONDITION = re.compile(r"\b(?:when|if|whenever|for)\s+(.*)$", re.I)
+_CONDITION_FULL = 0.25  # share of the condition's (idf-weighted) terms that earns the full bonus
+_CONDITION_FLOOR = -0.5  # a rule whose condition the question does not state at all
+
+
+def _condition_fit(text: str, qterms: set[str], weights: dict[str, float],
+                   idf_of: Callable[[str], float] | None) -> float:
+    """How far a decision rule's condition is the question's situation, from -0.5 (none of
+    it: the rule is another scenario's answer and should not lead because it says "Choose")
+    to 1.0. A rule without a stated condition keeps the full decision bonus."""
+    m = _CONDITION.search(text)
+    if not m:
+        return 1.0
+    fit = min(1.0, shape.quote_match(m.group(1), qterms, weights, idf_of) / _CONDITION_FULL)
+    return _CONDITION_FLOOR + (1.0 - _CONDITION_FLOOR) * fit
+
+
 def _goal_object(question: str) -> set[str]:
     """What a "how do I reduce X?" question wants changed: the terms of X."""
     m = _GOAL_OBJ.search(question)
@@ -223,7 +245,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
-            total += _DECISION_BONUS
+            total += _DECISION_BONUS * _condition_fit(text, qterms, weights, idf_of)
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))
