@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evals_mcq import load_mcq_set
+from assistant.evals.mcq import load_mcq_set
 from assistant.settings import PROJECT_ROOT
 from assistant.study.bank import NEAR_DUPLICATE, content_words, jaccard, load_bank
 

@@ -31,8 +31,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
 
     settings = settings_from_args(args)
-    from assistant.evals_mcq import eval_command as mcq_eval
-    from assistant.evals_mcq import has_mcq_lines
+    from assistant.evals.mcq import eval_command as mcq_eval
+    from assistant.evals.mcq import has_mcq_lines
 
     if has_mcq_lines(Path(args.file)):  # a multiple-choice set: the practice-question coach
         return mcq_eval(args, make_assistant(args, settings), _progress)

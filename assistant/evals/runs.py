@@ -13,8 +13,8 @@ from typing import Any
 from assistant.errors import EvalFileError
 from assistant.evals.dataset import load_eval_set
 from assistant.evals.harness import EvalReport
+from assistant.evals.mcq import MCQReport
 from assistant.evals.report import write_text_atomic
-from assistant.evals_mcq import MCQReport
 from assistant.ingest.uploads import sanitize_filename
 from assistant.records import EvalCase
 from assistant.settings import Settings
@@ -110,7 +110,7 @@ def save_run(settings: Settings, report: EvalReport, source: str) -> SavedRun:
 
 def save_mcq_run(settings: Settings, report: MCQReport, source: str) -> SavedRun:
     """A multiple-choice run (``kind: "mcq"`` in report.json), saved like ``save_run``."""
-    from assistant.evals_mcq import mcq_table
+    from assistant.evals.mcq import mcq_table
 
     run = _new_run(settings, report.name)
     payload = {"kind": "mcq", **report.to_json(), "source": source, "created": run.created}

@@ -16,6 +16,7 @@ import streamlit as st
 from assistant import syllabus
 from assistant.errors import EvalFileError
 from assistant.evals import load_eval_set, run_eval
+from assistant.evals.mcq import has_mcq_lines, load_mcq_set, run_mcq_eval
 from assistant.evals.review import approved_eval_cases
 from assistant.evals.runs import (
     SavedRun,
@@ -26,7 +27,6 @@ from assistant.evals.runs import (
     save_mcq_run,
     save_run,
 )
-from assistant.evals_mcq import has_mcq_lines, load_mcq_set, run_mcq_eval
 from assistant.ui import resources
 from assistant.ui.safe import escape_inline
 from assistant.ui.widgets import show_error

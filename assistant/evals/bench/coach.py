@@ -15,7 +15,7 @@ def bench_coach(assistant: Any, path: Path) -> dict[str, Any]:
     """Every item of the multiple-choice set, pasted (stem, blank line, ``A. ...`` lines),
     through ``Assistant.ask`` with cold query caches. Timing only; accuracy is
     ``assistant eval evals/pmle_mcq.jsonl``."""
-    from assistant.evals_mcq import load_mcq_set
+    from assistant.evals.mcq import load_mcq_set
 
     cases, _ = load_mcq_set(path)
     assistant.retriever.clear_caches()
