@@ -68,6 +68,21 @@ def test_shipped_eval_set_follows_the_contract() -> None:
     assert sum(bool(c.history) for c in cases) >= 6  # follow-ups
 
 
+def test_second_dev_set_follows_the_contract() -> None:
+    """evals/pmle_dev2.jsonl: scenarios written in the style of the held-out test split, for
+    tuning; every evidence string and answer keyword is stated somewhere in the corpus."""
+    from assistant.settings import PROJECT_ROOT
+
+    cases = load_eval_set(PROJECT_ROOT / "evals" / "pmle_dev2.jsonl")
+    assert len(cases) >= 50
+    assert sum(not c.answerable for c in cases) >= 5
+    corpus = " ".join(p.read_text(encoding="utf-8").lower()
+                      for p in (PROJECT_ROOT / "corpus").rglob("*.md"))
+    for c in cases:
+        for s in (*c.evidence, *c.answer_keywords):
+            assert any(alt in corpus for alt in s.lower().split("|")), (c.id, s)
+
+
 def test_relevance_rule_with_alternatives() -> None:
     assert all_terms("AutoML Tabular uses an 80/10/10 split", ["automl|auto ml", "80/10/10"])
     assert all_terms("Auto ML ...  80/10/10", ["automl|auto ml", "80/10/10"])
