@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.base import TermStats
+from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.text import content_terms
 from assistant.records import Passage
 
@@ -63,11 +64,13 @@ class AbstainPolicy:
     # in the passages are low even when a passage states the answer. Measured on the dev
     # split plus 12 scenarios written for issue 14: answerable scenarios sit at coverage
     # 0.23-0.86 and best sentence 0.11-0.61, and every unanswerable dev case has at most 13
-    # content words. The exact checks (price, unknown identifier) and the unseen rule still
-    # apply to scenarios.
+    # content words. The second dev set (evals/pmle_dev2.jsonl, scenarios written in other
+    # words than the material's) has answerable scenarios down to coverage 0.19 and best
+    # sentence 0.078, hence the floors below. The exact checks (price, unknown identifier)
+    # and the unseen rule still apply to scenarios.
     long_question_terms: int = 18
-    long_min_coverage: float = 0.20
-    long_min_best_sentence: float = 0.08
+    long_min_coverage: float = 0.17
+    long_min_best_sentence: float = 0.07
 
     # Between a short question (up to 8 content words) and a long scenario the floors move
     # in steps with the length, not at one cliff: a 15-word scenario is mostly situation too.
@@ -187,7 +190,10 @@ _MONEY = re.compile(r"(\$\s?\d|\busd\s?\d|\d\s?(usd|dollars?|euros?|eur)\b|\u20a
 
 
 def asks_for_price(question: str) -> bool:
-    return bool(_PRICE_Q.search(question))
+    """Whether the question asks what something costs. In a scenario only the sentence that
+    asks counts: "An insurer's pricing team ..." or "... at a low cost per prediction" sets
+    the scene, while "How much does it cost per node hour?" asks for an amount."""
+    return bool(_PRICE_Q.search(ask_sentence(question)))
 
 
 def states_a_price(passages: Sequence[Passage], top: int = 3) -> bool:
