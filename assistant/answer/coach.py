@@ -317,8 +317,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
                 p_w = {t: weights[t] for t in part}
                 # The stem's own words count here: the pairing with them is what is denied.
                 neg = max(neg, negativity(s.text, p_w, p_hit, negated))
-        if neg > 0 and correction_share(s.text, weights, hit) >= policy.correction_share:
-            neg = 0.0  # the option is what the warning recommends instead
+        if hit and correction_share(s.text, weights, hit) >= policy.correction_share:
+            # "Trap: ... exceeds the 500-class limit; the fix is to group classes": the option
+            # is what the warning recommends instead, stated as the fix, which is as strong
+            # as a cue that points to it.
+            neg = 0.0
+            base *= policy.cue_boost
         if neg >= policy.negative_share:
             if worst is None or base > -worst.score:
                 worst = Evidence(s.passage, s.text, -base, cov)

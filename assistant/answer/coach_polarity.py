@@ -32,9 +32,13 @@ _NEG_WINDOW = 7  # words after a negative cue that it governs
 # new replicas must start"). Before a "than", only the part before it is judged.
 _PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
                          r"harder|riskier|brittle|overkill|unnecessary|needlessly|wrong answer|"
-                         r"common mistake|anti-pattern)\b", re.I)
+                         r"is the wrong|is wrong|common mistake|anti-pattern)\b", re.I)
 _OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
 _TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
+# Quoted scenario wording inside a sentence ("'data must not leave the project' points to X").
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{1,200}[\"\u201d]")
+# Where a correction stops: "the fix is to group classes, not to add training budget".
+_CORRECTION_END = re.compile(r",?\s+not\b|\brather than\b|\binstead of\b|;", re.I)
 
 
 def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
@@ -50,7 +54,8 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
         piv = _PIVOT.search(sentence, start + 1)
         end = piv.start() if piv else len(sentence)
-        if not NEGATION.search(sentence[start:end]):
+        # A quoted excuse ("so work is never interrupted") is the trap's wording, not a fact.
+        if not NEGATION.search(_QUOTED.sub(" ", sentence[start:end])):
             spans.append((start, end))
     pej = _PEJORATIVE.search(sentence)
     if pej and not trap:
@@ -63,7 +68,10 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         rest = sentence[m.end():]
         stop = re.search(r"[.;:,]|\b(unless|when|if|because|for)\b", rest)
         spans.append((m.end(), m.end() + (stop.start() if stop else len(rest))))
+    quoted = [(q.start(), q.end()) for q in _QUOTED.finditer(sentence)]
     for m in _NEG_CUE.finditer(sentence):
+        if any(a <= m.start() < b for a, b in quoted):
+            continue  # "'data must not leave the project' points to X": the scenario's words
         rest = sentence[m.end():]
         words = list(re.finditer(r"\S+", rest))
         end = m.end() + (words[min(_NEG_WINDOW, len(words)) - 1].end() if words else 0)
@@ -74,8 +82,12 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         # too, but only for an option that also names what follows the negation (see
         # negativity); an option that only names X is not what the sentence denies.
         head = sentence[:m.start()]
+        # "X draws a perimeter so that data cannot be moved": the negation belongs to the
+        # purpose clause, whose subject is "data", not X.
         cut = max((k.end() for k in re.finditer(r"[.;:]\s|,\s(?:and|but|while|whereas)\s|"
-                                                 r"\b(?:and|while|whereas)\s", head)),
+                                                 r"\b(?:and|while|whereas)\s|"
+                                                 r"\bso that\s|,\s?so\s|\bwhich means\s",
+                                                 head)),
                   default=0)
         spans.append((m.end(), end))
         spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
@@ -101,9 +113,11 @@ def correction_share(sentence: str, weights: dict[str, float], hit: set[str]) ->
     m = _CORRECTION.search(sentence)
     if m is None:
         return 0.0
+    stop = _CORRECTION_END.search(sentence, m.end())
+    end = stop.start() if stop else len(sentence)
     pos = positions(sentence, hit)
     total = sum(weights[t] for _, t in pos) or 1.0
-    return sum(weights[t] for p, t in pos if p >= m.end()) / total
+    return sum(weights[t] for p, t in pos if m.end() <= p < end) / total
 
 
 def negativity(sentence: str, weights: dict[str, float], hit: set[str],
