@@ -99,7 +99,9 @@ def _identifiers(question: str) -> list[str]:
             out.append(word)
     return out
 _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
-                         r"those|it|they|its|their|here|there)\b", re.I)
+                         r"those|it|they|its|their|here|there|examples? (are|is|include)|"
+                         r"(choose|use|prefer|pick|apply|consider|combine) (these|those|this|them|"
+                         r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
 _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
                     r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
 
