@@ -159,7 +159,9 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                   r"(late|later|after|delay\w*|weeks?|days?|months?)|delayed labels?|no labels|"
                   r"without labels|unlabel+ed|labels? (are|is) (slow|delayed|scarce|missing|"
                   r"unavailable|not available)|ground[- ]truth[^.?]*(late|after|delay\w*|weeks?|"
-                  r"days?|months?)"),
+                  r"days?|months?)|(known|confirmed|learns?|revealed|settled)[^.?]{0,60}"
+                  r"(weeks?|months?|days?) (later|after)|only after [^.?]{0,80}\b(weeks?|months?|"
+                  r"days?)\b"),
                _r(r"labels (are|come back) slow|without (ground-truth )?labels|before labels|"
                   r"no labels|unlabel+ed|distribution|\bdrift\b|\bskew\b|feature attribution"),
                _r(r"label-based|requires ground-truth labels|labels come back quickly|"
