@@ -36,10 +36,11 @@ class ComposeContext:
     same and concurrent questions share nothing mutable."""
 
     def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
-                 sentences: Any | None) -> None:
+                 sentences: Any | None, clause_vectors: np.ndarray | None = None) -> None:
         self.stats = stats
         self.query_vector = query_vector
         self.sentences = sentences
+        self.clause_vectors = clause_vectors
 
     def idf(self, term: str) -> float:
         return self.stats.idf(term) if self.stats is not None else 1.0

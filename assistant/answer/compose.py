@@ -3,7 +3,9 @@
 1. Every sentence of the top passages is scored lexically (``extractive.score_sentences``:
    idf-weighted overlap, heading credit, retrieval prior) and semantically (cosine between the
    question's vector and the sentence's vector, both from the bundled model; sentence vectors
-   are built at ingest, see ``sentvec``).
+   are built at ingest, see ``sentvec``). A multi-sentence scenario also has a vector per
+   sentence: a passage sentence that restates one of them is about this case even when the
+   whole scenario's vector, diluted by its story, sits far from it.
 2. Each sentence gets a role (``shape.sentence_role``). Meta sentences about the guide or a
    product's name count only when the question is about those. An exam cue counts only when
    the scenario it quotes matches the question's. A trap is never the lead (unless traps were
@@ -51,6 +53,10 @@ from assistant.records import Citation, Passage
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
            "is_near_duplicate"]
 
+# A sentence close in meaning to one sentence of a multi-sentence question (cosine above the
+# floor) earns this weight per point above it: 0.9 like the whole-question cosine.
+_CLAUSE_WEIGHT = 0.9
+_CLAUSE_FLOOR = 0.4
 _SEM_WEIGHT = 0.9  # cosine 0.2 (unrelated) .. 0.7 (paraphrase) against lexical 0 .. ~1.2
 _DECISION_BONUS = 0.12
 _CONSTRAINT_BONUS = 0.10
@@ -207,6 +213,11 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
     why_q = bool(_WHY_Q.search(question))
+    clauses = getattr(stats, "clause_vectors", None)
+    clause_m = None
+    if clauses is not None and len(clauses):
+        m = np.asarray(clauses, dtype=np.float32)
+        clause_m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
     out: list[Candidate] = []
     for s in scored:
         text = s.sentence.text
@@ -221,6 +232,12 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             # sentence made of them scores low by meaning; words decide for it instead.
             sem = max(sem, 0.5 + 0.25 * min(1.0, s.coverage))
         total = s.score + (_SEM_WEIGHT * sem if sem is not None else 0.0)
+        if clause_m is not None and vec is not None:
+            # A long scenario dilutes its own vector; a sentence that says what one of its
+            # sentences says ("partial exposure is impossible" for "cannot route a small share
+            # of users to the new model first") is about this case.
+            best = float(np.max(clause_m @ vec))
+            total += _CLAUSE_WEIGHT * max(0.0, best - _CLAUSE_FLOOR)
         if role == "cue":
             match = max(shape.quote_match(q, qterms, weights, idf_of) for q in shape.cue_quotes(text))
             if match < _CUE_MIN_MATCH:

@@ -20,6 +20,7 @@ from assistant.answer.followup import standalone_question
 from assistant.answer.intake import screen
 from assistant.answer.sentvec import load_sentence_vectors, unit_vector
 from assistant.answer.shape import asks_about_names
+from assistant.answer.text import split_sentences
 from assistant.errors import ConfigError
 from assistant.records import Answer, Chunk, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
@@ -249,12 +250,18 @@ class Assistant:
         root = getattr(self.retriever.index, "root", None)
         vectors = load_sentence_vectors(root / snap.generation) if root is not None else None
         qvec = None
+        clauses = None
         if vectors is not None:
             try:
                 qvec = self.retriever.embedder.embed_query(query)
+                # A scenario's sentences each state one fact or constraint; their own
+                # vectors let the composer see a sentence that restates one of them.
+                parts = [x.text for x in split_sentences(query)]
+                if len(parts) >= 2:
+                    clauses = self.retriever.embedder.embed_documents(parts)
             except Exception:  # noqa: BLE001 - semantic scoring is a refinement, not required
                 qvec = None
-        return ComposeContext(snap, qvec, vectors)
+        return ComposeContext(snap, qvec, vectors, clauses)
 
     def vectorizer(self) -> Callable[[str], np.ndarray | None]:
         """Text -> vector for the eval's quality metrics: the ingest-time sentence vectors when
