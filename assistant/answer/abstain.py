@@ -125,9 +125,10 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
     unknown = None
     if df is not None:
         unknown = next((w for w in identifiers(question) if df(w) == 0), None)
+    idf = stats.idf if stats is not None else None
     return Signals(dense, float(coverage), float(unseen), missing_price=missing_price,
                    unknown_identifier=unknown, terms=len(all_terms),
-                   missing_subject=missing_logistics_subject(question, seen_terms))
+                   missing_subject=missing_logistics_subject(question, seen_terms, idf))
 
 
 _WH_SUBJECT = re.compile(r"\b(?:which|what)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:do|does|did|is|are|"
@@ -137,19 +138,39 @@ _WH_SUBJECT = re.compile(r"\b(?:which|what)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:d
 _EXAM_Q = re.compile(r"\b(exam|certification|test cent(er|re)|testing room|proctor\w*|pmle)\b", re.I)
 
 
-def missing_logistics_subject(question: str, seen_terms: set[str]) -> str | None:
-    """An exam-logistics question that asks "which X" or "what X" about something no top
-    passage mentions (ID documents, a calculator): the material does not cover it, however
-    many of its other words ("Professional Machine Learning Engineer exam") the passages
-    share."""
+# Words every exam-logistics question shares, and the words of its question phrase ("how
+# long", "what happens"): they say nothing about what is asked.
+_EXAM_WORDS = frozenset(content_terms(
+    "exam exams certification certified professional machine learning engineer google cloud "
+    "pmle take taking test tests question questions online onsite long many much early often "
+    "happen happens"))
+_LOGISTICS_MIN_SHARE = 0.45
+
+
+def missing_logistics_subject(question: str, seen_terms: set[str],
+                              idf: Callable[[str], float] | None = None) -> str | None:
+    """An exam-logistics question about something no top passage mentions: the material does
+    not cover it, however many of its other words ("Professional Machine Learning Engineer
+    exam") the passages share. Two tests: a "which X" or "what X" whose X no passage names
+    (ID documents, a calculator), and an asking sentence whose own words ("fail", "wait";
+    "bathroom", "break") the passages mostly lack. On the dev sets the answerable logistics
+    questions keep at least half of those words (by idf), the unanswerable ones at most a
+    third. Returns the missing words."""
     if not _EXAM_Q.search(question):
         return None
     m = _WH_SUBJECT.search(question)
-    if not m:
+    if m:
+        terms = content_terms(m.group(1))
+        if terms and not any(t in seen_terms for t in terms):
+            return m.group(1)
+    ask = [t for t in dict.fromkeys(content_terms(ask_sentence(question)))
+           if t not in _EXAM_WORDS]
+    if len(ask) < 2:
         return None
-    terms = content_terms(m.group(1))
-    if terms and not any(t in seen_terms for t in terms):
-        return m.group(1)
+    w = {t: (idf(t) if idf is not None else 1.0) for t in ask}
+    share = sum(v for t, v in w.items() if t in seen_terms) / (sum(w.values()) or 1.0)
+    if share < _LOGISTICS_MIN_SHARE:
+        return ", ".join(t for t in ask if t not in seen_terms)
     return None
 
 
