@@ -92,7 +92,8 @@ _VERDICT = re.compile(r"\b(cannot|can't|can not|does not|do not|doesn't|don't|is
 _FRAMING = re.compile(r"\b(lists?|describes?|documents?|offers?|has|have|comes? in|falls? into|"
                       r"asks?)\b[^.:;]{0,60}\b(two|three|four|five|several|many|firm|main|"
                       r"these)\b[^.:;]{0,30}\b(routes|levels|ways|kinds|types|options|limits|"
-                      r"events|parts|stages|steps|modes|families|questions|choices)\b|"
+                      r"events|parts|stages|steps|modes|families|questions|choices|methods|"
+                      r"approaches|metrics|components|strategies|tools|services)\b|"
                       r"\b(lists|describes) the (events|steps|stages|levels|options|ways)\b|"
                       r"\bcontrols how\b|:$", re.I)
 
