@@ -110,3 +110,72 @@ def test_scenarios_the_material_answers_are_answered(corpus_assistant, question:
     ans = corpus_assistant.ask(question)
     assert not ans.abstained, ans.notes
     assert not ans.lead.startswith("Trap")
+
+
+# --- third pass (tuned on evals/pmle_dev2.jsonl) -----------------------------------------------
+
+def test_only_the_asking_sentence_makes_a_price_question() -> None:
+    assert not asks_for_price("An insurer's pricing team wants neural-network accuracy on its "
+                              "tabular policy data. Which model type should it use?")
+    assert not asks_for_price("The team must keep the cost per prediction low. Which serving "
+                              "option should it choose?")
+    assert asks_for_price("The team serves a model on GPUs. How much does an A100 node cost "
+                          "per hour?")
+
+
+def test_a_logistics_question_whose_own_words_no_passage_has() -> None:
+    seen = set(content_terms("The exam lasts two hours and has 50 to 60 questions; pace "
+                             "yourself and flag long questions for a second look."))
+    q = "If I fail the PMLE exam, how long must I wait before I can take it again?"
+    assert missing_logistics_subject(q, seen) is not None
+    # "how long" and "how many" are the question's phrase, not what the material must state
+    assert missing_logistics_subject("How long is the PMLE exam and how many questions does "
+                                     "it have?", seen) is None
+    # not about the exam: the rule does not apply
+    assert missing_logistics_subject("If a training job fails, how long must I wait before "
+                                     "retrying it?", seen) is None
+
+
+def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> None:
+    from assistant.answer.compose import _condition_fit
+
+    q = ("Your XGBoost model is served on a Vertex AI endpoint with a GPU attached to reduce "
+         "latency. Latency barely changed but the bill tripled. What should you do?")
+    qterms = set(content_terms(q))
+    w = {t: 3.0 for t in qterms}
+    other = _condition_fit("Choose Reduction Server when a multi-node GPU job spends a large "
+                           "share of each step waiting on gradient communication.", qterms, w, None)
+    same = _condition_fit("Choose CPU serving when the model is XGBoost and the GPU barely "
+                          "changed latency but tripled the bill.", qterms, w, None)
+    assert other < 0 < same
+    assert _condition_fit("Choose CPU serving.", qterms, w, None) == 1.0  # no condition stated
+
+
+@pytest.mark.parametrize("text", [
+    "Choose these changes when a scenario reports request too large errors.",
+    "Examples are JAX, a pinned CUDA version or system libraries installed with apt.",
+])
+def test_sentences_that_point_back_do_not_lead(text: str) -> None:
+    from assistant.answer.compose import _CONNECTIVE
+
+    assert _CONNECTIVE.match(text)
+    assert not _CONNECTIVE.match("Choose CPU serving when the model is a tree ensemble.")
+
+
+def test_a_scenarios_late_labels_in_other_words() -> None:
+    from assistant.answer.shape import constraints_in
+
+    q = ("An insurer's fraud model learns whether a claim was fraudulent only after "
+         "investigators close the case, which usually takes about a month. What should the "
+         "team monitor?")
+    assert "labels late or missing" in [c.name for c in constraints_in(q)]
+
+
+def test_a_restated_scenario_sentence_raises_its_passage_sentence(corpus_assistant) -> None:
+    """The per-sentence vectors of a multi-sentence question reach the composer."""
+    q = ("A logistics company releases a model that expects a new request schema. Old and new "
+         "requests are incompatible, so it cannot send a small share of users to the new "
+         "model first. Which rollout strategy should it use?")
+    ctx = corpus_assistant.context(q)
+    assert ctx.clause_vectors is not None and len(ctx.clause_vectors) == 3
+    assert corpus_assistant.context("What is a canary rollout?").clause_vectors is None
