@@ -260,7 +260,7 @@ class Assistant:
                 if len(parts) >= 2:
                     clauses = self.retriever.embedder.embed_documents(parts)
             except Exception:  # noqa: BLE001 - semantic scoring is a refinement, not required
-                qvec = None
+                clauses = None  # the whole-question vector, if it came back, is still used
         return ComposeContext(snap, qvec, vectors, clauses)
 
     def vectorizer(self) -> Callable[[str], np.ndarray | None]:
