@@ -137,18 +137,18 @@ def test_a_logistics_question_whose_own_words_no_passage_has() -> None:
 
 
 def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> None:
-    from assistant.answer.compose import _condition_fit
+    from assistant.answer.compose import condition_fit
 
     q = ("Your XGBoost model is served on a Vertex AI endpoint with a GPU attached to reduce "
          "latency. Latency barely changed but the bill tripled. What should you do?")
     qterms = set(content_terms(q))
     w = {t: 3.0 for t in qterms}
-    other = _condition_fit("Choose Reduction Server when a multi-node GPU job spends a large "
+    other = condition_fit("Choose Reduction Server when a multi-node GPU job spends a large "
                            "share of each step waiting on gradient communication.", qterms, w, None)
-    same = _condition_fit("Choose CPU serving when the model is XGBoost and the GPU barely "
+    same = condition_fit("Choose CPU serving when the model is XGBoost and the GPU barely "
                           "changed latency but tripled the bill.", qterms, w, None)
     assert other < 0 < same
-    assert _condition_fit("Choose CPU serving.", qterms, w, None) == 1.0  # no condition stated
+    assert condition_fit("Choose CPU serving.", qterms, w, None) == 1.0  # no condition stated
 
 
 @pytest.mark.parametrize("text", [
@@ -156,10 +156,10 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
     "Examples are JAX, a pinned CUDA version or system libraries installed with apt.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
-    from assistant.answer.compose import _CONNECTIVE
+    from assistant.answer.compose import points_back
 
-    assert _CONNECTIVE.match(text)
-    assert not _CONNECTIVE.match("Choose CPU serving when the model is a tree ensemble.")
+    assert points_back(text)
+    assert not points_back("Choose CPU serving when the model is a tree ensemble.")
 
 
 def test_a_scenarios_late_labels_in_other_words() -> None:

@@ -51,7 +51,7 @@ from assistant.answer.text import content_terms
 from assistant.records import Citation, Passage
 
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
-           "is_near_duplicate"]
+           "is_near_duplicate", "condition_fit", "points_back"]
 
 # A sentence close in meaning to one sentence of a multi-sentence question (cosine above the
 # floor) earns this weight per point above it: 0.9 like the whole-question cosine.
@@ -109,6 +109,14 @@ _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example
                          r"those|it|they|its|their|here|there|examples? (are|is|include)|"
                          r"(choose|use|prefer|pick|apply|consider|combine) (these|those|this|them|"
                          r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
+
+
+def points_back(text: str) -> bool:
+    """The sentence continues another ("Cost also matters", "Choose these changes when ...",
+    "Examples are ..."): it reads badly as the first sentence of an answer."""
+    return bool(_CONNECTIVE.match(text))
+
+
 _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
                     r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
 
@@ -168,7 +176,7 @@ _CONDITION_FULL = 0.25  # share of the condition's (idf-weighted) terms that ear
 _CONDITION_FLOOR = -0.5  # a rule whose condition the question does not state at all
 
 
-def _condition_fit(text: str, qterms: set[str], weights: dict[str, float],
+def condition_fit(text: str, qterms: set[str], weights: dict[str, float],
                    idf_of: Callable[[str], float] | None) -> float:
     """How far a decision rule's condition is the question's situation, from -0.5 (none of
     it: the rule is another scenario's answer and should not lead because it says "Choose")
@@ -265,7 +273,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
-            total += _DECISION_BONUS * _condition_fit(text, qterms, weights, idf_of)
+            total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of)
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))
