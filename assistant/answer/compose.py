@@ -305,7 +305,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
-        if _CONNECTIVE.match(text):
+        if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
         for c in cons:
@@ -364,7 +364,7 @@ class ExtractiveComposer:
         leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
                     and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
         # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
-        leadable = [c for c in leadable if not _CONNECTIVE.match(c.text)] or leadable
+        leadable = [c for c in leadable if not points_back(c.text)] or leadable
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").
