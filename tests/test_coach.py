@@ -381,3 +381,31 @@ def test_coach_decides_from_indexed_passages_only(corpus_assistant) -> None:
         # No bank import, and no file reading at all: everything comes from the retriever.
         for needle in ("study.bank", "load_bank", "practice_dir", "open(", "read_text"):
             assert needle not in text, (mod.__name__, needle)
+
+
+def test_stem_meaning_sees_a_restatement_in_other_words(corpus_assistant) -> None:
+    """The stem says the training data was deleted; the corpus sentence that decides says drift
+    detection "needs no training data". Meaning puts it closer to the stem than an unrelated
+    sentence; a sentence the index never embedded has no closeness (words alone decide)."""
+    from assistant.answer.coach_service import stem_meaning
+
+    stem = ("A credit union's default model has served predictions on a Vertex AI endpoint for "
+            "two years. Its training data was purged under a data-retention rule two months ago. "
+            "The risk team now wants an alert whenever incoming loan applications start to look "
+            "different from earlier ones. Which Model Monitoring capability should you turn on?")
+    mcq = parse_mcq(pasted_form(stem, ["Training-serving skew detection",
+                                       "Prediction drift detection",
+                                       "Feature attribution skew detection",
+                                       "Skew detection on synthetic rows"]))
+    assert mcq is not None
+    generation = corpus_assistant.retriever.index.snapshot().generation
+    meaning = stem_meaning(corpus_assistant, mcq, generation)
+    assert meaning is not None and meaning.stem.shape[0] == 4
+    near = meaning.closeness(
+        "Vertex AI Model Monitoring detects prediction drift by comparing the latest window of "
+        "production data with an earlier window, so drift detection needs no training data at all.")
+    far = meaning.closeness(
+        "Trap: a classification target with thousands of distinct classes exceeds the 500-value "
+        "limit; the fix is to group classes or rethink the problem, not to add training budget.")
+    assert near is not None and far is not None and near > far
+    assert meaning.closeness("A sentence that no corpus file contains, about nothing.") is None

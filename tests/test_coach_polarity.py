@@ -3,7 +3,8 @@ against an option, and which state it as the fix."""
 
 from __future__ import annotations
 
-from assistant.answer.coach_polarity import correction_share, negativity
+from assistant.answer.coach_polarity import correction_share, negativity, unmet_need
+from assistant.answer.coach_stem import missing_things
 from assistant.answer.text import content_terms
 
 
@@ -44,3 +45,32 @@ def test_the_fix_ends_at_its_not() -> None:
     grouped, budget = _w("Group the SKUs into fewer classes"), _w("Double the training budget")
     assert correction_share(s, grouped, {"group", "class"} & set(grouped)) > 0.35
     assert correction_share(s, budget, {"train", "budget"} & set(budget)) == 0.0
+
+
+SKEW_NEED = ("For training-serving skew detection, the baseline is the distribution of each "
+             "feature in the original training data, so skew detection requires access to that "
+             "training data.")
+
+
+def test_what_a_scenario_says_is_gone() -> None:
+    stem = ("A lender's model has served for two years, and the training data was deleted under "
+            "a retention policy. The fraud desk has no labeled examples yet. What should you do?")
+    gone = missing_things(stem)
+    assert frozenset(content_terms("training data")) in gone
+    assert frozenset(content_terms("labeled examples")) in gone
+    assert missing_things("Train a model on the labeled examples in BigQuery.") == []
+
+
+def test_a_need_the_scenario_cannot_meet_argues_against_the_option() -> None:
+    gone = [frozenset(content_terms("training data"))]
+    w = _w("Training-serving skew detection against the training table")
+    hit = {t for t in w if t in set(content_terms(SKEW_NEED))}
+    assert unmet_need(SKEW_NEED, w, hit, gone) >= 0.4
+    # the same need is no objection when the scenario still has the data
+    assert unmet_need(SKEW_NEED, w, hit, [frozenset(content_terms("labels"))]) == 0.0
+    # "needs no training data" states the opposite need
+    free = ("Model Monitoring detects prediction drift by comparing recent windows of "
+            "production data, so drift detection needs no training data at all.")
+    w2 = _w("Prediction drift detection over recent windows")
+    hit2 = {t for t in w2 if t in set(content_terms(free))}
+    assert unmet_need(free, w2, hit2, gone) == 0.0

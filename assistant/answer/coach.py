@@ -8,8 +8,10 @@ How an option is judged, from the indexed passages only (never from a practice b
 2. Every sentence of those passages is scored for every option: the idf-weighted share of the
    option's *distinctive* terms it contains (terms every option shares, or that only echo the
    stem, decide nothing), times how much the sentence and its passage are about the stem's
-   situation (its constraints). A sentence that names an option in a negative scope ("Trap:",
-   "instead of", "rather than", "does not", "avoid") counts against it.
+   situation (its constraints): by shared words, and by meaning (its closest cosine to one
+   sentence of the stem, from the sentence vectors built at ingest). A sentence that names an
+   option in a negative scope ("Trap:", "instead of", "rather than", "does not", "avoid"), or
+   says it needs what the stem says is gone ("requires the training data"), counts against it.
 3. The options are ranked by support. The pick is decided when the chosen options lead the
    rest by a margin; otherwise the coach names the options that remain and picks none.
 
@@ -22,10 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from assistant.answer.base import TermStats
-from assistant.answer.coach_polarity import NEGATION, correction_share, negativity, positions
+from assistant.answer.coach_polarity import (
+    NEGATION,
+    correction_share,
+    negativity,
+    positions,
+    unmet_need,
+)
 from assistant.answer.coach_records import (
     VERDICTS,
     CoachPolicy,
@@ -40,6 +50,7 @@ from assistant.answer.coach_stem import (
     constraint_phrases,
     deciding_constraint,
     excluded_terms,
+    missing_things,
     negative_ask,
 )
 from assistant.answer.coach_writeup import write_up
@@ -47,8 +58,8 @@ from assistant.answer.options import MAX_OPTION_WORDS, MCQ
 from assistant.answer.text import content_terms, split_sentences
 from assistant.records import Passage
 
-__all__ = ["retrieve_for", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy", "judge_options",
-           "ask_sentence", "deciding_constraint", "VERDICTS"]
+__all__ = ["retrieve_for", "StemMeaning", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy",
+           "judge_options", "ask_sentence", "deciding_constraint", "VERDICTS"]
 
 EXPAND = 0.3  # weight of a requirement's usual wording (see _stem_weights), relative to idf
 # --- retrieval ---------------------------------------------------------------------------------
@@ -141,9 +152,32 @@ def _stem_weights(mcq: MCQ, stats: TermStats | None) -> dict[str, float]:
     return out
 
 
-def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -> list[_Sent]:
+@dataclass(frozen=True)
+class StemMeaning:
+    """A vector per sentence of the stem (rows of length 1) and the ingest-time sentence
+    vectors (``sentvec.SentenceVectors``). Shared words miss a passage that restates the
+    stem in other words ("the training data was deleted" / "drift detection needs no training
+    data"); the closest cosine to one stem sentence sees it. Each stem sentence counts on its
+    own because a scenario's sentences state different facts, and one whole-stem vector
+    blurs them."""
+
+    stem: np.ndarray
+    sentences: Any
+
+    def closeness(self, text: str) -> float | None:
+        v = self.sentences.get(text)
+        if v is None or not len(self.stem):
+            return None
+        return float(np.max(self.stem @ np.asarray(v, dtype=np.float32)))
+
+
+def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None,
+               meaning: StemMeaning | None = None,
+               policy: CoachPolicy | None = None) -> list[_Sent]:
+    policy = policy or CoachPolicy()
     weights = _stem_weights(mcq, stats)
     total = sum(weights.values()) or 1.0
+    span = max(policy.meaning_hi - policy.meaning_lo, 1e-6)
     out = []
     for p in passages:
         p_terms = set(content_terms(p.chunk.embed_text()))
@@ -153,6 +187,11 @@ def _sentences(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None) -
                 continue
             terms = frozenset(content_terms(s.text))
             rel_s = sum(w for t, w in weights.items() if t in terms) / total
+            cos = meaning.closeness(s.text) if meaning is not None else None
+            if cos is not None and policy.w_meaning > 0:
+                sem = min(1.0, max(0.0, (cos - policy.meaning_lo) / span))
+                rel_s = (1 - policy.w_meaning) * rel_s + \
+                    policy.w_meaning * policy.meaning_scale * sem
             tokens = tuple((content_terms(m.group(0)) or [""])[0]
                            for m in _TOKEN.finditer(s.text))
             out.append(_Sent(p, s.text, terms, rel_p, rel_s, tokens))
@@ -251,7 +290,8 @@ _PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+"
 
 
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
-              stem_w: dict[str, float], policy: CoachPolicy
+              stem_w: dict[str, float], policy: CoachPolicy,
+              missing: list[frozenset[str]] | None = None
               ) -> tuple[Evidence | None, Evidence | None, float]:
     """(best supporting, strongest opposing, best coverage) for one option."""
     literal = _literal(option_text)
@@ -323,6 +363,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             # as a cue that points to it.
             neg = 0.0
             base *= policy.cue_boost
+        if missing and hit and neg < policy.negative_share and \
+                unmet_need(s.text, weights, hit, missing) >= policy.negative_share:
+            # The option's method needs what the scenario says is gone: that rules it out, more
+            # firmly than a warning that merely names it.
+            neg = 1.0
+            base *= policy.unmet_boost
         if neg >= policy.negative_share:
             if worst is None or base > -worst.score:
                 worst = Evidence(s.passage, s.text, -base, cov)
@@ -333,14 +379,18 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
 
 
 def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None,
-                  policy: CoachPolicy | None = None) -> CoachResult:
+                  policy: CoachPolicy | None = None,
+                  meaning: StemMeaning | None = None) -> CoachResult:
+    """Judge every option (module docstring). ``meaning`` adds relevance by meaning; without
+    it (an index built before sentence vectors, or the embedder failed) words alone decide."""
     policy = policy or CoachPolicy()
-    sents = _sentences(mcq, passages, stats)
+    sents = _sentences(mcq, passages, stats, meaning, policy)
     weights = _option_weights(mcq, stats, policy.stem_echo)
     stem_w = _stem_weights(mcq, stats)
+    missing = missing_things(mcq.stem)
     judged: list[Judged] = []
     for o in mcq.options:
-        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy)
+        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         judged.append(Judged(o.label, score, sup, opp, cov))
     negative = negative_ask(mcq.stem)

@@ -11,7 +11,7 @@ import re
 
 from assistant.answer.text import content_terms
 
-__all__ = ["NEGATION", "correction_share", "negativity", "positions"]
+__all__ = ["NEGATION", "correction_share", "negativity", "positions", "unmet_need"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
@@ -144,3 +144,31 @@ def negativity(sentence: str, weights: dict[str, float], hit: set[str],
             negative.update(p for p, _ in pos if sa <= p < sb)
     neg = sum(weights[t] for p, t in pos if p in negative)
     return neg / total
+
+
+# "X requires access to the training data", "X needs labels": the need, and the words it governs.
+# "needs no training data" states the opposite and is skipped.
+_NEED = re.compile(r"\b(?:requires?|required|needs?|depends on|relies on|must have|"
+                   r"only works with|cannot work without|works only with)\b(?! no\b| not\b)",
+                   re.I)
+_NEED_WINDOW = 8  # words after the need that it governs
+
+
+def unmet_need(sentence: str, weights: dict[str, float], hit: set[str],
+               missing: list[frozenset[str]]) -> float:
+    """Weighted share of the option's matched terms that sit before a need the scenario cannot
+    meet ("skew detection requires access to that training data" when the stem says the
+    training data was deleted): 0.0 when the sentence states no such need."""
+    if not missing or not hit:
+        return 0.0
+    for m in _NEED.finditer(sentence):
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:]|,\s", rest)
+        scope = rest[:stop.start()] if stop else rest
+        scope_terms = set(content_terms(" ".join(scope.split()[:_NEED_WINDOW])))
+        if not any(thing <= scope_terms for thing in missing):
+            continue
+        pos = positions(sentence, hit)
+        total = sum(weights[t] for _, t in pos) or 1.0
+        return sum(weights[t] for p, t in pos if p < m.start()) / total
+    return 0.0

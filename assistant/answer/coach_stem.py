@@ -10,7 +10,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases"]
+           "constraint_phrases", "missing_things"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -233,3 +233,33 @@ def _core(clause: str, limit: int = 14) -> str:
     at = len(clause[:m.start()].split()) if m else 0
     start = max(0, min(at - 4, len(words) - limit))
     return " ".join(words[start:start + limit]) + " ..."
+
+
+# What the scenario says is not there: "the training data was deleted", "no labeled examples",
+# "without GPUs", "has no ML engineers". An option whose method needs one of these is ruled out
+# by a sentence that states the need ("skew detection requires access to that training data").
+_NP = r"((?:[\w\-]+ ){0,2}[\w\-]+)"
+_GONE = re.compile(r"\b(?:the |its |their |any |all )?" + _NP + r" (?:was|were|has been|have been|"
+                   r"is|are|had been) (?:deleted|purged|discarded|removed|lost|dropped|"
+                   r"unavailable|not available|not retained|not kept|no longer available)\b",
+                   re.I)
+_NONE = re.compile(r"\b(?:no|without|lacks?|lacking|does not have|do not have|has no|have no)"
+                   r" (?:(?:copy|access|longer) (?:of |to )?)?(?:the |any )?" + _NP + r"\b", re.I)
+_STOP_WORD = re.compile(r"\b(?:and|or|but|so|that|which|to|for|in|on|at|with|by|of|is|are|was|"
+                        r"were|be|can|must|should|yet|anymore|remains?|the|a|an|its|their|"
+                        r"changing|moving|using|any)\b", re.I)
+
+
+def missing_things(stem: str) -> list[frozenset[str]]:
+    """The content terms of each thing the stem says is absent (see _GONE and _NONE)."""
+    out: list[frozenset[str]] = []
+    for rx, keep_tail in ((_GONE, True), (_NONE, False)):
+        for m in rx.finditer(stem):
+            # "... and the training data was deleted": the words after the last stop word;
+            # "no labeled data to train on": the words before the first one.
+            pieces = _STOP_WORD.split(m.group(1))
+            phrase = (pieces[-1] if keep_tail else pieces[0]).strip()
+            terms = frozenset(content_terms(phrase))
+            if terms and terms not in out:
+                out.append(terms)
+    return out
