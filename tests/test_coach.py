@@ -409,3 +409,19 @@ def test_stem_meaning_sees_a_restatement_in_other_words(corpus_assistant) -> Non
         "limit; the fix is to group classes or rethink the problem, not to add training budget.")
     assert near is not None and far is not None and near > far
     assert meaning.closeness("A sentence that no corpus file contains, about nothing.") is None
+
+
+def test_a_long_clause_is_named_by_its_deciding_phrase_not_cut_mid_phrase() -> None:
+    """The constraint named in every verdict is a phrase of the stem that the deciding sentence
+    speaks to, not a 14-word window ending in "..." (44% of dev constraints before)."""
+    stem = ("An analyst trains a BigQuery ML boosted tree regressor on three years of weekly store "
+            "revenue, and stakeholders insist that the reported evaluation metrics come only from "
+            "the most recent weeks with every evaluation row later in time than every training "
+            "row. Which option should the analyst set?")
+    sentence = ("`SEQ` splits sequentially, ordered by the column named in `DATA_SPLIT_COL`, "
+                "which suits time-ordered data where the evaluation rows must come after the "
+                "training rows.")
+    phrase = deciding_constraint(stem, sentence, None)
+    assert phrase in stem and not phrase.endswith("...")
+    assert "evaluation metrics come only from the most recent weeks" in phrase
+    assert len(phrase.split()) <= 14

@@ -5,6 +5,7 @@ the options ("labels arrive late", "least operational overhead"), named in every
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
@@ -219,16 +220,44 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
         bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
         score = shared + bonus
         if score > best_score:
-            best, best_score = _core(clause), score
-    return best or _core(ask)
+            best, best_score = _core(clause, s_terms, idf), score
+    return best or _core(ask, s_terms, idf)
 
 
-def _core(clause: str, limit: int = 14) -> str:
-    """A long clause cut to ``limit`` words around its first requirement word (whole words of
-    the stem, so the quote stays the stem's own)."""
+# Where a long clause divides into phrases: "The model reports 99.5% accuracy, but never predicts
+# a defect", "... with every evaluation row later in time than every training row".
+_PHRASE = re.compile(r",\s+|\s+(?=(?:and|but|so|because|while|with|that|which|before|after|"
+                     r"although|though|yet|whereas|even though)\b)")
+_SETTING = re.compile(r"(?:during|after|before|in|at|with|for)\b", re.I)
+_LEADING = re.compile(r"^(?:and|but|so|then|because|while|yet|although|though|whereas|"
+                      r"even though)\s+", re.I)
+
+
+def _core(clause: str, s_terms: set[str] | None = None,
+          idf: Callable[[str], float] | None = None, limit: int = 14) -> str:
+    """A long clause cut to the phrase of it that the deciding sentence speaks to (most shared
+    rare terms, plus requirement words), else to ``limit`` words around its first requirement
+    word. Whole words of the stem either way, so the quote stays the stem's own; a phrase reads
+    as a constraint, a window ending in "..." as a fragment."""
     words = clause.split()
     if len(words) <= limit:
         return clause
+    weigh = idf or (lambda t: 1.0)
+    best, best_score = "", 0.0
+    for piece in _PHRASE.split(clause):
+        phrase = _LEADING.sub("", piece.strip(" ,;"))
+        if not 4 <= len(phrase.split()) <= limit:
+            continue
+        terms = set(content_terms(phrase))
+        # A phrase that says more (more content terms) reads as the constraint rather than as a
+        # fragment of the setting ("a worker pool", "During a review of notebook practices").
+        score = sum(weigh(t) for t in terms & (s_terms or set())) + \
+            1.5 * len(_CONSTRAINT_WORDS.findall(phrase)) + 0.3 * len(terms) - \
+            (1.0 if _SETTING.match(phrase) else 0.0)
+        if score > best_score:
+            best, best_score = phrase, score
+    if best:
+        return best
     m = _CONSTRAINT_WORDS.search(clause)
     at = len(clause[:m.start()].split()) if m else 0
     start = max(0, min(at - 4, len(words) - limit))
