@@ -63,6 +63,22 @@ def test_out_of_scope_questions_abstain(corpus_assistant, question: str) -> None
     assert "does not cover" in ans.answer
     # One sentence, no filler: it names the official page to check instead.
     assert re.search(r"check the official page: https://cloud\.google\.com/\S+$", ans.answer)
+
+
+@pytest.mark.parametrize(("question", "page"), [
+    # nothing in the material is about it: the documentation home, not a random source page
+    ("Who won the football world cup in 2014?", "https://cloud.google.com/docs"),
+    # about the exam, though not a logistics question the rules name
+    ("Is there free parking at the PMLE test centers?",
+     "https://cloud.google.com/learn/certification/machine-learning-engineer"),
+    # the source page whose address says what the question asks about
+    ("How do I turn on the auto_rollback flag in Vertex AI Model Monitoring?",
+     "https://cloud.google.com/vertex-ai/docs/model-monitoring/overview"),
+])
+def test_the_page_named_when_declining_fits_the_question(corpus_assistant, question: str,
+                                                          page: str) -> None:
+    ans = corpus_assistant.ask(question)
+    assert ans.abstained and ans.answer.endswith(page), ans.answer
     assert ans.answer.count(". ") == 0
     assert ans.lead == ans.answer and ans.points == []
 
