@@ -74,3 +74,14 @@ def test_a_need_the_scenario_cannot_meet_argues_against_the_option() -> None:
     w2 = _w("Prediction drift detection over recent windows")
     hit2 = {t for t in w2 if t in set(content_terms(free))}
     assert unmet_need(free, w2, hit2, gone) == 0.0
+
+
+def test_a_negation_in_the_traps_situation_does_not_turn_the_trap_into_a_fact() -> None:
+    # "never" belongs to "the question never asked for", not to what the trap names
+    s = ("Trap: building an LSTM in a custom container for a simple demand forecast that "
+         "BigQuery ML `ARIMA_PLUS` can produce with one `CREATE MODEL` statement adds cost and "
+         "complexity that the question never asked for.")
+    assert _neg(s, "Build an LSTM model in a custom training container") >= 0.4
+    # a negation in the trap's own predicate still states a negative fact
+    fact = "Trap: CMEK does not stop an authorized user from copying data to another project."
+    assert _neg(fact, "Encrypt the disks with CMEK") < 0.4

@@ -28,6 +28,7 @@ _CORRECTION = re.compile(r"\b(the (\w+ )?(fix|answer|choice|solution|option|appr
                          r"uses|changes)|the (right|better|best|correct|scalable) \w+|is to|"
                          r"instead,?|than)\b", re.I)
 _NEG_WINDOW = 7  # words after a negative cue that it governs
+_FACT_WORDS = 6  # a negation within this many words of a trap's start states a negative fact
 # Words that judge what the sentence describes as a poor choice ("... which is slower because
 # new replicas must start"). Before a "than", only the part before it is judged.
 _PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile|wasteful|"
@@ -55,7 +56,13 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         piv = _PIVOT.search(sentence, start + 1)
         end = piv.start() if piv else len(sentence)
         # A quoted excuse ("so work is never interrupted") is the trap's wording, not a fact.
-        if not NEGATION.search(_QUOTED.sub(" ", sentence[start:end])):
+        # Only a negation in the trap's own predicate ("Trap: CMEK does not stop ...") makes
+        # it a negative fact; one further on sits in the situation the trap describes ("...
+        # when the training data is no longer available", "... that the question never asked
+        # for"), and the trap still warns against what it names.
+        clause = _QUOTED.sub(" ", sentence[start:end])
+        neg = NEGATION.search(clause)
+        if neg is None or len(clause[:neg.start()].split()) > _FACT_WORDS:
             spans.append((start, end))
     pej = _PEJORATIVE.search(sentence)
     if pej and not trap:
