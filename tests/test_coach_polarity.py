@@ -4,7 +4,7 @@ against an option, and which state it as the fix."""
 from __future__ import annotations
 
 from assistant.answer.coach_polarity import correction_share, negativity, unmet_need
-from assistant.answer.coach_stem import missing_things
+from assistant.answer.coach_stem import forbidden_actions, missing_things
 from assistant.answer.text import content_terms
 
 
@@ -85,3 +85,10 @@ def test_a_negation_in_the_traps_situation_does_not_turn_the_trap_into_a_fact() 
     # a negation in the trap's own predicate still states a negative fact
     fact = "Trap: CMEK does not stop an authorized user from copying data to another project."
     assert _neg(fact, "Encrypt the disks with CMEK") < 0.4
+
+
+def test_what_the_stem_rules_out_doing() -> None:
+    stem = ("Operations wants each new model picked up without stopping or redeploying the "
+            "streaming job, and without retraining on premises. What should you do?")
+    assert forbidden_actions(stem) == set(content_terms("stop redeploy retrain"))
+    assert forbidden_actions("Which option lets the team deploy with little effort?") == set()

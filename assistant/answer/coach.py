@@ -50,6 +50,7 @@ from assistant.answer.coach_stem import (
     constraint_phrases,
     deciding_constraint,
     excluded_terms,
+    forbidden_actions,
     missing_things,
     negative_ask,
 )
@@ -388,10 +389,14 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     weights = _option_weights(mcq, stats, policy.stem_echo)
     stem_w = _stem_weights(mcq, stats)
     missing = missing_things(mcq.stem)
+    forbidden = forbidden_actions(mcq.stem)
     judged: list[Judged] = []
     for o in mcq.options:
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
+        first = content_terms(" ".join(o.text.split()[:1]))
+        if forbidden and first and first[0] in forbidden and score > 0:
+            score *= policy.forbidden_factor  # it starts by doing what the stem rules out
         judged.append(Judged(o.label, score, sup, opp, cov))
     negative = negative_ask(mcq.stem)
     n = mcq.select

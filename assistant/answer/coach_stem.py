@@ -11,7 +11,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases", "missing_things"]
+           "constraint_phrases", "missing_things", "forbidden_actions"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -291,4 +291,19 @@ def missing_things(stem: str) -> list[frozenset[str]]:
             terms = frozenset(content_terms(phrase))
             if terms and terms not in out:
                 out.append(terms)
+    return out
+
+
+# "Operations wants each new model picked up without stopping or redeploying the job": an option
+# that starts by doing what the stem rules out ("Redeploy the model ...") fails the requirement,
+# whatever the material says about it in general.
+_WITHOUT = re.compile(r"\bwithout\s+(\w+ing(?:\s*(?:,|,? or|,? and|,? nor)\s+\w+ing)*)\b", re.I)
+
+
+def forbidden_actions(stem: str) -> set[str]:
+    """Content terms of the verbs the stem rules out with "without ...ing"."""
+    out: set[str] = set()
+    for m in _WITHOUT.finditer(_CHOOSE.sub(" ", stem)):
+        for verb in re.findall(r"\w+ing\b", m.group(1)):
+            out.update(content_terms(verb)[:1])
     return out
