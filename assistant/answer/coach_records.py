@@ -40,11 +40,11 @@ class CoachPolicy:
     w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
     alt_share: float = 0.8  # coverage credit of one half of an "X, or Y" option stated in full
     confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"
+    forbidden_factor: float = 0.3  # an option that does what the stem says "without" doing
+    unmet_boost: float = 3.0  # a sentence stating a need the scenario cannot meet, vs a warning
     # Meaning (see coach.StemMeaning): a sentence's stem relevance blends the shared-word share
     # with its closest cosine to one stem sentence, mapped from [meaning_lo, meaning_hi] to
     # [0, meaning_scale]. Tuned on the dev split (flat from 0.35 to 0.5 and 0.25 to 0.3).
-    forbidden_factor: float = 0.3  # an option that does what the stem says "without" doing
-    unmet_boost: float = 3.0  # a sentence stating a need the scenario cannot meet, vs a warning
     w_meaning: float = 0.4
     meaning_scale: float = 0.3
     meaning_lo: float = 0.2

@@ -16,7 +16,6 @@ from assistant.answer.coach import (
     retrieve_for,
 )
 from assistant.answer.options import MCQ, parse_mcq
-from assistant.answer.sentvec import load_sentence_vectors
 from assistant.answer.text import split_sentences
 from assistant.records import Answer
 from assistant.validate import check_question
@@ -37,11 +36,10 @@ def detect(question: object, max_chars: int) -> MCQ | None:
 def stem_meaning(assistant: Any, mcq: MCQ, generation: str) -> StemMeaning | None:
     """The stem's sentence vectors (one batch embedding) and the generation's sentence
     vectors; None when the index has none or the embedder fails (words alone then decide)."""
-    root = getattr(assistant.retriever.index, "root", None)
-    vectors = load_sentence_vectors(root / generation) if root is not None else None
-    parts = [x.text for x in split_sentences(mcq.stem)] or [mcq.stem]
+    vectors = assistant.sentence_vectors(generation)
     if vectors is None:
         return None
+    parts = [x.text for x in split_sentences(mcq.stem)] or [mcq.stem]
     try:
         stem = np.asarray(assistant.retriever.embedder.embed_documents(parts), dtype=np.float32)
     except Exception:  # noqa: BLE001 - meaning is a refinement; the words still decide

@@ -18,7 +18,7 @@ from assistant.answer.compose import ComposeContext
 from assistant.answer.extractive import ScoredSentence, query_weights, score_sentences
 from assistant.answer.followup import standalone_question
 from assistant.answer.intake import screen
-from assistant.answer.sentvec import load_sentence_vectors, unit_vector
+from assistant.answer.sentvec import SentenceVectors, load_sentence_vectors, unit_vector
 from assistant.answer.shape import asks_about_names
 from assistant.answer.text import split_sentences
 from assistant.errors import ConfigError
@@ -243,12 +243,17 @@ class Assistant:
         return Answer(q, text, True, [], [], None, self.composer.name, lead=text,
                       notes=["input: not a question about the material"])
 
+    def sentence_vectors(self, generation: str) -> SentenceVectors | None:
+        """A generation's sentence vectors (built at ingest, loaded once per process), or None
+        for an index without them or one that is not on local disk."""
+        root = getattr(self.retriever.index, "root", None)
+        return load_sentence_vectors(root / generation) if root is not None else None
+
     def context(self, query: str) -> ComposeContext:
         """Term statistics, the query's vector (cached by the embedder: retrieval already
         computed it) and the generation's sentence vectors, for the composer."""
         snap = self.retriever.index.snapshot()
-        root = getattr(self.retriever.index, "root", None)
-        vectors = load_sentence_vectors(root / snap.generation) if root is not None else None
+        vectors = self.sentence_vectors(snap.generation)
         qvec = None
         clauses = None
         if vectors is not None:
@@ -266,9 +271,7 @@ class Assistant:
     def vectorizer(self) -> Callable[[str], np.ndarray | None]:
         """Text -> vector for the eval's quality metrics: the ingest-time sentence vectors when
         the text is a corpus sentence, else one embedding (cached)."""
-        snap = self.retriever.index.snapshot()
-        root = getattr(self.retriever.index, "root", None)
-        vectors = load_sentence_vectors(root / snap.generation) if root is not None else None
+        vectors = self.sentence_vectors(self.retriever.index.snapshot().generation)
         cache: dict[str, np.ndarray | None] = {}
 
         def vec(text: str) -> np.ndarray | None:
