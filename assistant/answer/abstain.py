@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_stem import ask_sentence
+from assistant.answer.shape import mentions_exam
 from assistant.answer.text import content_terms
 from assistant.records import Passage
 
@@ -135,7 +136,6 @@ _WH_SUBJECT = re.compile(r"\b(?:which|what)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:d
                          r"must|should|can|will|would|to|am|may)\b", re.I)
 
 
-_EXAM_Q = re.compile(r"\b(exam|certification|test cent(er|re)|testing room|proctor\w*|pmle)\b", re.I)
 
 
 # Words every exam-logistics question shares, and the words of its question phrase ("how
@@ -156,7 +156,7 @@ def missing_logistics_subject(question: str, seen_terms: set[str],
     "bathroom", "break") the passages mostly lack. On the dev sets the answerable logistics
     questions keep at least half of those words (by idf), the unanswerable ones at most a
     third. Returns the missing words."""
-    if not _EXAM_Q.search(question):
+    if not mentions_exam(question):
         return None
     m = _WH_SUBJECT.search(question)
     if m:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from assistant.answer.shape import LOGISTICS_PAGE, is_logistics
+from assistant.answer.shape import LOGISTICS_PAGE, is_logistics, mentions_exam
 from assistant.answer.text import content_terms
 from assistant.records import Passage
 
@@ -26,10 +26,6 @@ DOCS_HOME = "https://cloud.google.com/docs"
 # Address words every page shares, or that name the platform rather than the topic.
 _GENERIC = frozenset(content_terms("https cloud google com docs doc vertex ai introduction overview "
                                    "reference standard sql guide concepts learn model models"))
-# A question about the exam itself that the logistics rule did not catch ("Can I take a bathroom
-# break during the PMLE exam?") is still best answered by the certification page.
-_EXAM = re.compile(r"\b(?:PMLE|exam|test cent(?:er|re)|proctor\w*|certification|"
-                   r"Machine Learning Engineer)\b", re.I)
 
 
 @lru_cache(maxsize=512)
@@ -55,7 +51,9 @@ def official_page(question: str, passages: Sequence[Passage]) -> str:
     if is_logistics(question) or not passages:
         return LOGISTICS_PAGE
     asked = set(content_terms(question)) - _GENERIC
-    best, best_score = (LOGISTICS_PAGE if _EXAM.search(question) else DOCS_HOME), 0
+    # A question about the exam itself that the logistics rule did not catch ("Can I take a
+    # bathroom break during the PMLE exam?") is still best answered by the certification page.
+    best, best_score = (LOGISTICS_PAGE if mentions_exam(question) else DOCS_HOME), 0
     for p in passages[:5]:
         for url in sources_of(p.chunk.source):
             words = set(content_terms(" ".join(re.split(r"[/\-_.#?=]+", url)))) - _GENERIC

@@ -21,7 +21,7 @@ from assistant.answer.text import content_terms
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "is_logistics", "cue_quotes", "LOGISTICS_PAGE", "decision_subject",
-           "contrasting", "quote_match", "preferred_option"]
+           "contrasting", "quote_match", "preferred_option", "mentions_exam"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -62,6 +62,14 @@ _TRAP_Q = re.compile(r"\b(trap|traps|mistake|mistakes|wrong|pitfall|pitfalls|avo
 
 def is_logistics(question: str) -> bool:
     return bool(_LOGISTICS.search(question))
+
+
+_EXAM_Q = re.compile(r"\b(exam|certification|test cent(er|re)|testing room|proctor\w*|pmle)\b", re.I)
+
+
+def mentions_exam(question: str) -> bool:
+    """The question is about the exam itself (its rooms, proctors, retakes), not its topics."""
+    return bool(_EXAM_Q.search(question))
 
 
 def asks_about_names(question: str) -> bool:
