@@ -34,7 +34,7 @@ from assistant.answer.text import content_terms
 from assistant.records import Passage
 
 __all__ = ["Signals", "AbstainPolicy", "signals", "abstention_text", "asks_for_price",
-           "states_a_price"]
+           "states_a_price", "unknown_names"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class Signals:
     best_sem: float | None = None  # the closest passage sentence by meaning (cosine)
     missing_subject: str | None = None  # exam logistics: "which ID documents", and no passage
     # says anything about ID documents
+    unknown_names: tuple[str, ...] = ()  # product names ("Memory Bank") the index never uses
+    name_asked: bool = False  # one of them is in the sentence that asks
 
     def to_json(self) -> dict[str, float]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -90,6 +92,8 @@ class AbstainPolicy:
             return True
         if self.states_it(s):
             return False  # a sentence says what was asked, in other words
+        if s.name_asked and s.coverage < self.min_coverage:
+            return True  # it asks about a product the material never names
         return s.coverage < min_cov or s.best_sentence < min_best
 
     # A passage sentence this close in meaning states the answer in other words: a question
@@ -97,6 +101,14 @@ class AbstainPolicy:
     # of its words yet is answered. Dev unanswerable cases peak at 0.69 with unseen words or an
     # exact check, or below 0.6 otherwise.
     rescue_sem: float = 0.62
+
+    # A product name the material never uses ("Memory Bank", "Unity Catalog") declines only
+    # when the sentence that asks names it and the question's words are thinly covered
+    # (below the short-question floor). Scenarios mention such products in passing ("loaded
+    # with Cloud Data Fusion, read in Looker Studio", "Black Friday traffic"); a rule on any
+    # mention declined answerable questions written to probe it. Of 580 answerable stems
+    # (the coach's dev split and the practice bank), none has such a name in its asking
+    # sentence.
     rescue_dense: float = 0.5
     rescue_max_unseen: float = 0.25
 
@@ -107,7 +119,9 @@ class AbstainPolicy:
 
 
 def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
-            df: Callable[[str], int] | None = None, top: int = 3) -> Signals:
+            df: Callable[[str], int] | None = None, top: int = 3,
+            has_phrase: Callable[[str], bool] | None = None,
+            knows_name: Callable[[str], bool] | None = None) -> Signals:
     all_terms = content_terms(question)
     terms = list(dict.fromkeys(all_terms))
     if not passages or not terms:
@@ -127,9 +141,52 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
     if df is not None:
         unknown = next((w for w in identifiers(question) if df(w) == 0), None)
     idf = stats.idf if stats is not None else None
+    names = tuple(unknown_names(question, has_phrase, knows_name)) if has_phrase is not None \
+        else ()
     return Signals(dense, float(coverage), float(unseen), missing_price=missing_price,
                    unknown_identifier=unknown, terms=len(all_terms),
-                   missing_subject=missing_logistics_subject(question, seen_terms, idf))
+                   missing_subject=missing_logistics_subject(question, seen_terms, idf),
+                   unknown_names=names,
+                   name_asked=any(n in ask_sentence(question) for n in names))
+
+
+# Two or more capitalised words in a row: "Memory Bank", "Vertex AI Agent Engine", "H100 GPUs".
+_NAME = re.compile(r"\b([A-Z][\w/-]*(?:\s+[A-Z][\w/-]*)+)\b")
+_SENTENCE_END = re.compile(r"(^|[.?!:;]\s*)$")
+
+
+_ACRONYM = re.compile(r"^(?:[A-Z]{1,5}s?|[\w-]*\d[\w-]*)$")  # GB, GPUs, CI, A100, T4
+
+
+def unknown_names(question: str, has_phrase: Callable[[str], bool],
+                  knows_name: Callable[[str], bool] | None = None) -> list[str]:
+    """Product names in the question that occur nowhere in the index, one entry per mention.
+    A name is two or more capitalised words; a sentence's capitalised first word and the
+    acronyms at either end ("16 GB GPU", "Cloud Build CI") are dropped. Known names side by
+    side ("TensorFlow MultiWorkerMirroredStrategy", "BigQuery Admin") are not a new product:
+    at least one word must be one the index never writes capitalised ("Memory Bank",
+    "Dialogflow"). The exam's own name ("Professional ML Engineer") is not a product."""
+    out = []
+    for m in _NAME.finditer(question):
+        words = m.group(1).split()
+        if _SENTENCE_END.search(question[:m.start()].rstrip()):
+            words = words[1:]  # "Which Google model ...": "Which" is not part of a name
+        while words and _ACRONYM.match(words[-1]):
+            words = words[:-1]
+        while words and _ACRONYM.match(words[0]):
+            words = words[1:]
+        if len(words) < 2:
+            continue
+        name = " ".join(words)
+        if mentions_exam(name) or re.search(r"\b(professional|engineer|certification)\b",
+                                            name, re.I):
+            continue
+        if has_phrase(name):
+            continue
+        if knows_name is not None and all(knows_name(w) for w in words):
+            continue
+        out.append(name)
+    return out
 
 
 _WH_SUBJECT = re.compile(r"\b(?:which|what)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:do|does|did|is|are|"
@@ -223,10 +280,18 @@ def states_a_price(passages: Sequence[Passage], top: int = 3) -> bool:
     return any(_MONEY.search(p.chunk.text) for p in passages[:top])
 
 
-def abstention_text(passages: Sequence[Passage], question: str = "") -> str:
+def abstention_text(passages: Sequence[Passage], question: str = "",
+                    missing: Sequence[str] = ()) -> str:
     """One sentence: the material does not cover it, and the official page to check (the
-    closest passage's source page, or the certification page for exam logistics)."""
+    closest passage's source page, or the certification page for exam logistics). When the
+    question names products the material never mentions, the sentence names them, so the
+    candidate knows what to look up."""
     from assistant.answer.pages import official_page
 
-    return ("The study material does not cover this question; check the official page: "
-            f"{official_page(question, passages)}")
+    names = list(dict.fromkeys(missing))
+    never = ""
+    if names:
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        never = f" (it never mentions {listed})"
+    return (f"The study material does not cover this question{never}; check the official "
+            f"page: {official_page(question, passages)}")

@@ -103,7 +103,8 @@ class Assistant:
     def judge(self, query: str, passages: list[Passage],
               ctx: ComposeContext | None = None) -> Signals:
         snap = self.retriever.index.snapshot()
-        sig = signals(query, passages, snap, snap.df)
+        sig = signals(query, passages, snap, snap.df, has_phrase=getattr(snap, "has_phrase", None),
+                      knows_name=getattr(snap, "knows_name", None))
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
             sig = dataclasses.replace(sig, best_sentence=max((s.coverage for s in scored),
@@ -172,7 +173,7 @@ class Assistant:
         sig = self.judge(query, passages, ctx)
         timings: dict[str, float] = {}
         if self.policy.abstain(sig):
-            text = abstention_text(passages, q)
+            text = abstention_text(passages, q, sig.unknown_names)
             yield text
             timings["answer"] = time.perf_counter() - t1
             yield Answer(q, text, True, [], passages, standalone, self.composer.name,

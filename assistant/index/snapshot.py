@@ -5,8 +5,10 @@ ingest (in any process) publishes it. The layout is described in ``generations.p
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,26 @@ class Snapshot:
             return 0
         indptr = self.bm25.scores["indptr"]
         return int(indptr[col + 1] - indptr[col])
+
+    @cached_property
+    def folded_text(self) -> str:
+        """Every chunk's text (with its headings), lowercased and on one line: built on the
+        first phrase lookup of this generation (about 2 MB for the bundled corpus)."""
+        return re.sub(r"\s+", " ", " \n ".join(c.embed_text() for c in self.chunks).lower())
+
+    def has_phrase(self, phrase: str) -> bool:
+        """Whether the phrase ("memory bank") occurs anywhere in the index, as written."""
+        return re.sub(r"\s+", " ", phrase.lower()).strip() in self.folded_text
+
+    @cached_property
+    def capitalized(self) -> frozenset[str]:
+        """Every capitalised word of the index ("BigQuery", "Tabular", "Admin"), as written."""
+        return frozenset(w for c in self.chunks
+                         for w in re.findall(r"\b[A-Z][\w/-]*", c.embed_text()))
+
+    def knows_name(self, word: str) -> bool:
+        """Whether the index writes this word capitalised, as part of some name."""
+        return word in self.capitalized
 
     def idf(self, term: str) -> float:
         n = len(self.chunks)

@@ -1,0 +1,66 @@
+"""Product names the material never uses: found on the real index, named when declining, and
+a decline reason only when the asking sentence is about them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, unknown_names
+
+
+@pytest.fixture(scope="module")
+def snap(corpus_assistant):
+    return corpus_assistant.retriever.index.snapshot()
+
+
+@pytest.mark.parametrize(("question", "names"), [
+    ("Can I set a time-to-live on memories in Agent Engine Memory Bank?",
+     ["Agent Engine Memory Bank"]),
+    ("We keep features in Databricks Unity Catalog. How do we serve them?",
+     ["Databricks Unity Catalog"]),
+    # known names side by side are not a new product
+    ("Should we use TensorFlow MultiWorkerMirroredStrategy on Vertex AI?", []),
+    # acronyms at the ends of a run of capitals are not part of a name
+    ("The job runs on a 16 GB GPU and is built by Cloud Build CI. What is wrong?", []),
+    # a sentence's first word is not part of a name; the exam's name is not a product
+    ("Which Professional ML Engineer topics cover pipelines?", []),
+])
+def test_unknown_names_on_the_shipped_index(snap, question: str, names: list[str]) -> None:
+    assert unknown_names(question, snap.has_phrase, snap.knows_name) == names
+
+
+def test_a_name_declines_only_when_the_asking_sentence_names_it() -> None:
+    pol = AbstainPolicy()
+    base = dict(dense=0.5, coverage=0.30, unseen=0.1, best_sentence=0.2, terms=30)
+    passing = Signals(**base, unknown_names=("Looker Studio",))
+    assert not pol.abstain(passing)  # a 30-word scenario that mentions it in passing
+    asked = Signals(**base, unknown_names=("Memory Bank",), name_asked=True)
+    assert pol.abstain(asked)
+    covered = Signals(**{**base, "coverage": 0.6}, unknown_names=("Memory Bank",),
+                      name_asked=True)
+    assert not pol.abstain(covered)  # the rest of the question is well covered
+
+
+def test_the_decline_names_what_the_material_never_mentions() -> None:
+    text = abstention_text([], "How do I use Memory Bank?", ("Memory Bank", "Memory Bank"))
+    assert "(it never mentions Memory Bank);" in text
+    two = abstention_text([], "q", ("Dialogflow Messenger", "Looker Studio"))
+    assert "never mentions Dialogflow Messenger and Looker Studio" in two
+    assert "never mentions" not in abstention_text([], "q")
+
+
+@pytest.mark.parametrize(("question", "declined"), [
+    ("Can I set a time-to-live on stored memories in Agent Engine Memory Bank?", True),
+    # mentioned in passing, and answerable: the endpoint's autoscaling
+    ("A retailer expects Black Friday traffic to be ten times normal. The Vertex AI endpoint "
+     "must not drop requests. What should you configure?", False),
+    ("Our data engineers load events with Cloud Data Fusion and analysts read them in Looker "
+     "Studio. We need to detect training-serving skew on a Vertex AI endpoint. What should we "
+     "turn on?", False),
+])
+def test_questions_naming_unknown_products(corpus_assistant, question: str,
+                                           declined: bool) -> None:
+    ans = corpus_assistant.ask(question)
+    assert ans.abstained == declined, ans.answer
+    if declined:
+        assert "never mentions" in ans.answer and ans.citations == []
