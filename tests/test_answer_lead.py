@@ -99,6 +99,17 @@ def test_reduce_latency_leads_with_a_latency_lever(corpus_assistant) -> None:
         assert all(n in ranks for n in nums)
 
 
+def test_every_goal_of_a_scenario_counts(corpus_assistant) -> None:
+    # "save memory and ... speed up the matrix math before paying": two goals, the second one
+    # ending at "before"; the rule keyed to "target batch size" is about neither.
+    ans = corpus_assistant.ask(
+        "A team trains a vision model with Adam on one GPU. At the target batch size from the "
+        "recipe, the first step fails with an out-of-memory error; the activations, not the "
+        "weights, overflow. They want to save memory and speed up the matrix math before paying "
+        "for a bigger accelerator. What should they try first?")
+    assert "mixed precision" in ans.lead.lower(), ans.lead
+
+
 @pytest.mark.parametrize("question", [
     "You need to serve a small scikit-learn model that receives a few requests per hour, and "
     "you want to pay nothing when it is idle. What should you use?",

@@ -152,13 +152,17 @@ _LEAD_MIN_SEM = 0.28  # a long scenario dilutes cosines: the lead floor sits bel
 # "How do I reduce latency?" is answered by sentences that say what makes it fall, even when
 # they do not repeat "reduce": a change verb plus the quantity the question names.
 _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
-                     r"raise|avoid|prevent|fix|shorten)\b", re.I)
+                     r"raise|avoid|prevent|fix|shorten|save)\b", re.I)
 _GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
                      r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
-                     r"increas\w*)\b", re.I)
+                     r"increas\w*|halv\w*|sav(?:es?|ing)|frees?)\b", re.I)
+# The quantity a goal names ends at a preposition, a conjunction or punctuation: "save memory
+# and, ideally, speed up the matrix math before paying for a larger accelerator".
 _GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
-                       r"raise|shorten)\s+(?:the\s+|our\s+|my\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)"
-                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while)\b|[?.,]|$)", re.I)
+                       r"raise|shorten|save)\s+(?:the\s+|our\s+|my\s+|its\s+|their\s+)?"
+                       r"((?:[\w-]+\s+){0,2}?[\w-]+)"
+                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while|before|after|without|and|"
+                       r"or|by|so|to|during|under)\b|[?.,;]|$)", re.I)
 _GOAL_OBJECT_BONUS = 0.2
 _GOAL_MISS_PENALTY = 0.25
 _SCENARIO_SAYS = re.compile(r"\b(scenario|question|requirement|cue)s?\b[^.\"\u201c]{0,40}\b(says?|"
@@ -190,8 +194,7 @@ def condition_fit(text: str, qterms: set[str], weights: dict[str, float],
 
 def _goal_object(question: str) -> set[str]:
     """What a "how do I reduce X?" question wants changed: the terms of X."""
-    m = _GOAL_OBJ.search(question)
-    return set(content_terms(m.group(1))) if m else set()
+    return {t for m in _GOAL_OBJ.finditer(question) for t in content_terms(m.group(1))}
 
 
 def _heading_terms(heading: Sequence[str]) -> frozenset[str]:
