@@ -173,6 +173,14 @@ def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     assert not points_back("Choose CPU serving when the model is a tree ensemble.")
 
 
+def test_a_product_that_also_does_something_can_lead() -> None:
+    from assistant.answer.compose import points_back
+
+    assert points_back("Cost also matters: a GPU replica bills while idle.")
+    assert not points_back("BigQuery also offers an `AI.FORECAST` function.")
+    assert not points_back("TPU also means a different compiler.")
+
+
 def test_a_scenarios_late_labels_in_other_words() -> None:
     from assistant.answer.shape import constraints_in
 

@@ -111,10 +111,15 @@ _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example
                          r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
 
 
+# A product's own name ("BigQuery", "AutoML", "TPU"): "BigQuery also offers `AI.FORECAST`"
+# states a fact about BigQuery; only a common noun ("Cost also matters") continues a thought.
+_NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
+
+
 def points_back(text: str) -> bool:
     """The sentence continues another ("Cost also matters", "Choose these changes when ...",
     "Examples are ..."): it reads badly as the first sentence of an answer."""
-    return bool(_CONNECTIVE.match(text))
+    return bool(_CONNECTIVE.match(text)) and not _NAME_WORD.match(text)
 
 
 _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
