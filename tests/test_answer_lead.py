@@ -173,6 +173,12 @@ def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     assert not points_back("Choose CPU serving when the model is a tree ensemble.")
 
 
+def test_a_why_question_leads_with_a_cause(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("Our Vertex AI training job sits in JOB_STATE_QUEUED and never "
+                               "starts. Why?")
+    assert "usually means" in ans.lead and "quota" in ans.lead, ans.lead
+
+
 def test_a_product_that_also_does_something_can_lead() -> None:
     from assistant.answer.compose import points_back
 

@@ -81,6 +81,12 @@ _WHY_Q = re.compile(r"\bwhy\b|\bwhat (is|could be) (the )?(likely |most likely )
 _CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
                     r"the reason is|is due to|results? from|the likely cause)\b", re.I)
 _CAUSE_BONUS = 0.12
+_CAUSE_LEAD_SHARE = 0.75  # a cause leads a "why?" answer when it scores this near the best
+# A cause of a symptom; "because" is left out here: "Caching works because every output is an
+# artifact" explains a mechanism, not why a step missed the cache.
+_CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always) (means|comes? from|"
+                         r"results? from|points? to)|(is|are) caused by|(the|a) (likely |common |"
+                         r"usual )?(cause|reason) is|(is|are) due to|results from)\b", re.I)
 _LIST_BONUS = 0.15
 _ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _FRAMING_PENALTY = 0.15
@@ -378,6 +384,13 @@ class ExtractiveComposer:
         # records" restates "What are the four kinds of records?").
         leadable = [c for c in leadable if c.stated or (
             (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not echoes(c, qset))] or leadable
+        if _WHY_Q.search(question) and leadable:
+            # "Why?": a sentence that states a cause ("a job that stays queued usually means
+            # ...") answers it; one that restates the symptom ("a job can sit in
+            # JOB_STATE_QUEUED") does not, however many of the question's words it has.
+            causes = [c for c in leadable if _CAUSE_LEAD.search(c.text)
+                      and c.total >= leadable[0].total * _CAUSE_LEAD_SHARE]
+            leadable = causes + [c for c in leadable if c not in causes]
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6
         chosen: list[Candidate] = [lead]
