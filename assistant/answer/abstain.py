@@ -13,7 +13,9 @@ Three signals, all cheap and all computed from what retrieval already returned:
 
 Two exact checks come first: a price question needs a passage that states an amount of money,
 and a question naming a code identifier (`auto_rollback`, DRIFT_AUTOFIX) the index never uses
-cannot be answered from it.
+cannot be answered from it. A question whose asking sentence names a product the index never
+mentions ("Memory Bank") declines when its words are also thinly covered, and every decline
+names such products.
 
 The thresholds were tuned on evals/pmle.jsonl with ``assistant eval --sweep-abstain``: a
 plateau of settings abstained on 25 of 26 unanswerable cases and on 2 of 148 answerable ones;
