@@ -95,7 +95,14 @@ class AbstainPolicy:
         if self.states_it(s):
             return False  # a sentence says what was asked, in other words
         if s.name_asked and s.coverage < self.min_coverage:
-            return True  # it asks about a product the material never names
+            # It asks about a product the material never names ("Memory Bank", "Unity
+            # Catalog"), and its words are thinly covered (below the short-question floor).
+            # Only the asking sentence counts: scenarios mention such products in passing
+            # ("loaded with Cloud Data Fusion, read in Looker Studio", "Black Friday
+            # traffic"), and a rule on any mention declined answerable questions written to
+            # probe it. Of 580 answerable stems (the coach's dev split and the practice
+            # bank), none has such a name in its asking sentence.
+            return True
         return s.coverage < min_cov or s.best_sentence < min_best
 
     # A passage sentence this close in meaning states the answer in other words: a question
@@ -103,14 +110,6 @@ class AbstainPolicy:
     # of its words yet is answered. Dev unanswerable cases peak at 0.69 with unseen words or an
     # exact check, or below 0.6 otherwise.
     rescue_sem: float = 0.62
-
-    # A product name the material never uses ("Memory Bank", "Unity Catalog") declines only
-    # when the sentence that asks names it and the question's words are thinly covered
-    # (below the short-question floor). Scenarios mention such products in passing ("loaded
-    # with Cloud Data Fusion, read in Looker Studio", "Black Friday traffic"); a rule on any
-    # mention declined answerable questions written to probe it. Of 580 answerable stems
-    # (the coach's dev split and the practice bank), none has such a name in its asking
-    # sentence.
     rescue_dense: float = 0.5
     rescue_max_unseen: float = 0.25
 
@@ -155,8 +154,6 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
 # Two or more capitalised words in a row: "Memory Bank", "Vertex AI Agent Engine", "H100 GPUs".
 _NAME = re.compile(r"\b([A-Z][\w/-]*(?:\s+[A-Z][\w/-]*)+)\b")
 _SENTENCE_END = re.compile(r"(^|[.?!:;]\s*)$")
-
-
 _ACRONYM = re.compile(r"^(?:[A-Z]{1,5}s?|[\w-]*\d[\w-]*)$")  # GB, GPUs, CI, A100, T4
 
 
