@@ -28,7 +28,11 @@ def test_cold_start_builds_index_with_progress_then_answers(tmp_path, new_page, 
         page.get_by_text("First start: building the search index").wait_for()
         page.get_by_text(re.compile(r"embedded \d+ of \d+ new chunks")).wait_for(timeout=120_000)
         shot(page, e2e_artifacts, "first-start-progress")
-        ask(page, SKEW)  # the chat input appears once the index is built
+        # The chat input appears once the index is built. How long that takes depends on the
+        # host (about 20 s on one 2-core machine, over 3 minutes on a slower one with the same
+        # packages): the build time is measured by `assistant bench`, not asserted here.
+        page.get_by_test_id("stChatInputTextArea").wait_for(state="visible", timeout=600_000)
+        ask(page, SKEW)
         t_ready = time.monotonic() - t0
         wait_answer(page, 2, timeout=120)
         elapsed = time.monotonic() - t0
