@@ -160,6 +160,18 @@ def test_html_without_main_uses_body_and_h1_title(tmp_path: Path) -> None:
     assert "NAVJUNK" not in " ".join(s.text for s in doc.sections)
 
 
+def test_html_that_looks_like_a_file_name_loads_without_warnings(tmp_path: Path) -> None:
+    # Found by the loader fuzzer: bs4 warns on stderr when a page's text resembles a path.
+    import warnings
+
+    path = tmp_path / "odd.htm"
+    path.write_bytes(b".html")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        doc = load(path)
+    assert ".html" in " ".join(s.text for s in doc.sections)
+
+
 # --- Markdown --------------------------------------------------------------------------
 
 

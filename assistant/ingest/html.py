@@ -4,6 +4,7 @@ with the page's headings as the heading path."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,10 +106,15 @@ def _html_lines(root: Any) -> list[str]:
 
 
 def load_html(path: Path, data: bytes) -> Document:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
     decoded = decode_text(path, data)
-    soup = BeautifulSoup(decoded.text, "html.parser")
+    with warnings.catch_warnings():
+        # A page whose whole text looks like a file name or URL (".html") is still a page:
+        # bs4 warns on stderr that it may be a path, which is noise for the user (found by
+        # tests/reliability/test_fuzz.py).
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(decoded.text, "html.parser")
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     # The main content: the first <main>, <article> or role="main" outside page furniture, else
