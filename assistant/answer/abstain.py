@@ -144,11 +144,12 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
     idf = stats.idf if stats is not None else None
     names = tuple(unknown_names(question, has_phrase, knows_name)) if has_phrase is not None \
         else ()
+    ask = ask_sentence(question) if names else ""
     return Signals(dense, float(coverage), float(unseen), missing_price=missing_price,
                    unknown_identifier=unknown, terms=len(all_terms),
                    missing_subject=missing_logistics_subject(question, seen_terms, idf),
                    unknown_names=names,
-                   name_asked=any(n in ask_sentence(question) for n in names))
+                   name_asked=any(n in ask for n in names))
 
 
 # Two or more capitalised words in a row: "Memory Bank", "Vertex AI Agent Engine", "H100 GPUs".

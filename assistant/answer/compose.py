@@ -388,9 +388,12 @@ class ExtractiveComposer:
             # "Why?": a sentence that states a cause ("a job that stays queued usually means
             # ...") answers it; one that restates the symptom ("a job can sit in
             # JOB_STATE_QUEUED") does not, however many of the question's words it has.
-            causes = [c for c in leadable if _CAUSE_LEAD.search(c.text)
-                      and c.total >= leadable[0].total * _CAUSE_LEAD_SHARE]
-            leadable = causes + [c for c in leadable if c not in causes]
+            bar = leadable[0].total * _CAUSE_LEAD_SHARE
+            causes: list[Candidate] = []
+            others: list[Candidate] = []
+            for c in leadable:
+                (causes if c.total >= bar and _CAUSE_LEAD.search(c.text) else others).append(c)
+            leadable = causes + others
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6
         chosen: list[Candidate] = [lead]

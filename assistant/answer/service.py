@@ -103,8 +103,8 @@ class Assistant:
     def judge(self, query: str, passages: list[Passage],
               ctx: ComposeContext | None = None) -> Signals:
         snap = self.retriever.index.snapshot()
-        sig = signals(query, passages, snap, snap.df, has_phrase=getattr(snap, "has_phrase", None),
-                      knows_name=getattr(snap, "knows_name", None))
+        sig = signals(query, passages, snap, snap.df, has_phrase=snap.has_phrase,
+                      knows_name=snap.knows_name)
         if passages:
             scored = score_sentences(query, passages, query_weights(query, snap))
             sig = dataclasses.replace(sig, best_sentence=max((s.coverage for s in scored),
