@@ -4,6 +4,7 @@ error, and "study next" weighs exam weight against measured weakness."""
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,26 +73,39 @@ def test_reviews_persist_across_a_restart(store_target: Path | str) -> None:
     assert reopened.fsrs_card("bob", cards[0].id) is None  # profiles are separate
 
 
-def _rate_many(path: str, user: str, card_ids: list[str], rating: int) -> None:
-    study = StudyStore(Store(path if path.startswith("postgresql") else Path(path)))
-    for cid in card_ids:
-        study.rate(user, cid, rating)
+def _rate_many(path: str, user: str, card_ids: list[str], rating: int, dump: str) -> None:
+    # If this child is still running after a minute, its stack goes to ``dump`` so that a
+    # failure says where it waits (a CI run once saw both children still running at 120 s).
+    with open(dump, "w") as out:
+        faulthandler.dump_traceback_later(60, file=out)
+        study = StudyStore(Store(path if path.startswith("postgresql") else Path(path)))
+        for cid in card_ids:
+            study.rate(user, cid, rating)
+        faulthandler.cancel_dump_traceback_later()
 
 
-def test_two_processes_rating_the_same_user_both_persist(store_target: Path | str) -> None:
+def test_two_processes_rating_the_same_user_both_persist(store_target: Path | str,
+                                                         tmp_path: Path) -> None:
     cards = [make_card(i) for i in range(12)]
     study = _store(store_target)
     study.sync_cards(cards)
     ids = [c.id for c in cards]
     ctx = multiprocessing.get_context("spawn")
     # Both processes rate every card: the writes interleave on the same rows.
-    procs = [ctx.Process(target=_rate_many, args=(str(store_target), "ana", ids, r))
-             for r in (3, 4)]
+    dumps = [tmp_path / f"child-{r}.txt" for r in (3, 4)]
+    procs = [ctx.Process(target=_rate_many, args=(str(store_target), "ana", ids, r, str(d)))
+             for r, d in zip((3, 4), dumps, strict=True)]
     for p in procs:
         p.start()
     for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+        # Generous: this checks that both writers' reviews persist, not how fast they start
+        # (a spawned child imports the package afresh, which is slow on a loaded host).
+        p.join(300)
+    stuck = [p for p in procs if p.exitcode is None]
+    for p in stuck:
+        p.kill()
+    assert [p.exitcode for p in procs] == [0, 0], "\n".join(
+        d.read_text() for d in dumps if d.exists())
     reviews = study.reviews("ana")
     assert len(reviews) == 2 * len(ids)
     for cid in ids:
