@@ -51,6 +51,12 @@ def test_a_scenarios_own_column_names_are_not_unknown_options() -> None:
                        "do?") == []
     assert identifiers("How do I turn on the auto_rollback flag?") == ["auto_rollback"]
     assert identifiers("What does the DRIFT_AUTOFIX option do?") == ["drift_autofix"]
+    # Backticks do not make a column an option: the data nouns around it decide.
+    assert identifiers("Validation reports a new column `promo_code_v2` that was not in the "
+                       "schema. How should the pipeline respond?") == []
+    assert identifiers("Most alerts come from a rarely used `browser_version` feature. What "
+                       "should the team change?") == []
+    assert identifiers("How do I set the `num_leaves` parameter?") == content_terms("num_leaves")
 
 
 def test_a_logistics_question_about_something_no_passage_mentions() -> None:

@@ -236,19 +236,27 @@ _OPTION_WORD = re.compile(r"^\W{0,3}(option|flag|setting|parameter|argument|fiel
                           r"mode|value|clause|statement|property|variable)s?\b", re.I)
 _OPTION_BEFORE = re.compile(r"\b(option|flag|setting|parameter|argument|field|function|set|"
                             r"enable|turn on|configure|use)\W{0,3}$", re.I)
+# The scenario's own data, named next to the word that says so ("a new column `promo_code_v2`",
+# "a `browser_version` feature whose values change"): no study material names a team's columns.
+_DATA_AFTER = re.compile(r"^\W{0,3}(column|feature|table|view|dataset|attribute)s?\b", re.I)
+_DATA_BEFORE = re.compile(r"\b(column|feature|table|view|dataset|attribute)s?\W{0,3}$", re.I)
 
 
 def identifiers(question: str) -> list[str]:
     """Code names a question asks about: `backticked` words, UPPER_CASE options and
     snake_case names used as an option, flag, setting or function. Asking how to set an
     option that appears nowhere in the material cannot be answered from it (and often the
-    option does not exist). A scenario's own column names (customer_id) are not asked about."""
+    option does not exist). A scenario's own column names (customer_id, "a new column
+    `promo_code_v2`", "the `browser_version` feature") are not asked about."""
     out = []
     for m in _IDENTIFIER.finditer(question):
         raw = (m.group(1) or m.group(2)).strip("`")
+        after = question[m.end():m.end() + 16]
+        before = question[max(0, m.start() - 16):m.start()]
+        if _DATA_AFTER.search(after) or _DATA_BEFORE.search(before):
+            continue
         asked = bool(m.group(1)) or raw.isupper() or bool(
-            _OPTION_WORD.search(question[m.end():m.end() + 16])
-            or _OPTION_BEFORE.search(question[max(0, m.start() - 16):m.start()]))
+            _OPTION_WORD.search(after) or _OPTION_BEFORE.search(before))
         if not asked:
             continue
         terms = content_terms(raw.lower())
