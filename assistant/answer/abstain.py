@@ -238,8 +238,9 @@ _OPTION_BEFORE = re.compile(r"\b(option|flag|setting|parameter|argument|field|fu
                             r"enable|turn on|configure|use)\W{0,3}$", re.I)
 # The scenario's own data, named next to the word that says so ("a new column `promo_code_v2`",
 # "a `browser_version` feature whose values change"): no study material names a team's columns.
-_DATA_AFTER = re.compile(r"^\W{0,3}(column|feature|table|view|dataset|attribute)s?\b", re.I)
-_DATA_BEFORE = re.compile(r"\b(column|feature|table|view|dataset|attribute)s?\W{0,3}$", re.I)
+_DATA_WORD = r"(column|feature|table|view|dataset|attribute)s?"
+_DATA_AFTER = re.compile(rf"^\W{{0,3}}{_DATA_WORD}\b", re.I)
+_DATA_BEFORE = re.compile(rf"\b{_DATA_WORD}\W{{0,3}}$", re.I)
 
 
 def identifiers(question: str) -> list[str]:
