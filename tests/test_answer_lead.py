@@ -210,3 +210,38 @@ def test_a_restated_scenario_sentence_raises_its_passage_sentence(corpus_assista
     ctx = corpus_assistant.context(q)
     assert ctx.clause_vectors is not None and len(ctx.clause_vectors) == 3
     assert corpus_assistant.context("What is a canary rollout?").clause_vectors is None
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("Which TFX component makes sure a model can be served?", {"tfx", "component"}),
+    ("Which judge models can score translations?", {"judge", "models"}),
+    ("What file name must a scikit-learn artifact use?", {"file", "name"}),
+    ("which input formats does batch prediction accept?", {"input", "formats"}),
+    # Advice, an approach, or a dropped verb: not a request for a name.
+    ("Which model should they train?", set()),
+    ("Which approach is best for a small team?", set()),
+    ("What the least privilege way to call one endpoint?", set()),
+    ("What is Vertex AI Pipelines?", set()),
+])
+def test_the_head_of_an_entity_question(question: str, head: set[str]) -> None:
+    from assistant.answer.entity import entity_head
+
+    assert entity_head(question) == frozenset(content_terms(" ".join(sorted(head))))
+
+
+def test_an_entity_question_leads_with_the_named_thing(corpus_assistant) -> None:
+    """Not "The TFX model components form the back of the pipeline" (the head, no name)."""
+    from assistant.answer.entity import names_new_entity
+
+    q = ("Which TFX component makes sure a model can be loaded by the serving binary before "
+         "Pusher releases it?")
+    assert names_new_entity("InfraValidator checks that the model loads.", q)
+    assert not names_new_entity("The TFX model components form the back of the pipeline.", q)
+    lead = _plain(corpus_assistant.ask(q).lead)
+    assert lead.startswith("InfraValidator"), lead
+
+
+def test_a_yes_no_answer_may_restate_the_question_with_its_verdict(corpus_assistant) -> None:
+    lead = _plain(corpus_assistant.ask("Can monitoring be attached to a batch prediction job "
+                                       "after it was created?").lead)
+    assert "cannot be attached" in lead, lead

@@ -17,6 +17,8 @@
    A rule earns its decision credit only as far as its "when ..." condition is the question's
    situation: "Choose Reduction Server when a GPU job waits on gradients" is another
    scenario's answer for a question about a GPU that did not lower serving latency.
+   A "which component ...?" question is answered by a sentence that names the thing
+   (``entity``); a yes/no question by a sentence that may restate it with its verdict.
 4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
    something, never a near-duplicate of one already chosen: same vector direction or mostly
    the same words), and at most one caveat that bears on the question. When two decision
@@ -45,6 +47,7 @@ from assistant.answer.candidates import (
     states_answer,
     worked_examples,
 )
+from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms
@@ -73,6 +76,7 @@ _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
 _VERDICT_BONUS = 0.08
+_ENTITY_BONUS = 0.3  # names the thing a "which component ...?" question asks for
 _FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                          r"the first fix is)\b", re.I)
 _FIX_BONUS = 0.15
@@ -120,6 +124,11 @@ _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example
 # A product's own name ("BigQuery", "AutoML", "TPU"): "BigQuery also offers `AI.FORECAST`"
 # states a fact about BigQuery; only a common noun ("Cost also matters") continues a thought.
 _NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
+
+
+def _adds_verdict(text: str, question: str) -> bool:
+    asked = {m.group(0).lower() for m in _VERDICT.finditer(question)}
+    return any(m.group(0).lower() not in asked for m in _VERDICT.finditer(text))
 
 
 def points_back(text: str) -> bool:
@@ -236,6 +245,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
     why_q = bool(_WHY_Q.search(question))
+    head = entity_head(question)
     clauses = getattr(stats, "clause_vectors", None)
     clause_m = None
     if clauses is not None and len(clauses):
@@ -315,6 +325,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS
+        if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
+            total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
@@ -382,8 +394,13 @@ class ExtractiveComposer:
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").
+        # A yes/no question is the exception: "Monitoring cannot be attached to a batch job
+        # after it has been created" restates "Can Model Monitoring be attached ...?" and adds
+        # the verdict, which is the answer.
         leadable = [c for c in leadable if c.stated or (
-            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and not echoes(c, qset))] or leadable
+            (c.sem is None or c.sem >= _LEAD_MIN_SEM) and
+            (not echoes(c, qset) or (kind == "yesno" and _adds_verdict(c.text, question))))
+        ] or leadable
         if _WHY_Q.search(question) and leadable:
             # "Why?": a sentence that states a cause ("a job that stays queued usually means
             # ...") answers it; one that restates the symptom ("a job can sit in
@@ -449,8 +466,9 @@ class ExtractiveComposer:
                 continue
             if c.contradicts or not on_topic(c) or not fresh(c):
                 continue
-            if len(c.scored.terms - covered) < 2:
-                continue  # adds nothing the answer does not already say
+            if len(c.scored.terms - covered) < 2 or c.text.rstrip().endswith(":"):
+                # adds nothing the answer does not already say, or announces a list it lacks
+                continue
             if kind in ("scenario", "choose") and c.role in ("decision", "cue") and rules >= 2:
                 # Two rules (the answer and its alternative, with the deciding condition) say
                 # what to choose; more rules are other scenarios' answers, not support.

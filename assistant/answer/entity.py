@@ -1,0 +1,79 @@
+"""Entity questions: "Which TFX component verifies ...?", "Which judge models can score
+...?", "What file name must ... use?". Their answer is a name the question does not contain
+(InfraValidator, COMET, `model.joblib`), so a sentence that names one under the asked-about
+head ("component", "judge models") answers; a sentence that only repeats the head ("The TFX
+model components form the back of the pipeline") frames the answer without giving it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answer.text import content_terms
+
+__all__ = ["entity_head", "names_new_entity", "answers_entity"]
+
+# "Which <head> <aux or verb>": the head ends before an auxiliary, or before a verb in the
+# third person ("verifies", "checks") that follows it; at most three words.
+_WH = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(.+)$", re.I)
+_AUX = frozenset("""is are was were does do did can could should must will would has have
+may might need needs""".split())
+_VERB_END = re.compile(r"(ies|ches|shes|ates|izes|ises|ects|ures|ores|orts|ains|ives|oves)$")
+_VERBS = frozenset("""checks verifies validates computes detects runs stores generates creates
+converts splits reads writes flags compares tracks records serves handles supports provides
+produces lets makes gives returns sends schedules triggers monitors measures scores trains
+deploys exports imports accepts requires offers keeps holds turns adds removes replaces
+finds shows""".split())
+# "Which model should they train?" asks for advice (a choose question), not for a name.
+_ADVICE = frozenset({"should", "would"})
+# Heads that ask for an approach, not a named thing: scenario and choose questions handle them.
+_NOT_ENTITY = frozenset("""approach option service product solution tool method strategy
+architecture way ways kind type types difference role happens""".split())
+# A name the question can be answered with: a backticked code name, a CamelCase or
+# underscore name (InfraValidator, MetricX, model_type), or an acronym (COMET, JSON).
+_NAME = re.compile(r"`([^`]{2,60})`|\b([A-Z][a-z]+[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Za-z]+_\w+|"
+                   r"[A-Z]{3,}[a-z]?)\b")
+
+
+def entity_head(question: str) -> frozenset[str]:
+    """The content terms of what a "which/what <head> ...?" question asks to be named, or an
+    empty set when the question is not of that form."""
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    m = _WH.match(last)
+    if not m:
+        return frozenset()
+    words: list[str] = []
+    for raw in m.group(1).split()[:4]:
+        word = raw.strip("?,.;:").lower()
+        if word in _ADVICE:
+            return frozenset()
+        if not word or word in _AUX or (words and (word in _VERBS or _VERB_END.search(word))):
+            break
+        words.append(word)
+    words = words[:3]
+    # "What (is) the least privilege way ...": an article after the question word means the
+    # verb was dropped, and the question asks for a description, not a name.
+    if not words or words[0] in ("the", "a", "an") or any(w in _NOT_ENTITY for w in words):
+        return frozenset()
+    return frozenset(content_terms(" ".join(words)))
+
+
+def names_new_entity(text: str, question: str) -> bool:
+    """The sentence names something (code, CamelCase name, acronym) the question does not."""
+    asked = question.lower()
+    for m in _NAME.finditer(text):
+        name = (m.group(1) or m.group(2) or "").strip()
+        if len(name) >= 3 and name.lower() not in asked:
+            return True
+    return False
+
+
+def answers_entity(text: str, terms: frozenset[str], heading: Sequence[str],
+                   head: frozenset[str], question: str) -> bool:
+    """Under the asked-about head (in the sentence or its section heading), the sentence names
+    a thing the question does not: "InfraValidator checks that the model can be loaded ..."
+    under "TFX model components: ... InfraValidator ..."."""
+    if not head:
+        return False
+    around = set(terms) | set(content_terms(" ".join(heading)))
+    return head <= around and names_new_entity(text, question)
