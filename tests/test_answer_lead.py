@@ -222,6 +222,8 @@ def test_a_restated_scenario_sentence_raises_its_passage_sentence(corpus_assista
     ("Which approach is best for a small team?", set()),
     ("What the least privilege way to call one endpoint?", set()),
     ("What is Vertex AI Pipelines?", set()),
+    # The approach word is the fourth word read: the head still asks for an approach.
+    ("Which Vertex Explainable AI method should they use?", set()),
 ])
 def test_the_head_of_an_entity_question(question: str, head: set[str]) -> None:
     from assistant.answer.entity import entity_head
@@ -245,3 +247,35 @@ def test_a_yes_no_answer_may_restate_the_question_with_its_verdict(corpus_assist
     lead = _plain(corpus_assistant.ask("Can monitoring be attached to a batch prediction job "
                                        "after it was created?").lead)
     assert "cannot be attached" in lead, lead
+
+
+# --- sixth pass (tuned on evals/pmle.jsonl, pmle_dev2.jsonl and pmle_dev3.jsonl) -----------
+
+
+@pytest.mark.parametrize(("question", "confirm"), [
+    ("We dropped the gender column, so the model should be fair now, right?", True),
+    ("Dropout fixes overfitting. Is that correct?", True),
+    ("Which answer is right?", False),
+    ("Is the default autoscaling target 60%?", False),
+])
+def test_a_confirmation_question_is_recognised(question: str, confirm: bool) -> None:
+    from assistant.answer import shape
+
+    assert shape.asks_for_confirmation(question) is confirm
+    if confirm:
+        assert shape.question_kind(question) == "yesno" and shape.asks_about_traps(question)
+
+
+def test_a_stated_belief_is_answered_by_the_trap_that_names_it(corpus_assistant) -> None:
+    """"..., right?" checks a belief; the material lists it as a trap, and the trap (label
+    kept, so the quoted belief does not read as the answer's claim) leads."""
+    lead = _plain(corpus_assistant.ask("We dropped the gender column from our loan approval "
+                                       "model, so the model should be fair now, right?").lead)
+    assert lead.startswith("Trap:") and "proxy" in lead, lead
+
+
+def test_a_date_is_not_the_figure_a_default_question_asks_for(corpus_assistant) -> None:
+    """Not the sentence with "(... in the June 2026 guide)", the one with the 60% target."""
+    lead = _plain(corpus_assistant.ask("what is the default autoscaling target for vertex ai "
+                                       "endpoints?").lead)
+    assert "60%" in lead, lead

@@ -121,11 +121,15 @@ def states_answer(c: Candidate) -> bool:
 
 def display_text(c: Candidate, lead: bool) -> str:
     """The quoted text: verbatim, except that a lead drops a "Trap:" label (the rest of the
-    sentence is still verbatim from the passage)."""
+    sentence is still verbatim from the passage) unless a quoted belief follows the label."""
     if lead and c.role == "trap":
         # "Trap: X; the better answer is Y": the lead is "The better answer is Y".
         m = _TRAP_FIX.search(c.text)
         body = c.text[m.start():] if m else _TRAP_LABEL.sub("", c.text)
+        if not m and body[:1] in "\"\u201c":
+            # 'Trap: "remove the sensitive column and the model is fair"; proxies ...': without
+            # its label the quoted belief would read as the answer's own claim.
+            return c.text
         return body[:1].upper() + body[1:] if body else c.text
     return c.text
 

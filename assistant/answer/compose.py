@@ -36,6 +36,7 @@ import numpy as np
 
 import assistant.answer.shape as shape
 from assistant.answer.base import Draft, TermStats
+from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
     ANSWER_STATED,
     RECOMMENDS,
@@ -72,10 +73,14 @@ _DEFINES_BONUS = 0.15
 _NUMBER_BONUS = 0.10
 _CONNECTIVE_PENALTY = 0.10
 _DIGIT = re.compile(r"\d")
+# A date ("June 2026", "2026-06-01") is not the figure a "what is the default ...?" asks for.
+_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
 _VERDICT_BONUS = 0.08
+_BELIEF_WEIGHT = 0.3  # times the share of a trap's quoted belief that the question states
 _ENTITY_BONUS = 0.3  # names the thing a "which component ...?" question asks for
 _FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                          r"the first fix is)\b", re.I)
@@ -305,7 +310,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total += _PREFERRED_BONUS
         if subject and _starts_with(text, subject):
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
-        if (kind == "number" or numeric_q) and _DIGIT.search(text):
+        if (kind == "number" or numeric_q) and _DIGIT.search(_DATE.sub(" ", text)):
             total += _NUMBER_BONUS
         hit_ids = [i for i in idents if i in text.lower()] if idents else []
         if hit_ids:
@@ -325,6 +330,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS
+        belief = belief_match(text, role, question, qterms, weights, idf_of)
+        if belief >= _CUE_MIN_MATCH:
+            total += _BELIEF_WEIGHT * belief  # "..., right?": the trap that names this belief
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
             total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:

@@ -50,12 +50,13 @@ def entity_head(question: str) -> frozenset[str]:
         if not word or word in _AUX or (words and (word in _VERBS or _VERB_END.search(word))):
             break
         words.append(word)
-    words = words[:3]
     # "What (is) the least privilege way ...": an article after the question word means the
-    # verb was dropped, and the question asks for a description, not a name.
+    # verb was dropped, and the question asks for a description, not a name. The check runs
+    # on every word read, before the head is cut to three: "Which Vertex Explainable AI
+    # method ...?" asks for an approach even though "method" is its fourth word.
     if not words or words[0] in ("the", "a", "an") or any(w in _NOT_ENTITY for w in words):
         return frozenset()
-    return frozenset(content_terms(" ".join(words)))
+    return frozenset(content_terms(" ".join(words[:3])))
 
 
 def names_new_entity(text: str, question: str) -> bool:

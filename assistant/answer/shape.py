@@ -20,8 +20,9 @@ from assistant.answer.text import content_terms
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
-           "asks_about_traps", "is_logistics", "cue_quotes", "LOGISTICS_PAGE", "decision_subject",
-           "contrasting", "quote_match", "preferred_option", "mentions_exam"]
+           "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
+           "LOGISTICS_PAGE", "decision_subject", "contrasting", "quote_match", "preferred_option",
+           "mentions_exam"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -80,8 +81,20 @@ def asks_about_guide(question: str) -> bool:
     return bool(_GUIDE_Q.search(question))
 
 
+# "We dropped the gender column, so the model is fair now, right?": the asker states a belief
+# and wants it checked. The belief is often the exam trap, so the sentence that names the trap
+# answers it, and the question is a yes/no question whatever its first word.
+_CONFIRM = re.compile(r"(,\s*|\b(is|am) (that|this|i) )(right|correct|true|isn'?t (it|that)|"
+                      r"aren'?t (they|we)|doesn'?t (it|that)|won'?t (it|that)|agreed)\s*\?\s*$",
+                      re.I)
+
+
+def asks_for_confirmation(question: str) -> bool:
+    return bool(_CONFIRM.search(question.strip()))
+
+
 def asks_about_traps(question: str) -> bool:
-    return bool(_TRAP_Q.search(question))
+    return bool(_TRAP_Q.search(question)) or asks_for_confirmation(question)
 
 
 def question_kind(question: str) -> QuestionKind:
@@ -102,7 +115,7 @@ def question_kind(question: str) -> QuestionKind:
         return "choose" if words <= 30 else "scenario"
     if _DEFINITION.search(last):
         return "definition"
-    if _YESNO.search(last):
+    if _YESNO.search(last) or asks_for_confirmation(last):
         return "yesno"
     return "scenario" if words > 30 else "other"
 
