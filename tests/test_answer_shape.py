@@ -124,8 +124,22 @@ def test_code_with_a_question_is_answered_from_the_prose() -> None:
 
 def test_ordinary_questions_pass_the_screen() -> None:
     for q in (CHURN, LATE_LABELS, "What is Vertex AI Vizier?", "hi, what is BigQuery ML?",
-              "Which is better:\n- AutoML\n- BigQuery ML\n- custom training?"):
+              "Which is better:\n- AutoML\n- BigQuery ML\n- custom training?",
+              # terse technical English: one function word ("which") among thirteen words
+              "Which BigQuery ML options end linear model training once loss improvement "
+              "becomes negligible?"):
         assert screen(q).reply is None, q
+
+
+@pytest.mark.parametrize("question", [
+    "Wie kann ich die Latenz für Online-Vorhersagen auf Vertex AI reduzieren?",
+    "Comment réduire la latence des prédictions en ligne sur Vertex AI ?",
+    "Hoe kan ik de latentie van online voorspellingen op Vertex AI verlagen?",
+    "Bagaimana cara mengurangi latensi prediksi online di Vertex AI?",
+])
+def test_other_languages_get_the_english_only_line(question: str) -> None:
+    reply = screen(question).reply
+    assert reply is not None and "English" in reply
 
 
 def test_a_20000_character_scenario_is_a_one_line_error(corpus_settings) -> None:

@@ -21,9 +21,17 @@ _BULLET = re.compile(r"^\s*([-*+\u2022]|\d+[.)]|[a-hA-H][.)])\s+")
 _CODE_LINE = re.compile(r"^\s*(def |class |import |from \S+ import |return\b|for .* in .*:|if .*:|"
                         r"[\w.\[\]'\"]+\s*=[^=]|[})\]];?$|#include|SELECT\b|CREATE\b|gcloud |"
                         r"\$ |@\w+|print\(|\w+\(.*\)\s*;?$)", re.I)
-_ENGLISH = frozenset("""the a an is are was were be to of and or in on for with how what which when
-why who where should can could do does did i you we my our your it this that from by not if
-will would use using""".split())
+# English function words, plus the everyday ML words of terse technical questions: "Which
+# BigQuery ML options end linear model training once loss improvement becomes negligible?" has
+# only one function word ("which") among thirteen, and must not be taken for another language.
+_ENGLISH = frozenset("""the a an is are was were be been to of and or in on for with how what
+which when why who where should can could do does did i you we my our your it this that from
+by not if will would use using once than then into over after before all any each only more
+most there their they them its has have but so about between without within per at as no new
+same other such these those while during becomes become get need needs want run runs
+model models data training train option options job jobs pipeline pipelines endpoint feature
+features prediction predictions service team loss accuracy metric metrics best default
+maximum minimum limit number many much time""".split())
 # Function words of the languages candidates most often paste in (German, Spanish, French,
 # Portuguese, Italian); English words they share ("in", "a") are left out.
 _FOREIGN = frozenset("""ich die der das und nicht ist wie kann mit von für ein eine zu wir sie
