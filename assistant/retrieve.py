@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import Stemmer
 
 from assistant import syllabus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
@@ -91,6 +92,11 @@ class _Vocabulary:
         # ("parking"); only other words ("vertx", "piplines") are treated as misspellings.
         # Otherwise a question about an uncovered topic would be "corrected" into a covered one.
         self.is_dictionary_word = dictionary or (lambda _w: False)
+        # An inflected form of a corpus word is a real word too: "expires" (the corpus has
+        # "expiration") must not become "express", nor "recertify" become "recertifying".
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem_lock = threading.Lock()  # PyStemmer objects are not documented as thread-safe
+        self.stems = frozenset(self._stemmer.stemWords(list(words)))
         self.by_initial: dict[str, list[str]] = {}
         for w in words:
             if len(w) >= 4:
@@ -100,6 +106,9 @@ class _Vocabulary:
         lw = word.lower()
         if len(lw) < 5 or lw in self.words or self.is_dictionary_word(lw):
             return word
+        with self._stem_lock:
+            if self._stemmer.stemWord(lw) in self.stems:
+                return word
         pool = self.by_initial.get(lw[0], [])
         best = difflib.get_close_matches(lw, pool, n=1, cutoff=0.84)
         return best[0] if best else word

@@ -124,6 +124,9 @@ def test_query_normalisation_uses_the_corpus_vocabulary(corpus_retriever: Retrie
     assert "vertex" in corpus_retriever.normalize("vertx ai pipelines").lower()
     # Real English words are left alone even when the corpus does not use them.
     assert corpus_retriever.normalize("parking garage") == "parking garage"
+    # So are inflected forms of corpus words: not "express", not "recertifying".
+    q = "how early can I recertify before it expires?"
+    assert corpus_retriever.normalize(q) == q
 
 
 def test_rrf_arithmetic() -> None:
