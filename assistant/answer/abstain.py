@@ -11,8 +11,9 @@ Three signals, all cheap and all computed from what retrieval already returned:
 - ``unseen``: the idf-weighted share of question terms that occur nowhere in the whole index
   (e.g. "SageMaker", "Snowflake"): a strong sign of an out-of-scope product.
 
-Two exact checks come first: a price question needs a passage that states an amount of money,
-and a question naming a code identifier (`auto_rollback`, DRIFT_AUTOFIX) the index never uses
+Three exact checks come first: a price question needs a passage that states an amount of money,
+a question asking for a figure needs a sentence that states one (``abstain_number``), and a
+question naming a code identifier (`auto_rollback`, DRIFT_AUTOFIX) the index never uses
 cannot be answered from it. A question whose asking sentence names a product the index never
 mentions ("Memory Bank") declines when its words are also thinly covered, and every decline
 names such products.
@@ -29,6 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.abstain_number import states_the_figure
 from assistant.answer.base import TermStats
 from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.shape import mentions_exam
@@ -46,6 +48,7 @@ class Signals:
     unseen: float
     best_sentence: float = 1.0
     missing_price: bool = False  # a price question, and no passage states an amount
+    missing_figure: bool = False  # "what is the maximum ...?", and no sentence states one
     unknown_identifier: str | None = None  # a code name (auto_rollback) the index never uses
     terms: int = 0  # content words in the question (duplicates kept): its length
     best_sem: float | None = None  # the closest passage sentence by meaning (cosine)
@@ -89,7 +92,7 @@ class AbstainPolicy:
         min_cov = self.min_coverage + f * (self.long_min_coverage - self.min_coverage)
         min_best = self.min_best_sentence + f * (self.long_min_best_sentence
                                                  - self.min_best_sentence)
-        if s.missing_price or s.unknown_identifier is not None or dense_low \
+        if s.missing_price or s.missing_figure or s.unknown_identifier is not None or dense_low \
                 or s.missing_subject is not None or s.unseen > self.max_unseen:
             return True
         if self.states_it(s):
@@ -146,6 +149,7 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
         else ()
     ask = ask_sentence(question) if names else ""
     return Signals(dense, float(coverage), float(unseen), missing_price=missing_price,
+                   missing_figure=not states_the_figure(question, passages, top),
                    unknown_identifier=unknown, terms=len(all_terms),
                    missing_subject=missing_logistics_subject(question, seen_terms, idf),
                    unknown_names=names,

@@ -1,0 +1,85 @@
+"""A question that asks for a figure ("What is the maximum number of feature views in one
+online store?", "How many pipeline runs can execute concurrently by default?") is answered only
+by a sentence that states one: a number (not a date) next to what was asked about, and, for a
+maximum, minimum or default, a word that says which ("up to", "at least", "by default").
+Passages about the same product without that figure are the reason such questions got a
+confident, irrelevant answer: the material explains Feature Store but never gives its limits.
+
+Like the price check in ``abstain``, this is an exact check and runs before the similarity
+floors. On the three dev sets (evals/pmle.jsonl, pmle_dev2.jsonl, pmle_dev3.jsonl) it fires on
+seven unanswerable questions and on no answerable one; an answerable figure question whose
+answer sentence shares even one of the asked-about words with a number passes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answer.coach_stem import ask_sentence
+from assistant.answer.text import content_terms
+from assistant.records import Passage
+
+__all__ = ["asked_figure", "states_the_figure"]
+
+_ASK = re.compile(r"\b(how many|how much|how long|how large|how big|how often|maximum|minimum|"
+                  r"max|min|largest|smallest|longest|limit|limits|quota|default|at most|"
+                  r"at least|up to)\b", re.I)
+_KIND = {"maximum": "max", "max": "max", "largest": "max", "longest": "max", "up to": "max",
+         "at most": "max", "limit": "max", "limits": "max", "quota": "max", "minimum": "min",
+         "min": "min", "smallest": "min", "at least": "min", "default": "default"}
+# What a sentence must say, besides a number, to state a maximum, a minimum or a default.
+_STATES = {
+    "max": re.compile(r"\b(maximum|max|up to|at most|limit|limits|limited|cap|capped|no more "
+                      r"than|largest|longest|between|exceeds?|quota|ceiling)\b", re.I),
+    "min": re.compile(r"\b(minimum|min|at least|no fewer than|between|or more)\b", re.I),
+    "default": re.compile(r"\b(default|defaults)\b", re.I),
+}
+# The words of the asking phrase and of the exam itself say nothing about what is asked.
+_GENERIC = frozenset(content_terms(
+    "how many much long large big often maximum minimum max min largest smallest longest limit "
+    "limits quota default number amount size value allowed accept accepts can does do run runs "
+    "single one each per what which exam exams certification certified professional machine "
+    "learning engineer google cloud pmle take taking test tests question questions"))
+_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# "What are they?", "Which is it?": an ask that names nothing and points back ("What should
+# you do?" names nothing either, but asks for advice, not for the figure named before).
+_POINTS_BACK = re.compile(r"\b(they|it|these|those|them|both)\s*\?\s*$", re.I)
+
+
+def asked_figure(question: str) -> tuple[str, list[str]] | None:
+    """("max" | "min" | "default" | "any", the asked-about terms) when the asking sentence
+    asks for a figure about something it names; None otherwise."""
+    ask = ask_sentence(question)
+    if not content_terms(ask) and _POINTS_BACK.search(ask):
+        # "... the default maximum running time of a job and the field that raises it. What
+        # are they?": the asking sentence points back at the one before it.
+        before = question[:question.rfind(ask)] if ask in question else ""
+        ask = ask_sentence(before) if before.strip() else ask
+    m = _ASK.search(ask)
+    if not m:
+        return None
+    about = [t for t in dict.fromkeys(content_terms(ask)) if t not in _GENERIC]
+    if not about:
+        return None  # "How long is the exam?": the logistics check handles the exam's figures
+    return _KIND.get(m.group(1).lower(), "any"), about
+
+
+def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) -> bool:
+    """Some sentence of the top passages states a number (not a date), says it is a maximum,
+    minimum or default when that was asked, and names something the question asks about.
+    True when the question asks for no figure."""
+    asked = asked_figure(question)
+    if asked is None:
+        return True
+    kind, about = asked
+    for p in passages[:top]:
+        for s in _SENTENCE.split(p.chunk.text):
+            if not re.search(r"\d", _DATE.sub(" ", s)):
+                continue
+            if kind in _STATES and not _STATES[kind].search(s):
+                continue
+            if set(about) & set(content_terms(s)):
+                return True
+    return False
