@@ -279,3 +279,28 @@ def test_a_date_is_not_the_figure_a_default_question_asks_for(corpus_assistant) 
     lead = _plain(corpus_assistant.ask("what is the default autoscaling target for vertex ai "
                                        "endpoints?").lead)
     assert "60%" in lead, lead
+
+
+@pytest.mark.parametrize(("text", "restates"), [
+    ("Imagen is Google's text-to-image model family on Vertex AI.", True),
+    ("Sensitive Data Protection offers three cryptographic pseudonymization methods.", True),
+    ("Batch size trades throughput against memory.", True),
+    # a subject the question does not name may define the answer
+    ("Vertex AI Vizier is a black-box optimization service.", False),
+    # not an overview: it states the asked detail
+    ("Imagen adds an invisible SynthID digital watermark to generated images.", False),
+])
+def test_an_overview_of_the_asked_subject_is_recognised(text: str, restates: bool) -> None:
+    from assistant.answer.overview import restates_subject
+    from assistant.answer.text import content_terms
+
+    asked = set(content_terms("How do Imagen, Sensitive Data Protection and the batch size "
+                              "mark or protect data?"))
+    assert restates_subject(text, asked) is restates
+
+
+def test_an_overview_of_the_asked_subject_does_not_lead(corpus_assistant) -> None:
+    """Not "Imagen is Google's text-to-image model family ...": the asker named Imagen."""
+    lead = _plain(corpus_assistant.ask("How does Imagen mark the images it generates as "
+                                       "AI-made?").lead)
+    assert "SynthID" in lead, lead

@@ -50,6 +50,7 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.overview import restates_subject
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms
 from assistant.records import Citation, Passage
@@ -99,6 +100,7 @@ _CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always)
 _LIST_BONUS = 0.15
 _ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _FRAMING_PENALTY = 0.15
+_OVERVIEW_PENALTY = 0.3
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
                        r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
 _IDENT = re.compile(r"`([^`]{2,60})`|\b([A-Za-z]+[A-Z_][A-Za-z0-9_]*(?:\[\d+\])?|[a-z]+_[a-z0-9_]+)(?!\w)")
@@ -339,6 +341,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
+        if kind != "definition" and restates_subject(text, qterms):
+            total -= _OVERVIEW_PENALTY  # "Imagen is Google's ..." when Imagen was asked about
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
