@@ -15,11 +15,12 @@ from assistant.answer.text import content_terms
 __all__ = ["restates_subject"]
 
 # "<subject> is/are <a|an|Google's ...>", "<subject> offers/has/comes in <N|several> ...",
-# "<subject> trades A against B": the subject is everything before the verb, in one clause.
+# "<subject> trades A against B", "<subject> transforms / means / refers to ...": the subject is
+# everything before the verb, in one clause.
 _OVERVIEW = re.compile(
     r"^(?P<subject>[^,;:.]{2,80}?)\s+(?:(?:is|are)\s+(?:a|an|google's|google cloud's|the name)\b|"
     r"(?:offers|has|have|comes in|come in|provides|includes)\s+(?:two|three|four|five|several|"
-    r"many|a few|a range of|a family of)\b|trades\b)", re.I)
+    r"many|a few|a range of|a family of)\b|trades\b|transforms\b|means\b|refers to\b)", re.I)
 
 
 def restates_subject(text: str, question_terms: set[str]) -> bool:
