@@ -304,3 +304,15 @@ def test_an_overview_of_the_asked_subject_does_not_lead(corpus_assistant) -> Non
     lead = _plain(corpus_assistant.ask("How does Imagen mark the images it generates as "
                                        "AI-made?").lead)
     assert "SynthID" in lead, lead
+
+
+@pytest.mark.parametrize(("text", "announces"), [
+    ("Several day-to-day practices keep notebook environments secure and affordable.", True),
+    ("Three techniques protect dates: shifting, bucketing and redaction.", True),
+    ("Never paste API keys into notebook cells; store them in Secret Manager.", False),
+    ("Several teams share one endpoint.", False),
+])
+def test_an_announcement_of_items_is_recognised(text: str, announces: bool) -> None:
+    from assistant.answer.overview import announces_items
+
+    assert announces_items(text) is announces

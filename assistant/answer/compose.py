@@ -50,7 +50,7 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
-from assistant.answer.overview import restates_subject
+from assistant.answer.overview import introduces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms
 from assistant.records import Citation, Passage
@@ -341,7 +341,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
-        if kind != "definition" and restates_subject(text, qterms):
+        if kind != "definition" and introduces(text, qterms):
             total -= _OVERVIEW_PENALTY  # "Imagen is Google's ..." when Imagen was asked about
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead

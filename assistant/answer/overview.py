@@ -12,7 +12,7 @@ import re
 
 from assistant.answer.text import content_terms
 
-__all__ = ["restates_subject"]
+__all__ = ["restates_subject", "announces_items", "introduces"]
 
 # "<subject> is/are <a|an|Google's ...>", "<subject> offers/has/comes in <N|several> ...",
 # "<subject> trades A against B", "<subject> transforms / means / refers to ...": the subject is
@@ -31,3 +31,19 @@ def restates_subject(text: str, question_terms: set[str]) -> bool:
         return False
     subject = set(content_terms(m.group("subject")))
     return bool(subject) and subject <= question_terms
+
+
+# "Several day-to-day practices keep notebook environments secure": it announces items the
+# following sentences give; the items answer, the announcement does not.
+_ANNOUNCES = re.compile(r"^(?:several|many|a few|some|two|three|four|five|six)\s+(?:[\w-]+\s+){0,3}?"
+                        r"(?:practices|steps|ways|options|techniques|methods|levers|settings|"
+                        r"factors|patterns|strategies|tools|checks|choices|habits)\b", re.I)
+
+
+def announces_items(text: str) -> bool:
+    return bool(_ANNOUNCES.match(text.strip()))
+
+
+def introduces(text: str, question_terms: set[str]) -> bool:
+    """An overview of the asked subject, or an announcement of items to come."""
+    return restates_subject(text, question_terms) or announces_items(text)
