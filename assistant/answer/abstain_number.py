@@ -7,8 +7,9 @@ confident, irrelevant answer: the material explains Feature Store but never give
 
 Like the price check in ``abstain``, this is an exact check and runs before the similarity
 floors. On the three dev sets (evals/pmle.jsonl, pmle_dev2.jsonl, pmle_dev3.jsonl) it fires on
-seven unanswerable questions and on no answerable one; an answerable figure question whose
-answer sentence shares even one of the asked-about words with a number passes."""
+eight unanswerable questions (five that no other rule declined) and on no answerable one; an
+answerable figure question whose answer sentence shares even one of the asked-about words
+with a number passes."""
 
 from __future__ import annotations
 
