@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 import assistant.answer.shape as shape
+from assistant.answer.abstain_number import without_dates
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
@@ -74,9 +75,6 @@ _DEFINES_BONUS = 0.15
 _NUMBER_BONUS = 0.10
 _CONNECTIVE_PENALTY = 0.10
 _DIGIT = re.compile(r"\d")
-# A date ("June 2026", "2026-06-01") is not the figure a "what is the default ...?" asks for.
-_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
-                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
@@ -312,7 +310,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total += _PREFERRED_BONUS
         if subject and _starts_with(text, subject):
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
-        if (kind == "number" or numeric_q) and _DIGIT.search(_DATE.sub(" ", text)):
+        if (kind == "number" or numeric_q) and _DIGIT.search(without_dates(text)):  # not "June 2026"
             total += _NUMBER_BONUS
         hit_ids = [i for i in idents if i in text.lower()] if idents else []
         if hit_ids:
