@@ -17,10 +17,10 @@ import re
 from collections.abc import Sequence
 
 from assistant.answer.coach_stem import ask_sentence
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, without_dates
 from assistant.records import Passage
 
-__all__ = ["asked_figure", "states_the_figure", "without_dates"]
+__all__ = ["asked_figure", "states_the_figure"]
 
 _ASK = re.compile(r"\b(how many|how much|how long|how large|how big|how often|maximum|minimum|"
                   r"max|min|largest|smallest|longest|limit|limits|quota|default|at most|"
@@ -41,15 +41,7 @@ _GENERIC = frozenset(content_terms(
     "limits quota default number amount size value allowed accept accepts can does do run runs "
     "single one each per what which exam exams certification certified professional machine "
     "learning engineer google cloud pmle take taking test tests question questions"))
-_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
-                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def without_dates(text: str) -> str:
-    """The text with its dates ("June 2026", "2026-06-01") blanked: a date is not a figure."""
-    return _DATE.sub(" ", text)
-
 # "What are they?", "Which is it?": an ask that names nothing and points back ("What should
 # you do?" names nothing either, but asks for advice, not for the figure named before).
 _POINTS_BACK = re.compile(r"\b(they|it|these|those|them|both)\s*\?\s*$", re.I)

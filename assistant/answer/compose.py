@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 import assistant.answer.shape as shape
-from assistant.answer.abstain_number import without_dates
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
@@ -53,7 +52,7 @@ from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.overview import introduces
 from assistant.answer.sentvec import unit_vector
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, without_dates
 from assistant.records import Citation, Passage
 
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",

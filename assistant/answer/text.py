@@ -9,7 +9,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Sentence", "split_sentences", "content_terms", "stem", "STOPWORDS", "normalize_ws"]
+__all__ = ["Sentence", "split_sentences", "content_terms", "stem", "STOPWORDS", "normalize_ws",
+           "without_dates"]
 
 # Words that carry no topic: question words, auxiliaries, and generic exam phrasing.
 STOPWORDS = frozenset("""
@@ -44,6 +45,15 @@ class Sentence:
 
 def normalize_ws(text: str) -> str:
     return " ".join(text.split())
+
+
+_DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+                   r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
+
+
+def without_dates(text: str) -> str:
+    """The text with its dates ("June 2026", "2026-06-01") blanked: a date is not a figure."""
+    return _DATE.sub(" ", text)
 
 
 def split_sentences(text: str) -> list[Sentence]:
