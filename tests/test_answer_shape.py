@@ -84,6 +84,27 @@ def test_late_labels_scenario_does_not_lead_with_label_based_evaluation(corpus_a
     assert re.search(r"distribution|drift|skew|Model Monitoring", lead)
 
 
+SEGMENTS = ("A regional telecom wants to split its 4 million prepaid subscribers into a handful of "
+            "behavioural groups so the marketing team can design a different offer for each. "
+            "Usage history and tenure already sit in BigQuery, and nobody has ever labelled "
+            "customers by group. The analysts know SQL but not Python. Which approach should "
+            "they take?")
+
+
+def test_never_labelled_scenario_prefers_clustering_to_a_classifier(corpus_assistant) -> None:
+    # Before the "no labels at all" constraint, the rule for labelled history ("predict
+    # whether" -> a classifier) outranked the clustering rule for this scenario.
+    from assistant.answer.compose import rank_candidates
+
+    passages = corpus_assistant.retrieve(SEGMENTS)
+    ranked = [c.text for c in rank_candidates(SEGMENTS, passages,
+                                              corpus_assistant.context(SEGMENTS))]
+    kmeans = next(i for i, t in enumerate(ranked) if "`KMEANS`" in t and "without labels" in t)
+    classifier = next(i for i, t in enumerate(ranked) if "`LOGISTIC_REG`" in t)
+    assert kmeans < classifier
+    assert "LOGISTIC_REG" not in corpus_assistant.ask(SEGMENTS).lead
+
+
 def test_answer_json_has_lead_and_points(corpus_settings) -> None:
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(corpus_settings.index_dir),
            "ASSISTANT_DATA_DIR": str(corpus_settings.data_dir)}
@@ -165,6 +186,10 @@ def test_question_kinds_and_constraints() -> None:
     assert {"data in BigQuery", "SQL skills, little ML expertise",
             "least effort or operations"} <= names
     assert "labels late or missing" in {c.name for c in constraints_in(LATE_LABELS)}
+    assert "no labels at all" in {c.name for c in constraints_in(SEGMENTS)}
+    # Labels that arrive late, or a team with labelled history, are not "never labelled".
+    assert "no labels at all" not in {c.name for c in constraints_in(LATE_LABELS)}
+    assert "no labels at all" not in {c.name for c in constraints_in(CHURN)}
 
 
 def test_sentence_roles() -> None:

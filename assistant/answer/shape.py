@@ -187,6 +187,17 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                   r"no labels|unlabel+ed|distribution|\bdrift\b|\bskew\b|feature attribution"),
                _r(r"label-based|requires ground-truth labels|labels come back quickly|"
                   r"accuracy keeps falling")),
+    # Nothing was ever labelled (not "labels arrive late"): a rule for labelled history
+    # ("predict whether" with labeled history -> a classifier) is another scenario's answer.
+    Constraint("no labels at all",
+               _r(r"\b(never|not) (been |yet )?(label+ed|annotated|tagged)|"
+                  r"\b(nobody|no one|no-one) (has |have )?(ever )?(label+ed|annotated|tagged|confirmed)|"
+                  r"(has|have|had) never "
+                  r"(been )?(label+ed|annotated|confirmed)|no label+ed (examples|data|history|"
+                  r"records|rows)(?! (is|are) needed)|no (ground[- ]truth|labels) (exists?|at all)"),
+               _r(r"without (any )?labels|no labels|unlabel+ed|unsupervised|cluster|anomal"),
+               _r(r"label+ed (history|examples|data)(?! (is|are) (not )?needed)|with labels\b|"
+                  r"(needs?|requires?) (ground-truth )?labels")),
     Constraint("little training data",
                _r(r"no (training )?data|little (labeled |training )?data|few (labeled )?"
                   r"examples|small (labeled )?dataset|hundreds of (images|examples|rows)"),
