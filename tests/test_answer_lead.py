@@ -12,6 +12,7 @@ from assistant.answer.abstain import (
     asks_for_price,
     identifiers,
     missing_logistics_subject,
+    real_ask,
 )
 from assistant.answer.base import MARKER
 from assistant.answer.shape import cue_quotes, quote_match, sentence_role
@@ -66,6 +67,25 @@ def test_a_logistics_question_about_something_no_passage_mentions() -> None:
     assert missing_logistics_subject(q, seen) == "ID documents"
     assert missing_logistics_subject("What languages is the PMLE exam offered in?", seen) is None
     assert missing_logistics_subject("Which ID documents do I need for Vertex AI?", seen) is None
+
+
+def test_a_short_logistics_ask_is_read_with_what_the_asker_wants_to_know() -> None:
+    # "What are the test-centre rules?" alone shares "rule" with the passages; the sentence
+    # before it says what is asked (scratch paper, a calculator, a smartwatch), which no
+    # passage mentions. Before real_ask the check passed this question and it got filler.
+    seen = set(content_terms("The exam lasts two hours and has 50 to 60 questions; it is "
+                             "offered at test centers or online, and the rules for test "
+                             "centers are set by the delivery partner."))
+    q = ("I'm booked to sit the PMLE exam at a test center next month. I want to know whether "
+         "the center hands out scratch paper, whether I may bring a calculator, and whether my "
+         "smartwatch has to go into a locker. What are the test-center rules?")
+    missing = missing_logistics_subject(q, seen)
+    assert missing is not None and "calcul" in missing
+    assert real_ask("What languages is the PMLE exam offered in?") == \
+        "What languages is the PMLE exam offered in?"
+    covered = ("I sit the PMLE exam next month. I want to know how long it lasts and whether "
+               "test centers set the rules. What are the rules?")
+    assert missing_logistics_subject(covered, seen) is None
 
 
 def test_abstention_floors_move_with_length_and_meaning_can_vouch() -> None:

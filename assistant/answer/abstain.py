@@ -38,7 +38,7 @@ from assistant.answer.text import content_terms
 from assistant.records import Passage
 
 __all__ = ["Signals", "AbstainPolicy", "signals", "abstention_text", "asks_for_price",
-           "states_a_price", "unknown_names"]
+           "states_a_price", "unknown_names", "real_ask"]
 
 
 @dataclass(frozen=True)
@@ -208,13 +208,39 @@ _EXAM_WORDS = frozenset(content_terms(
 _LOGISTICS_MIN_SHARE = 0.45
 
 
+# An asking sentence that names nothing ("What are the test-centre rules?", "What does the
+# documentation say?") after one that says what the asker wants to know: that one is the ask.
+_VAGUE = frozenset(content_terms("rule rules say says document documentation detail details "
+                                 "policy policies answer figure figures state states guidance"))
+_WANTS_TO_KNOW = re.compile(r"\b(?:know|asks?|asking|find out|check|confirm|wonder(?:s|ing)?|"
+                            r"understand)\s+(?:whether|which|what|how|if|when)\b", re.I)
+
+
+def real_ask(question: str) -> str:
+    """The asking sentence; when it is short ("What are the test-centre rules?") or names
+    nothing but vague words ("What does the documentation say?"), together with the last
+    earlier sentence that says what the asker wants to know ("..., so I want to know whether
+    the centre hands out scratch paper ...")."""
+    ask = ask_sentence(question)
+    named = [t for t in content_terms(ask) if t not in _EXAM_WORDS and t not in _VAGUE]
+    if len(named) > 2:
+        return ask
+    before = question[:question.rfind(ask)] if ask in question else ""
+    for sentence in reversed(re.split(r"(?<=[.!?])\s+", before.strip())):
+        m = _WANTS_TO_KNOW.search(sentence)
+        if m:
+            return f"{ask} {sentence[m.start():]}"
+    return ask
+
+
 def missing_logistics_subject(question: str, seen_terms: set[str],
                               idf: Callable[[str], float] | None = None) -> str | None:
     """An exam-logistics question about something no top passage mentions: the material does
     not cover it, however many of its other words ("Professional Machine Learning Engineer
     exam") the passages share. Two tests: a "which X" or "what X" whose X no passage names
     (ID documents, a calculator), and an asking sentence whose own words ("fail", "wait";
-    "bathroom", "break") the passages mostly lack. On the dev sets the answerable logistics
+    "bathroom", "break") the passages mostly lack; a short or vague asking sentence is read
+    with the earlier "I want to know whether ..." (``real_ask``). On the dev sets the answerable logistics
     questions keep at least half of those words (by idf), the unanswerable ones at most a
     third. Returns the missing words."""
     if not mentions_exam(question):
@@ -224,7 +250,7 @@ def missing_logistics_subject(question: str, seen_terms: set[str],
         terms = content_terms(m.group(1))
         if terms and not any(t in seen_terms for t in terms):
             return m.group(1)
-    ask = [t for t in dict.fromkeys(content_terms(ask_sentence(question)))
+    ask = [t for t in dict.fromkeys(content_terms(real_ask(question)))
            if t not in _EXAM_WORDS]
     if len(ask) < 2:
         return None
