@@ -12,7 +12,9 @@ from assistant.answer.abstain import (
     asks_for_price,
     identifiers,
     missing_logistics_subject,
+    missing_wanted,
     real_ask,
+    wanted,
 )
 from assistant.answer.base import MARKER
 from assistant.answer.shape import cue_quotes, quote_match, sentence_role
@@ -86,6 +88,25 @@ def test_a_short_logistics_ask_is_read_with_what_the_asker_wants_to_know() -> No
     covered = ("I sit the PMLE exam next month. I want to know how long it lasts and whether "
                "test centers set the rules. What are the rules?")
     assert missing_logistics_subject(covered, seen) is None
+
+
+def test_a_scenario_whose_wanted_detail_no_passage_gives_is_declined() -> None:
+    # The scenario around the clause is covered (Agent Engine, agents, deploy); the detail the
+    # team needs to know (memory generation, time-to-live) is not. Before missing_wanted
+    # such questions got an answer about service accounts.
+    seen = set(content_terms("Agent Engine deploys and scales agents built with LangGraph; a "
+                             "deployed agent runs as a service account and keeps sessions."))
+    q = ("A startup built a customer-service agent with LangGraph and hosts it on Agent "
+         "Engine. They need to know how to configure memory generation and the time-to-live "
+         "of stored memories when they deploy the agent. What should they configure?")
+    assert wanted(q) is not None and "time-to-live" in wanted(q)
+    assert missing_wanted(q, seen)
+    covered = ("A startup built an agent with LangGraph. They need to know how to deploy the "
+               "agent on Agent Engine and which account it runs as. What should they do?")
+    assert not missing_wanted(covered, seen)
+    assert not missing_wanted("What is Agent Engine?", seen)  # no such clause
+    assert AbstainPolicy().abstain(Signals(dense=0.7, coverage=0.9, unseen=0.0,
+                                           best_sentence=0.6, terms=20, missing_wanted=True))
 
 
 def test_abstention_floors_move_with_length_and_meaning_can_vouch() -> None:
