@@ -284,6 +284,19 @@ def test_an_entity_question_leads_with_the_named_thing(corpus_assistant) -> None
     assert lead.startswith("InfraValidator"), lead
 
 
+def test_a_file_name_question_is_answered_by_the_sentence_with_the_file_name() -> None:
+    # "A scikit-learn model must be saved as `model.joblib`" names the file without the words
+    # "file name"; before _FILE_NAME the entity bonus missed it and a generic rule led.
+    from assistant.answer.entity import answers_entity, entity_head
+
+    q = "What file name must a scikit-learn model artifact use for the prebuilt container?"
+    text = "A scikit-learn model must be saved as `model.joblib` or `model.pkl`."
+    heading = ("Model artifact requirements for prebuilt containers",)
+    assert answers_entity(text, frozenset(content_terms(text)), heading, entity_head(q), q)
+    plain = "A scikit-learn model must be exported in the format the container expects."
+    assert not answers_entity(plain, frozenset(content_terms(plain)), heading, entity_head(q), q)
+
+
 def test_a_yes_no_answer_may_restate_the_question_with_its_verdict(corpus_assistant) -> None:
     lead = _plain(corpus_assistant.ask("Can monitoring be attached to a batch prediction job "
                                        "after it was created?").lead)

@@ -59,6 +59,11 @@ def entity_head(question: str) -> frozenset[str]:
     return frozenset(content_terms(" ".join(words[:3])))
 
 
+_FILE_HEAD = frozenset(content_terms("file files filename"))
+_FILE_NAME = re.compile(r"`[\w./-]*\w\.[a-z][a-z0-9]{1,6}`|\b[\w-]+\.(?:joblib|pkl|pb|json|yaml|"
+                        r"yml|csv|py|txt|bst|onnx|pt|pth|h5|keras|tflite|avro|parquet|tfrecord)\b")
+
+
 def names_new_entity(text: str, question: str) -> bool:
     """The sentence names something (code, CamelCase name, acronym) the question does not."""
     asked = question.lower()
@@ -77,4 +82,8 @@ def answers_entity(text: str, terms: frozenset[str], heading: Sequence[str],
     if not head:
         return False
     around = set(terms) | set(content_terms(" ".join(heading)))
+    if head & _FILE_HEAD and _FILE_NAME.search(text):
+        # "What file name must ...?": `model.joblib` is a file name without the words "file
+        # name" near it ("A scikit-learn model must be saved as `model.joblib`").
+        around |= head
     return head <= around and names_new_entity(text, question)
