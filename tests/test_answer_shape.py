@@ -181,6 +181,10 @@ def test_question_kinds_and_constraints() -> None:
     assert question_kind("When should I use TFX instead of Kubeflow Pipelines?") == "choose"
     assert question_kind("What is Vertex AI Feature Store?") == "definition"
     assert question_kind("How do I reduce latency on an endpoint?") == "howto"
+    # "How should it ...?" asks for advice like "How should they ...?" (it was "howto").
+    assert question_kind("A startup gets 429 errors in one region and has no residency "
+                         "rules. How should it change where its Gemini requests are sent?") \
+        == "scenario"
     assert question_kind("How much does the PMLE exam cost?") == "logistics"
     names = {c.name for c in constraints_in(CHURN)}
     assert {"data in BigQuery", "SQL skills, little ML expertise",
