@@ -23,9 +23,21 @@ _OVERVIEW = re.compile(
     r"many|a few|a range of|a family of)\b|trades\b|transforms\b|means\b|refers to\b)", re.I)
 
 
+# "All feature attribution methods in Vertex Explainable AI are approximations of Shapley
+# values": a statement about every member of the asked category ("Which attribution method
+# ...?") picks none of them. The subject may name more than the question (its product), so
+# half of its words in the question is enough.
+_ALL_OF = re.compile(r"^(?:all|every|each of the)\s+(?P<subject>[^,;:.]{2,80}?)\s+(?:is|are)\b", re.I)
+
+
 def restates_subject(text: str, question_terms: set[str]) -> bool:
     """The sentence introduces (defines, or says what it offers) a subject whose words the
     question already has."""
+    every = _ALL_OF.match(text.strip())
+    if every:
+        subject = set(content_terms(every.group("subject")))
+        if subject and 2 * len(subject & question_terms) >= len(subject):
+            return True
     m = _OVERVIEW.match(text.strip())
     if not m:
         return False
