@@ -194,6 +194,12 @@ def test_question_kinds_and_constraints() -> None:
     # Labels that arrive late, or a team with labelled history, are not "never labelled".
     assert "no labels at all" not in {c.name for c in constraints_in(LATE_LABELS)}
     assert "no labels at all" not in {c.name for c in constraints_in(CHURN)}
+    # The product's name is not the constraint: "Sensitive Data Protection" alone says nothing
+    # about compliance (it made every rule naming the product look like it honoured one).
+    assert "compliance or network" not in {c.name for c in constraints_in(
+        "Which Sensitive Data Protection technique keeps ages useful for the model?")}
+    assert "compliance or network" in {c.name for c in constraints_in(
+        "The table holds sensitive health data. Which technique should they use?")}
 
 
 def test_sentence_roles() -> None:

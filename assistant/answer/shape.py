@@ -172,9 +172,9 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                _r(r"scale|large|distributed|petabyte|terabyte|parallel")),
     Constraint("compliance or network",
                _r(r"complian\w+|regulat\w+|hipaa|\bpii\b|private|vpc|public internet|exfiltrat"
-                  r"\w+|sensitive|gdpr|residency|perimeter|must not leave"),
+                  r"\w+|sensitive(?! data protection)|gdpr|residency|perimeter|must not leave"),
                _r(r"vpc|private|public internet|cmek|complian\w+|regulated|service controls|"
-                  r"\bdlp\b|sensitive|perimeter|residency")),
+                  r"\bdlp\b|sensitive(?! data protection)|perimeter|residency")),
     Constraint("labels late or missing",
                _r(r"labels? (arrive|are available|come|becomes? available|are collected)[^.?]*"
                   r"(late|later|after|delay\w*|weeks?|days?|months?)|delayed labels?|no labels|"
