@@ -17,6 +17,8 @@
    A rule earns its decision credit only as far as its "when ..." condition is the question's
    situation: "Choose Reduction Server when a GPU job waits on gradients" is another
    scenario's answer for a question about a GPU that did not lower serving latency.
+   "Is the question's situation" is judged by shared words and by meaning (``rulefit``: the
+   condition or quoted scenario, embedded at ingest, against each sentence of the question).
    A "which component ...?" question is answered by a sentence that names the thing
    (``entity``); a yes/no question by a sentence that may restate it with its verdict.
 4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
@@ -30,7 +32,7 @@ Every sentence is verbatim from its passage and carries that passage's marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -51,6 +53,7 @@ from assistant.answer.candidates import (
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.overview import introduces
+from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, without_dates
 from assistant.records import Citation, Passage
@@ -197,25 +200,6 @@ _FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I
 _FIRST_STEP_BONUS = 0.2
 
 
-# The condition of a decision rule: "Choose Reduction Server when <a multi-node GPU job waits
-# on gradient communication>".
-_CONDITION = re.compile(r"\b(?:when|if|whenever|for)\s+(.*)$", re.I)
-_CONDITION_FULL = 0.25  # share of the condition's (idf-weighted) terms that earns the full bonus
-_CONDITION_FLOOR = -0.5  # a rule whose condition the question does not state at all
-
-
-def condition_fit(text: str, qterms: set[str], weights: dict[str, float],
-                   idf_of: Callable[[str], float] | None) -> float:
-    """How far a decision rule's condition is the question's situation, from -0.5 (none of
-    it: the rule is another scenario's answer and should not lead because it says "Choose")
-    to 1.0. A rule without a stated condition keeps the full decision bonus."""
-    m = _CONDITION.search(text)
-    if not m:
-        return 1.0
-    fit = min(1.0, shape.quote_match(m.group(1), qterms, weights, idf_of) / _CONDITION_FULL)
-    return _CONDITION_FLOOR + (1.0 - _CONDITION_FLOOR) * fit
-
-
 def _goal_object(question: str) -> set[str]:
     """What a "how do I reduce X?" question wants changed: the terms of X."""
     return {t for m in _GOAL_OBJ.finditer(question) for t in content_terms(m.group(1))}
@@ -256,9 +240,11 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         m = np.asarray(clauses, dtype=np.float32)
         clause_m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
     out: list[Candidate] = []
+    targets = question_targets(question, qvec, clauses)
     for s in scored:
         text = s.sentence.text
         role = shape.sentence_role(text)
+        fit = meaning_fit(rule_pieces(text), vectors, targets) or 0.0  # by meaning, 0..1
         if role == "meta" and not (names_q or guide_q):
             continue
         vec = vectors.get(text) if vectors is not None else None
@@ -276,7 +262,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             best = float(np.max(clause_m @ vec))
             total += _CLAUSE_WEIGHT * max(0.0, best - _CLAUSE_FLOOR)
         if role == "cue":
-            match = max(shape.quote_match(q, qterms, weights, idf_of) for q in shape.cue_quotes(text))
+            match = max([fit] + [shape.quote_match(q, qterms, weights, idf_of)
+                                 for q in shape.cue_quotes(text)])
             if match < _CUE_MIN_MATCH:
                 continue  # a cue about another scenario misleads more than it helps
             total += _CUE_MATCH_WEIGHT * match
@@ -286,8 +273,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if role == "decision" and _SCENARIO_SAYS.search(text):
             # "Choose X when a scenario says '...'": a rule keyed to quoted exam wording,
             # which fits this question only if the question says something like it.
-            said = max(shape.quote_match(q, qterms, weights, idf_of)
-                       for q in shape.cue_quotes(text))
+            said = max([fit] + [shape.quote_match(q, qterms, weights, idf_of)
+                                for q in shape.cue_quotes(text)])
             if said < _CUE_MIN_MATCH:
                 total -= _UNSAID_PENALTY
         if goal and s.coverage > 0 and _GOAL_S.search(text):
@@ -301,7 +288,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
-            total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of)
+            total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of, fit)
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))

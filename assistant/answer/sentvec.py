@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answer.rulefit import rule_pieces
 from assistant.answer.text import split_sentences
 
 __all__ = ["SentenceVectors", "sentence_key", "sentence_texts", "build_sentence_vectors",
@@ -43,12 +44,15 @@ def sentence_key(text: str) -> str:
 
 
 def sentence_texts(chunk_texts: Iterable[str]) -> list[str]:
-    """Unique candidate sentences of the given chunk texts, in first-seen order."""
+    """Unique candidate sentences of the given chunk texts, in first-seen order, each followed
+    by the pieces of it that rules are matched on (``rulefit.rule_pieces``)."""
     seen: dict[str, None] = {}
     for text in chunk_texts:
         for s in split_sentences(text):
             if len(s.text.split()) >= MIN_WORDS:
                 seen.setdefault(s.text, None)
+                for piece in rule_pieces(s.text):  # a rule's condition, a cue's quotes
+                    seen.setdefault(piece, None)
     return list(seen)
 
 

@@ -1,0 +1,135 @@
+"""Whether a decision rule's condition, or the scenario an exam cue quotes, is the question's
+situation, judged by meaning as well as by shared words.
+
+"Choose bucketing or date shifting when the value carries predictive signal" fits "keep most
+of the predictive value of age"; "A scenario that says 'group similar customers' without
+labels points to KMEANS" fits "split subscribers into a handful of behavioural groups". The
+words barely overlap, so the word test (``shape.quote_match``) misses both and the rule loses
+its decision credit to a generic one. The pieces (a rule's "when ..." clause, a cue's quotes)
+are embedded at ingest with the sentences (``sentvec``), so a question still costs one
+embedding; an index built before that has no vectors for them, and the word test decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.answer.shape import quote_match
+from assistant.answer.text import split_sentences
+
+__all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets"]
+
+# The condition of a decision rule: "Choose Reduction Server when <a multi-node GPU job waits
+# on gradient communication>". ("for" is left out: "Choose X for Y" names a use, and most
+# "for" clauses are not conditions.)
+_CONDITION = re.compile(r"\b(?:when|if|whenever)\s+(.{12,300})$", re.I)
+_QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
+_DECISION = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\bpoints? to\b|"
+                       r"\b(fits|suits|wins|is the first choice)\b", re.I)
+_MIN_WORDS = 3
+# Cosine of a piece with the closest question sentence: at LO it fits not at all, at HI fully.
+# all-MiniLM-L6-v2 puts paraphrases of one situation around 0.55-0.7 and sentences on the same
+# topic that describe another situation around 0.3-0.4.
+LO = 0.45
+HI = 0.62
+
+
+def rule_pieces(text: str) -> list[str]:
+    """The quoted scenarios of a rule or cue, or else its "when ..." condition: the parts to
+    compare with the question's situation. Empty for a sentence that is neither."""
+    if not _DECISION.search(text):
+        return []
+    quotes = [q for q in _QUOTE.findall(text) if len(q.split()) >= _MIN_WORDS]
+    if quotes:
+        return quotes
+    m = _CONDITION.search(text)
+    if m and len(m.group(1).split()) >= _MIN_WORDS:
+        return [m.group(1).rstrip(" .")]
+    return []
+
+
+# Sentence vectors barely see negation: "Model fits on one GPU, training is too slow" sits
+# closer to "Our model is too big to fit in a single GPU's memory" than "Model does not fit in
+# a single accelerator's memory" does. A piece is compared only with question sentences of the
+# same polarity ("too big to" counts as a negation).
+_NEGATION = re.compile(r"\b(not|no|never|without|cannot|nobody|none|unable|too \w+ to)\b|n't\b",
+                       re.I)
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The unit vectors a piece is compared with, with the polarity of the text of each: the
+    whole question and each of its sentences (a long scenario's own vector is diluted by its
+    story, so a piece that restates one sentence is found by that sentence's vector)."""
+
+    matrix: np.ndarray
+    negated: np.ndarray  # per row: True/False, or None for a row of either polarity
+
+
+def question_targets(question: str, query_vector: np.ndarray | None,
+                     clauses: np.ndarray | None) -> Targets | None:
+    rows: list[np.ndarray] = []
+    texts: list[str] = []
+    if query_vector is not None:
+        rows.append(np.asarray(query_vector, dtype=np.float32)[None, :])
+        texts.append(question)
+    if clauses is not None and len(clauses):
+        parts = [x.text for x in split_sentences(question)]
+        if len(parts) == len(clauses):  # the service embeds exactly these sentences
+            rows.append(np.asarray(clauses, dtype=np.float32))
+            texts += parts
+    if not rows:
+        return None
+    m = np.vstack(rows)
+    m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+    # The whole question mixes sentences of both polarities: it is compared with every piece.
+    polarity = [_negated(t) if i or clauses is None or query_vector is None else None
+                for i, t in enumerate(texts)]
+    return Targets(m, np.array([p for p in polarity], dtype=object))
+
+
+def meaning_fit(pieces: list[str], vectors: Any, targets: Targets | None) -> float | None:
+    """0..1: how closely the best piece restates one sentence of the question (of the same
+    polarity); None when no piece has a vector (the caller keeps its word test)."""
+    if targets is None or vectors is None:
+        return None
+    best: float | None = None
+    for piece in pieces:
+        v = vectors.get(piece)
+        neg = _negated(piece)
+        same = np.array([p is None or p == neg for p in targets.negated], dtype=bool)
+        if v is None or not same.any():
+            continue
+        cos = float(np.max((targets.matrix @ np.asarray(v, dtype=np.float32))[same]))
+        best = cos if best is None else max(best, cos)
+    if best is None:
+        return None
+    return min(1.0, max(0.0, (best - LO) / (HI - LO)))
+
+
+# The word test's condition: everything after "when", "if", "whenever" or "for".
+_WORD_CONDITION = re.compile(r"\b(?:when|if|whenever|for)\s+(.*)$", re.I)
+_CONDITION_FULL = 0.25  # share of the condition's (idf-weighted) terms that earns the full bonus
+_CONDITION_FLOOR = -0.5  # a rule whose condition the question does not state at all
+
+
+def condition_fit(text: str, qterms: set[str], weights: dict[str, float],
+                  idf_of: Callable[[str], float] | None, meaning: float = 0.0) -> float:
+    """How far a decision rule's condition is the question's situation, from -0.5 (none of
+    it: the rule is another scenario's answer and should not lead because it says "Choose")
+    to 1.0: by shared words, or by ``meaning`` (``meaning_fit``), whichever is higher. A rule
+    without a stated condition keeps the full decision bonus."""
+    m = _WORD_CONDITION.search(text)
+    if not m:
+        return 1.0
+    fit = max(meaning, min(1.0, quote_match(m.group(1), qterms, weights, idf_of) / _CONDITION_FULL))
+    return _CONDITION_FLOOR + (1.0 - _CONDITION_FLOOR) * fit

@@ -1,0 +1,64 @@
+"""Rule conditions and cue quotes matched by meaning (assistant/answer/rulefit.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answer.base import MARKER
+from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
+from assistant.answer.sentvec import sentence_texts
+
+
+def test_the_pieces_of_a_rule_are_its_quotes_or_its_condition() -> None:
+    cue = ('Scenario cue: "transcribe call-center recordings and separate agent from customer" '
+           'points to Speech-to-Text with diarization.')
+    assert rule_pieces(cue) == ["transcribe call-center recordings and separate agent from customer"]
+    rule = "Choose RMSLE when relative error matters more than absolute error."
+    assert rule_pieces(rule) == ["relative error matters more than absolute error"]
+    assert rule_pieces("RMSLE compares logarithms of the target and the prediction.") == []
+    # ingest embeds the pieces beside the sentences, so a question costs no extra embedding
+    texts = sentence_texts([rule + " RMSLE compares logarithms of the target."])
+    assert "relative error matters more than absolute error" in texts
+
+
+class _Vectors:
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        self.table = table
+
+    def get(self, text: str) -> np.ndarray | None:
+        v = self.table.get(text)
+        return None if v is None else np.asarray(v, dtype=np.float32)
+
+
+def test_meaning_fit_compares_pieces_with_question_sentences_of_the_same_polarity() -> None:
+    # Sentence vectors barely see negation, so "fits on one GPU" may sit closest to "too big
+    # to fit": that sentence is only compared with negated pieces.
+    question = "Our model is too big to fit in one GPU. Should we use data or model parallelism?"
+    clauses = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    targets = question_targets(question, np.array([0.0, 0.0, 1.0], dtype=np.float32), clauses)
+    vectors = _Vectors({"Model fits on one GPU": [1.0, 0.0, 0.0],
+                        "Model does not fit in one accelerator": [1.0, 0.0, 0.0]})
+    assert meaning_fit(["Model does not fit in one accelerator"], vectors, targets) == 1.0
+    assert meaning_fit(["Model fits on one GPU"], vectors, targets) == 0.0
+    assert meaning_fit(["a piece with no vector"], vectors, targets) is None  # words decide
+    assert meaning_fit(["Model fits on one GPU"], None, targets) is None
+
+
+def test_condition_fit_takes_the_better_of_words_and_meaning() -> None:
+    rule = "Choose RMSLE when relative error matters more than absolute error."
+    qterms = {"slow", "seller", "fast"}
+    words_only = condition_fit(rule, qterms, {}, None)
+    assert words_only == -0.5  # no shared word: another scenario's rule
+    assert condition_fit(rule, qterms, {}, None, meaning=1.0) == 1.0
+
+
+def test_a_cue_that_restates_the_scenario_in_other_words_leads(corpus_assistant) -> None:
+    # No word of the cue's quote ("transcribe call-center recordings and separate agent from
+    # customer") but "agent" is in the question. Before rulefit, a sentence about storing
+    # audio files in Cloud Storage led.
+    q = ("An insurer stores recorded customer phone calls as audio files in Cloud Storage. "
+         "Analysts want written transcripts in which each line is attributed to the agent or "
+         "to the caller. The company has no ML specialists and wants a pretrained Google "
+         "Cloud service rather than a custom model. What should they use?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert "Speech-to-Text" in lead and "diarization" in lead, lead
