@@ -56,6 +56,7 @@ from assistant.answer.overview import introduces
 from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, without_dates
+from assistant.answer.tried import TRIED_PENALTY, about_tried, tried_things
 from assistant.records import Citation, Passage
 
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
@@ -241,6 +242,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         clause_m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
     out: list[Candidate] = []
     targets = question_targets(question, qvec, clauses)
+    tried = tried_things(question)  # "... already enabled, but ...": ruled out as the answer
     for s in scored:
         text = s.sentence.text
         role = shape.sentence_role(text)
@@ -327,6 +329,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
         if kind != "definition" and introduces(text, qterms):
             total -= _OVERVIEW_PENALTY  # "Imagen is Google's ..." when Imagen was asked about
+        if about_tried(text, role, tried):
+            total -= TRIED_PENALTY
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False

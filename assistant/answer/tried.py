@@ -1,0 +1,43 @@
+"""What the question says was already tried and fell short: "Request-response logging to
+BigQuery is already enabled, but the table holds no stack traces", "They already train in
+bfloat16 mixed precision, yet the job runs out of memory". Exam scenarios state such a fact
+to rule the tried thing out, so a sentence about it ("Request-response logging stores a
+sample of requests ...") shares the most words with the question and is still not the
+answer. It should not lead; it may still follow as context."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.shape import decision_subject
+from assistant.answer.text import content_terms
+
+__all__ = ["tried_things", "about_tried", "TRIED_PENALTY"]
+
+TRIED_PENALTY = 0.3
+# "<subject> ... already <done>, but|yet|still ...", within one sentence.
+_TRIED = re.compile(r"(?P<before>[^.;?!]*?)\balready\b(?P<after>[^.;?!]*?)[,;]?\s+"
+                    r"(?:but|yet|however|still)\b", re.I)
+_LEAD_TERMS = 3  # a sentence is about what its first words name
+
+
+def tried_things(question: str) -> list[frozenset[str]]:
+    """The terms of each thing the question says was already done and fell short: the
+    clause's subject and what was done to it."""
+    out = []
+    for m in _TRIED.finditer(question):
+        before = re.split(r"[,:]", m.group("before"))[-1]
+        terms = frozenset(content_terms(before) + content_terms(m.group("after")))
+        if terms:
+            out.append(terms)
+    return out
+
+
+def about_tried(text: str, role: str, tried: list[frozenset[str]]) -> bool:
+    """The sentence is about a tried thing: what a decision rule recommends, or else the
+    first words of the sentence, are all among that thing's terms."""
+    if not tried:
+        return False
+    head = decision_subject(text) if role == "decision" else None
+    terms = set(content_terms(head) if head else content_terms(text)[:_LEAD_TERMS])
+    return bool(terms) and any(terms <= t for t in tried)

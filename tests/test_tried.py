@@ -1,0 +1,37 @@
+"""What a scenario says was already tried and fell short does not lead (answer/tried.py)."""
+
+from __future__ import annotations
+
+from assistant.answer.base import MARKER
+from assistant.answer.text import content_terms
+from assistant.answer.tried import about_tried, tried_things
+
+
+def test_the_tried_thing_is_read_from_already_but() -> None:
+    q = ("Request-response logging to BigQuery is already enabled, but the table holds no "
+         "stack traces. Which logging should the team inspect?")
+    tried = tried_things(q)
+    assert tried and set(content_terms("request-response logging")) <= tried[0]
+    assert about_tried("Request-response logging stores a sample of requests in BigQuery.",
+                       "plain", tried)
+    assert not about_tried("Choose container logging when the model server crashes.",
+                           "decision", tried)
+    assert about_tried("Choose request-response logging when the goal is to analyze inputs.",
+                       "decision", tried)
+    # "already" without a "but"/"yet" states a fact, not a failed attempt.
+    assert tried_things("The data already sits in BigQuery. What should they use?") == []
+    assert tried_things("They already train in bfloat16 mixed precision, yet the job runs "
+                        "out of memory. What now?")
+
+
+def test_a_scenario_does_not_lead_with_what_it_already_tried(corpus_assistant) -> None:
+    # Before tried.py the lead was "Request-response logging stores a sample of online
+    # prediction requests and responses in a BigQuery table ...": the thing ruled out.
+    q = ("A custom serving container on an Agent Platform endpoint intermittently returns "
+         "HTTP 500 errors, and the team suspects an unhandled exception in its Python model "
+         "server. Request-response logging to BigQuery is already enabled, but that table "
+         "holds only sampled payloads and predictions, with no stack traces. Which kind of "
+         "endpoint logging should the team inspect, and where does it appear?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert not lead.startswith("Request-response logging"), lead
+    assert "ontainer log" in lead, lead
