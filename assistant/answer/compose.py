@@ -37,6 +37,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 import assistant.answer.shape as shape
+from assistant.answer.action import asked_object
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
@@ -228,6 +229,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     qterms = set(weights)
     goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
     goal_obj = _goal_object(question) if goal else set()
+    act_obj = asked_object(question) if kind == "howto" and not goal_obj else set()
     preferred = shape.preferred_option(question) if kind == "choose" else None
     subject = _definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
@@ -285,6 +287,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 # "Queueing falls with more replicas" under the heading "Breaking prediction
                 # latency into parts": a lever on the very quantity asked about.
                 total += _GOAL_OBJECT_BONUS
+        if act_obj and not act_obj & (s.terms | _heading_terms(s.passage.chunk.heading_path)):
+            total -= _GOAL_MISS_PENALTY  # "start a pipeline run?": a sentence not about runs
         if goal_obj and not about_goal:
             total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:

@@ -1,0 +1,35 @@
+"""The thing a how-to question wants acted on: "How can I start a Vertex AI pipeline run
+automatically whenever a new file lands in a bucket?" asks about pipeline runs; a sentence
+about reading buckets from training jobs shares "Cloud Storage bucket" and "Vertex AI" with it
+and says nothing about pipeline runs. A sentence whose words and section heading never name
+the object is not the answer to the question, however many other words it shares."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.text import content_terms
+
+__all__ = ["asked_object"]
+
+# "How (can|do|should) I|we|you <verb> [off|up|...] [the|a|my ...] <object>": the object is at most three
+# words and ends at a preposition, a conjunction, an adverb in -ly, or punctuation.
+_HOWTO_OBJECT = re.compile(
+    r"^\s*how\s+(?:can|do|should|would|could)\s+(?:i|we|you|they|one)\s+(?P<verb>[a-z-]+)"
+    r"(?:\s+(?:off|up|out|on|down|back|over))?\s+"
+    r"(?:the\s+|a\s+|an\s+|my\s+|our\s+|their\s+|its\s+)?(?P<object>(?:[\w/-]+\s+){0,3}?[\w/-]+)"
+    r"(?=\s+(?:for|of|on|in|when|whenever|at|with|from|while|before|after|without|and|or|by|so|"
+    r"to|into|during|under|over|across|using|via|through|each|every|if|once|automatically|\w+ly)\b|"
+    r"[?.,;]|$)", re.I)
+# Words every product name here carries: naming them is not naming the object.
+_GENERIC = frozenset(content_terms("vertex ai agent platform google cloud gemini enterprise "
+                                   "model models data thing things it"))
+
+
+def asked_object(question: str) -> set[str]:
+    """The object's distinctive terms, or an empty set when the question is not "How can I
+    <verb> <object> ...?"."""
+    m = _HOWTO_OBJECT.match(question)
+    if not m:
+        return set()
+    return set(content_terms(m.group("object"))) - _GENERIC
