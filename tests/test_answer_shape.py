@@ -200,6 +200,11 @@ def test_question_kinds_and_constraints() -> None:
         "Which Sensitive Data Protection technique keeps ages useful for the model?")}
     assert "compliance or network" in {c.name for c in constraints_in(
         "The table holds sensitive health data. Which technique should they use?")}
+    # A clause that says the requirement is absent does not state it.
+    nightly = ("Churn scores are refreshed every night for a dashboard. Nobody needs an "
+               "individual prediction in real time, and the team wants low cost.")
+    assert {c.name for c in constraints_in(nightly)} == {"cost"}
+    assert "latency" in {c.name for c in constraints_in("The app needs answers in real time.")}
 
 
 def test_sentence_roles() -> None:

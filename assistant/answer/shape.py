@@ -210,8 +210,25 @@ CONSTRAINTS: tuple[Constraint, ...] = (
 )
 
 
+# "Nobody needs an individual prediction in real time": the clause states that the requirement
+# is absent, so the constraint it names is not the question's.
+_NOT_NEEDED = re.compile(r"\b(nobody|no one|no-one) (needs?|requires?|wants?|expects?)\b|\bno (need|"
+                         r"requirement)\b|\b(does|do|did)(n't| not) (need|require)\b|\bnot (needed|"
+                         r"required|necessary|a requirement)\b|\bneed not\b", re.I)
+
+
+def _stated(pattern: re.Pattern[str], question: str) -> bool:
+    """The pattern matches somewhere that its own clause does not say is not needed."""
+    for m in pattern.finditer(question):
+        start = max(question.rfind(sep, 0, m.start()) for sep in ".;?!,")
+        clause = question[start + 1:m.start()]
+        if not _NOT_NEEDED.search(clause):
+            return True
+    return False
+
+
 def constraints_in(question: str) -> list[Constraint]:
-    return [c for c in CONSTRAINTS if c.question.search(question)]
+    return [c for c in CONSTRAINTS if _stated(c.question, question)]
 
 
 SentenceRole = Literal["decision", "cue", "trap", "meta", "plain"]
