@@ -279,9 +279,9 @@ def missing_logistics_subject(question: str, seen_terms: set[str],
     exam") the passages share. Two tests: a "which X" or "what X" whose X no passage names
     (ID documents, a calculator), and an asking sentence whose own words ("fail", "wait";
     "bathroom", "break") the passages mostly lack; a short or vague asking sentence is read
-    with the earlier "I want to know whether ..." (``real_ask``). On the dev sets the answerable logistics
-    questions keep at least half of those words (by idf), the unanswerable ones at most a
-    third. Returns the missing words."""
+    with the earlier "I want to know whether ..." (``real_ask``). On the dev sets the
+    answerable logistics questions keep at least half of those words (by idf), the
+    unanswerable ones at most a third. Returns the missing words."""
     if not mentions_exam(question):
         return None
     m = _WH_SUBJECT.search(question)

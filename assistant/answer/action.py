@@ -12,8 +12,8 @@ from assistant.answer.text import content_terms
 
 __all__ = ["asked_object"]
 
-# "How (can|do|should) I|we|you <verb> [off|up|...] [the|a|my ...] <object>": the object is at most three
-# words and ends at a preposition, a conjunction, an adverb in -ly, or punctuation.
+# "How (can|do|should) I|we|you <verb> [off|up|...] [the|a|my ...] <object>": the object is at
+# most four words and ends at a preposition, a conjunction, an adverb in -ly, or punctuation.
 _HOWTO_OBJECT = re.compile(
     r"^\s*how\s+(?:can|do|should|would|could)\s+(?:i|we|you|they|one)\s+(?P<verb>[a-z-]+)"
     r"(?:\s+(?:off|up|out|on|down|back|over))?\s+"
