@@ -344,7 +344,7 @@ def test_a_date_is_not_the_figure_a_default_question_asks_for(corpus_assistant) 
     # not an overview: it states the asked detail
     ("Imagen adds an invisible SynthID digital watermark to generated images.", False),
     # a statement about every member of an asked category picks none of them
-    ("All pseudonymization methods in Sensitive Data Protection are reversible by design.", True),
+    ("All pseudonymization methods in Sensitive Data Protection are ways to replace a value.", True),
     ("All traffic to the endpoint is encrypted in transit.", False),
 ])
 def test_an_overview_of_the_asked_subject_is_recognised(text: str, restates: bool) -> None:

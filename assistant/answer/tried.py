@@ -15,9 +15,9 @@ from assistant.answer.text import content_terms
 __all__ = ["tried_things", "about_tried", "TRIED_PENALTY"]
 
 TRIED_PENALTY = 0.3
-# "<subject> ... already <done>, but|yet|still ...", within one sentence.
+# "<subject> ... already <done>, but|yet|however ...", within one sentence.
 _TRIED = re.compile(r"(?P<before>[^.;?!]*?)\balready\b(?P<after>[^.;?!]*?)[,;]?\s+"
-                    r"(?:but|yet|however|still)\b", re.I)
+                    r"(?:but|yet|however)\b", re.I)
 _LEAD_TERMS = 3  # a sentence is about what its first words name
 
 
