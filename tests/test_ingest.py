@@ -178,6 +178,28 @@ def test_shipped_corpus_chunks_fit_the_model_window(corpus_settings: Settings) -
 # --- incremental -----------------------------------------------------------------------
 
 
+def test_an_index_from_an_older_release_gets_new_sentence_vectors(settings: Settings, docs: Path,
+                                                                  embedder) -> None:
+    # A generation built before the rule pieces (no "sentence_schema" in its state) is
+    # republished by the next ingest even though no file changed; the chunk vectors come
+    # from the cache, so nothing is embedded again.
+    from assistant.answer.sentvec import SENTENCE_SCHEMA
+
+    first = ingest(settings, [docs], embedder=embedder)
+    index = Index(settings)
+    state_path = index.root / first.generation / "state.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    assert state["sentence_schema"] == SENTENCE_SCHEMA
+    del state["sentence_schema"]
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+
+    upgraded = ingest(settings, [docs], embedder=embedder)
+    assert upgraded.published and upgraded.chunks_embedded == 0
+    assert upgraded.generation != first.generation
+    again = ingest(settings, [docs], embedder=embedder)
+    assert (again.published, again.generation) == (False, upgraded.generation)
+
+
 def test_incremental_add_change_delete_and_no_change(settings: Settings, docs: Path,
                                                      embedder) -> None:
     first = ingest(settings, [docs], embedder=embedder)

@@ -23,9 +23,14 @@ from assistant.answer.rulefit import rule_pieces
 from assistant.answer.text import split_sentences
 
 __all__ = ["SentenceVectors", "sentence_key", "sentence_texts", "build_sentence_vectors",
+           "SENTENCE_SCHEMA",
            "load_sentence_vectors", "MIN_WORDS", "unit_vector"]
 
 MIN_WORDS = 4  # shorter pieces ("Trap:", a heading fragment) are never candidates
+# What a generation's sentence vectors hold, recorded in its state.json: 1 = the sentences
+# (a generation without the field), 2 = also the rule pieces of ``rulefit``. Ingest republishes
+# an older generation even when no file changed, so an upgraded install gets the pieces.
+SENTENCE_SCHEMA = 2
 _VECTORS = "sentences.npy"
 _KEYS = "sentences.json"
 

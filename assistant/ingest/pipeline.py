@@ -354,6 +354,10 @@ def _ingest_locked(settings: Settings, paths: list[Path] | None, rebuild: bool,
     report.chunks_total = len(ordered)
     if not changed and not w.vectors_intact(len(ordered)):
         changed = True  # the store lost the published vectors: republish (from the cache)
+    from assistant.answer.sentvec import SENTENCE_SCHEMA  # here: assistant.answer imports us
+
+    if not changed and old_state.get("sentence_schema", 1) != SENTENCE_SCHEMA:
+        changed = True  # sentence vectors from an older release: republish (from the cache)
     if not changed:
         report.generation = w.index.current_generation()
         w.progress(1.0, "index is up to date")
@@ -384,7 +388,7 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
     # Sentence vectors for the composer's semantic scoring (answer/sentvec.py), before the
     # manifest: a generation with a state.json is complete.
     w.progress(0.92, "embedding sentences")
-    from assistant.answer.sentvec import build_sentence_vectors
+    from assistant.answer.sentvec import SENTENCE_SCHEMA, build_sentence_vectors
 
     build_sentence_vectors(gdir, [c.text for c in chunks], w.embedder.model_id,
                            w.embedder.embed_documents, w.cache)
@@ -395,6 +399,7 @@ def _publish(w: _Writer, settings: Settings, report: IngestReport, files: dict[s
         "embedding_model": settings.embedding_model,
         "embedding_backend": settings.embedding_backend,
         "chunk_tokens": settings.chunk_tokens,
+        "sentence_schema": SENTENCE_SCHEMA,
         "chunk_overlap_tokens": settings.chunk_overlap_tokens,
         "files": files,
     })
