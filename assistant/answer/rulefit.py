@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.shape import quote_match
+from assistant.answer.shape import quote_match, quotes
 from assistant.answer.text import split_sentences
 
 __all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets"]
@@ -28,7 +28,6 @@ __all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "T
 # on gradient communication>". ("for" is left out: "Choose X for Y" names a use, and most
 # "for" clauses are not conditions.)
 _CONDITION = re.compile(r"\b(?:when|if|whenever)\s+(.{12,300})$", re.I)
-_QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
 _DECISION = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\bpoints? to\b|"
                        r"\b(fits|suits|wins|is the first choice)\b", re.I)
 _MIN_WORDS = 3
@@ -45,9 +44,9 @@ def rule_pieces(text: str) -> list[str]:
     compare with the question's situation. Empty for a sentence that is neither."""
     if not _DECISION.search(text):
         return []
-    quotes = [q for q in _QUOTE.findall(text) if len(q.split()) >= _MIN_WORDS]
-    if quotes:
-        return quotes
+    found = [q for q in quotes(text) if len(q.split()) >= _MIN_WORDS]
+    if found:
+        return found
     m = _CONDITION.search(text)
     if m and len(m.group(1).split()) >= _MIN_WORDS:
         return [m.group(1).rstrip(" .")]

@@ -22,7 +22,7 @@ __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constr
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
            "LOGISTICS_PAGE", "decision_subject", "contrasting", "quote_match", "preferred_option",
-           "mentions_exam"]
+           "mentions_exam", "quotes"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -265,6 +265,11 @@ def sentence_role(text: str) -> SentenceRole:
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{8,300})[\"\u201d]")
 
 
+def quotes(text: str) -> list[str]:
+    """Every quoted phrase of 8 to 300 characters, in order."""
+    return [m.group(1) for m in _QUOTE.finditer(text)]
+
+
 def cue_quote(text: str) -> str:
     """The scenario an exam cue quotes ("... 'a small team ... CSV file' points to AutoML")."""
     return cue_quotes(text)[0]
@@ -273,7 +278,7 @@ def cue_quote(text: str) -> str:
 def cue_quotes(text: str) -> list[str]:
     """Every scenario a cue quotes (a cue sentence may list several phrases); the text before
     "points to" when it quotes none."""
-    found = [m.group(1) for m in _QUOTE.finditer(text)]
+    found = quotes(text)
     if found:
         return found
     head = re.split(r"\bpoints? to\b", text, maxsplit=1)[0]
