@@ -34,7 +34,7 @@ from assistant.answer.abstain_number import states_the_figure
 from assistant.answer.base import TermStats
 from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.shape import mentions_exam
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, question_sentences
 from assistant.records import Passage
 
 __all__ = ["Signals", "AbstainPolicy", "signals", "abstention_text", "asks_for_price",
@@ -225,7 +225,7 @@ def wanted(question: str) -> str | None:
     compliance officer asks what monthly availability percentage ..."), or None."""
     ask = ask_sentence(question)
     before = question[:question.rfind(ask)] if ask in question else ""
-    for sentence in reversed(re.split(r"(?<=[.!?])\s+", before.strip())):
+    for sentence in reversed(question_sentences(before)):
         m = _WANTS_TO_KNOW.search(sentence)
         if m:
             return sentence[m.start():]

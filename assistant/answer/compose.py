@@ -248,9 +248,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     for s in scored:
         text = s.sentence.text
         role = shape.sentence_role(text)
-        fit = meaning_fit(rule_pieces(text), vectors, targets) or 0.0  # by meaning, 0..1
         if role == "meta" and not (names_q or guide_q):
             continue
+        fit = meaning_fit(rule_pieces(text), vectors, targets) or 0.0  # by meaning, 0..1
         vec = vectors.get(text) if vectors is not None else None
         vec = np.asarray(vec, dtype=np.float32) if vec is not None else None
         sem = float(vec @ qvec) if vec is not None and qvec is not None else None

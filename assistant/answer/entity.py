@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, question_sentences
 
 __all__ = ["entity_head", "names_new_entity", "answers_entity"]
 
@@ -38,7 +38,7 @@ _NAME = re.compile(r"`([^`]{2,60})`|\b([A-Z][a-z]+[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Za-
 def entity_head(question: str) -> frozenset[str]:
     """The content terms of what a "which/what <head> ...?" question asks to be named, or an
     empty set when the question is not of that form."""
-    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    last = question_sentences(question)[-1]
     m = _WH.match(last)
     if not m:
         return frozenset()

@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.base import TermStats
-from assistant.answer.text import Sentence, content_terms, split_sentences
+from assistant.answer.text import (
+    Sentence,
+    content_terms,
+    question_sentences,
+    split_sentences,
+)
 from assistant.records import Passage
 
 __all__ = ["ScoredSentence", "score_sentences", "query_weights"]
@@ -48,7 +53,6 @@ class ScoredSentence:
     score: float
 
 
-_ASK_SPLIT = re.compile(r"(?<=[.!?])\s+")
 _GENERIC_ASK = frozenset(content_terms(
     "which what service product approach option solution tool method strategy architecture "
     "use using recommend choose should would best most likely first next do you they we team "
@@ -61,7 +65,7 @@ def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
     DATA_SPLIT_METHOD should you use?") names what the answer must contain."""
     terms = content_terms(question)
     weights = {t: (stats.idf(t) if stats is not None else 1.0) for t in dict.fromkeys(terms)}
-    sentences = [x for x in _ASK_SPLIT.split(question.strip()) if x.strip()]
+    sentences = [x for x in question_sentences(question) if x.strip()]
     if len(sentences) > 1:
         for sentence in reversed(sentences):
             # "Which service should they use?" names no topic: the ask is the sentence before.

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, question_sentences
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
@@ -102,7 +102,7 @@ def question_kind(question: str) -> QuestionKind:
     words = len(q.split())
     if is_logistics(q):
         return "logistics"
-    last = re.split(r"(?<=[.!?])\s+", q)[-1]
+    last = question_sentences(q)[-1]
     if _SCENARIO_ASK.search(last) or (words > 30 and _SCENARIO_ASK.search(q)):
         return "scenario"
     if _HOWTO.search(last):

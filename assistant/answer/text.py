@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Sentence", "split_sentences", "content_terms", "stem", "STOPWORDS", "normalize_ws",
-           "without_dates"]
+__all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
+           "STOPWORDS", "normalize_ws", "without_dates"]
 
 # Words that carry no topic: question words, auxiliaries, and generic exam phrasing.
 STOPWORDS = frozenset("""
@@ -54,6 +54,17 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 def without_dates(text: str) -> str:
     """The text with its dates ("June 2026", "2026-06-01") blanked: a date is not a figure."""
     return _DATE.sub(" ", text)
+
+
+_QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a user's question, split at any end mark. Unlike ``split_sentences``
+    it does not protect abbreviations or need a capital after the mark: users write "what now?
+    the model..." and a question is short enough that a rare wrong split costs nothing. Never
+    empty: a blank question gives ``[""]``."""
+    return _QUESTION_SPLIT.split(text.strip())
 
 
 def split_sentences(text: str) -> list[Sentence]:
