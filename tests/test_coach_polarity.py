@@ -3,8 +3,13 @@ against an option, and which state it as the fix."""
 
 from __future__ import annotations
 
-from assistant.answer.coach_polarity import correction_share, negativity, unmet_need
-from assistant.answer.coach_stem import forbidden_actions, missing_things
+from assistant.answer.coach_polarity import (
+    correction_share,
+    denied_requirement,
+    negativity,
+    unmet_need,
+)
+from assistant.answer.coach_stem import forbidden_actions, missing_things, required_terms
 from assistant.answer.text import content_terms
 
 
@@ -92,3 +97,37 @@ def test_what_the_stem_rules_out_doing() -> None:
             "streaming job, and without retraining on premises. What should you do?")
     assert forbidden_actions(stem) == set(content_terms("stop redeploy retrain"))
     assert forbidden_actions("Which option lets the team deploy with little effort?") == set()
+
+
+FEATURE_STEM = ("A marketplace serves BigQuery features to online models through Vertex AI Feature "
+                "Store. Feature values must reach the online store continuously as BigQuery rows "
+                "change. Which online serving setup should you choose?")
+SYNC_ONLY = "Optimized online serving supports only scheduled data sync, not continuous sync."
+
+
+def _denied(sentence: str, option: str, stem: str) -> float:
+    w = _w(option)
+    hit = {t for t in w if t in set(content_terms(sentence))}
+    return denied_requirement(sentence, w, hit, required_terms(stem), set(content_terms(option)))
+
+
+def test_what_a_scenario_requires_leaves_out_its_limits_and_its_ask() -> None:
+    req = required_terms("Rows change often. Data must not leave the project. Which setup?")
+    assert {"row", "chang"} <= req
+    assert not {"leav", "project", "setup"} & req
+
+
+def test_a_capability_denied_to_an_options_subject_rules_it_out() -> None:
+    option = "Optimized online serving reached through a Private Service Connect endpoint"
+    assert _denied(SYNC_ONLY, option, FEATURE_STEM) >= 0.4
+    assert _denied("Optimized online serving does not support continuous sync.", option,
+                   FEATURE_STEM) >= 0.4
+    # not when the scenario does not ask for that capability
+    assert _denied(SYNC_ONLY, option, "Features refresh once a day. Which setup?") == 0.0
+    # not for an option that names the denied capability itself (it is a different subject)
+    assert _denied(SYNC_ONLY, "Bigtable online serving with continuous sync", FEATURE_STEM) == 0.0
+    # ", not" without "only", or an "only" inside the scenario's quoted words, denies nothing
+    cue = ('Scenario cue: "only the training step needs GPUs" means request accelerators on '
+           "that one task, not on every step.")
+    assert _denied(cue, "Request accelerators on the training task",
+                   "The training step needs GPUs on every step. What should you do?") == 0.0

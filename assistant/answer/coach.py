@@ -32,6 +32,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import (
     NEGATION,
     correction_share,
+    denied_requirement,
     negativity,
     positions,
     unmet_need,
@@ -53,6 +54,7 @@ from assistant.answer.coach_stem import (
     forbidden_actions,
     missing_things,
     negative_ask,
+    required_terms,
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
@@ -292,9 +294,11 @@ _PARTS = re.compile(r";\s+|,\s+(?:and|while|whereas)\s+|\s+(?:while|whereas)\s+"
 
 def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent],
               stem_w: dict[str, float], policy: CoachPolicy,
-              missing: list[frozenset[str]] | None = None
+              missing: list[frozenset[str]] | None = None,
+              required: set[str] | None = None
               ) -> tuple[Evidence | None, Evidence | None, float]:
     """(best supporting, strongest opposing, best coverage) for one option."""
+    option_terms = set(content_terms(option_text))
     literal = _literal(option_text)
     codes = [] if literal is not None else _code_tokens(option_text)
     total = sum(weights.values()) + policy.code_weight * len(codes)
@@ -370,6 +374,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             # firmly than a warning that merely names it.
             neg = 1.0
             base *= policy.unmet_boost
+        if required and hit and neg < policy.negative_share and denied_requirement(
+                s.text, weights, hit, required, option_terms) >= policy.negative_share:
+            # It lacks a capability the scenario needs ("not continuous sync"): as firm as a
+            # need the scenario cannot meet.
+            neg = 1.0
+            base *= policy.unmet_boost
         if neg >= policy.negative_share:
             if worst is None or base > -worst.score:
                 worst = Evidence(s.passage, s.text, -base, cov)
@@ -390,9 +400,11 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     stem_w = _stem_weights(mcq, stats)
     missing = missing_things(mcq.stem)
     forbidden = forbidden_actions(mcq.stem)
+    required = required_terms(mcq.stem) if policy.deny_required else set()
     judged: list[Judged] = []
     for o in mcq.options:
-        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing)
+        sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing,
+                                  required)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         first = content_terms(" ".join(o.text.split()[:1]))
         if forbidden and first and first[0] in forbidden and score > 0:

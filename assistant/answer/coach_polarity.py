@@ -11,7 +11,8 @@ import re
 
 from assistant.answer.text import content_terms
 
-__all__ = ["NEGATION", "correction_share", "negativity", "positions", "unmet_need"]
+__all__ = ["NEGATION", "correction_share", "denied_requirement", "negativity", "positions",
+           "unmet_need"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
@@ -178,4 +179,45 @@ def unmet_need(sentence: str, weights: dict[str, float], hit: set[str],
         pos = positions(sentence, hit)
         total = sum(weights[t] for _, t in pos) or 1.0
         return sum(weights[t] for p, t in pos if p < m.start()) / total
+    return 0.0
+
+
+# "Optimized online serving supports only scheduled sync, not continuous sync", "X does not
+# support streaming": a capability the sentence denies to what it names first. When the stem
+# requires that capability, the sentence rules out an option that names that subject.
+_DENIES = re.compile(r"\b(?:does not|do not|doesn't|don't|cannot|can't|is not able to)\s+"
+                     r"(?:support|offer|provide|handle|allow|scale to)\b|"
+                     r"(?<=,)\s+not\b", re.I)
+_ONLY = re.compile(r"\bonly\b", re.I)
+_DENY_WINDOW = 6  # words after the denial that name the capability
+
+
+def denied_requirement(sentence: str, weights: dict[str, float], hit: set[str],
+                       required: set[str], option_terms: set[str]) -> float:
+    """Weighted share of the option's matched terms in the subject of a denial whose capability
+    the stem requires (``required``: terms of the stem's positive sentences), 0.0 when the
+    sentence denies nothing the stem asks for. The option must not name the capability itself:
+    "Bigtable online serving with continuous sync" is not what "optimized serving ... not
+    continuous sync" denies."""
+    if not required or not hit:
+        return 0.0
+    unquoted = _QUOTED.sub(lambda q: " " * len(q.group(0)), sentence)
+    for m in _DENIES.finditer(unquoted):
+        subject_end = m.start()
+        if m.group(0).strip().lower() == "not":
+            # ", not X" denies only after "<subject> supports only Y" (the scenario's own
+            # words in quotes do not count), and the subject is what precedes "only".
+            only = list(_ONLY.finditer(unquoted[:m.start()]))
+            if not only:
+                continue
+            subject_end = only[-1].start()
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:]|,\s|\b(?:but|because|so|which|unless)\b", rest)
+        scope = rest[:stop.start()] if stop else rest
+        scope_terms = set(content_terms(" ".join(scope.split()[:_DENY_WINDOW])))
+        if not scope_terms & required or scope_terms & option_terms:
+            continue
+        pos = positions(sentence, hit)
+        total = sum(weights[t] for _, t in pos) or 1.0
+        return sum(weights[t] for p, t in pos if p < subject_end) / total
     return 0.0

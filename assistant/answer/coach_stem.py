@@ -11,7 +11,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases", "missing_things", "forbidden_actions"]
+           "constraint_phrases", "missing_things", "forbidden_actions", "required_terms"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -24,6 +24,21 @@ def ask_sentence(stem: str) -> str:
         if p.endswith("?"):
             return p
     return parts[-1] if parts else stem
+
+
+_NEGATED = re.compile(r"\b(not|no|never|without|cannot|nobody|none|unable)\b|n't\b", re.I)
+
+
+def required_terms(stem: str) -> set[str]:
+    """Content terms of what the scenario states it needs: its sentences before the ask that
+    carry no negation ("Feature values must reach the online store continuously"). A sentence
+    with a negation ("must not leave the project") states a limit, not a capability to have."""
+    ask = ask_sentence(stem)
+    out: set[str] = set()
+    for part in _SENT.split(_CHOOSE.sub(" ", stem)):
+        if part.strip() and part.strip() != ask and not _NEGATED.search(part):
+            out.update(content_terms(part))
+    return out
 
 
 # An ask that wants the exception: "Which statement is NOT true?", "... EXCEPT", "Which step can
