@@ -425,3 +425,22 @@ def test_a_long_clause_is_named_by_its_deciding_phrase_not_cut_mid_phrase() -> N
     assert phrase in stem and not phrase.endswith("...")
     assert "evaluation metrics come only from the most recent weeks" in phrase
     assert len(phrase.split()) <= 14
+
+
+def test_a_code_name_in_parentheses_is_found_where_the_material_writes_it_plainly(
+        corpus_assistant) -> None:
+    """"(FPE-FFX)" is typography around a code name: the passage says "encryption with FPE-FFX",
+    and the option used to come out "not covered" because its words had to appear with the
+    parentheses."""
+    stem = ("A payments team de-identifies card numbers with Sensitive Data Protection before "
+            "analysts see them. An old billing system downstream accepts only 16-digit values, "
+            "and investigators must be able to recover the real number. Which transformation "
+            "should the template use?")
+    options = ["Format-preserving encryption (FPE-FFX)", "Deterministic encryption (AES-SIV)",
+               "Cryptographic hashing with a secret key", "Redaction of the whole value"]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    _check_contract(data, 4)
+    for label in ("A", "B"):
+        option = next(o for o in data["options"] if o["label"] == label)
+        assert option["verdict"] != "not_covered", option
+    assert "FPE-FFX" in data["options"][0]["reason"]

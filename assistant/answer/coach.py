@@ -95,13 +95,21 @@ def retrieve_for(mcq: MCQ, search: Callable[[str, int], list[Passage]],
 _LITERAL = re.compile(r"[\d_\[\]()/=]|\w-\w|[a-z][A-Z]")
 
 
-def _literal(text: str) -> str | None:
+def _literal(text: str) -> tuple[str, ...] | None:
     """A short option that is a code name, a number or an identifier (``workerPoolSpecs[3]``,
-    ``gemini-2.0-flash-001``, ``About 120``): it is only supported where it appears as written."""
+    ``gemini-2.0-flash-001``, ``About 120``): it is only supported where each of its coded
+    words appears as written. Parentheses around a word are typography, not code:
+    "Format-preserving encryption (FPE-FFX)" is found in "... encryption with FPE-FFX"."""
     words = text.split()
     if len(words) <= 4 and _LITERAL.search(text):
-        core = [w for w in words if _LITERAL.search(w)]
-        return " ".join(core).lower().strip(".,;:") if core else None
+        core = []
+        for w in words:
+            w = w.lower().strip(".,;:")
+            if w.startswith("(") and w.endswith(")"):
+                w = w[1:-1]
+            if w and _LITERAL.search(w):
+                core.append(w)
+        return tuple(core) if core else None
     return None
 
 
@@ -325,7 +333,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
     for s in sents:
         hit = {t for t in weights if t in s.terms}
         if literal is not None:
-            cov = 1.0 if literal in s.text.lower() else 0.0
+            low = s.text.lower()
+            cov = sum(1 for w in literal if w in low) / len(literal)
             if cov == 0.0:
                 continue
             hit = hit or set(weights)
