@@ -373,3 +373,25 @@ def test_an_announcement_of_items_is_recognised(text: str, announces: bool) -> N
     from assistant.answer.overview import announces_items
 
     assert announces_items(text) is announces
+
+
+def test_a_which_question_wants_a_member_named() -> None:
+    from assistant.answer.overview import asks_for_member
+
+    assert asks_for_member("Ages are sensitive. Which de-identification technique fits?")
+    assert not asks_for_member("What is de-identification?")
+    assert not asks_for_member("Which is it? How should the team protect ages?")
+
+
+def test_a_category_overview_does_not_answer_which_member_and_the_pick_is_explained(
+        corpus_assistant) -> None:
+    """"De-identification transforms sensitive values ..." says what the category does; the
+    asker wants one technique named, and then what that technique does."""
+    ans = corpus_assistant.ask(
+        "A health insurer's claims model relies on each patient's exact age, and privacy "
+        "reviewers say exact ages next to postcodes can single people out. The team needs to "
+        "keep the predictive signal while hiding exact values. Which de-identification "
+        "technique should they apply to the age column?")
+    lead = _plain(ans.lead)
+    assert "bucketing" in lead.lower(), lead
+    assert any("ranges" in p for p in ans.points), ans.points

@@ -16,7 +16,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms
 
-__all__ = ["ComposeContext", "Candidate", "worked_examples", "states_answer", "display_text",
+__all__ = ["ComposeContext", "Candidate", "explains_lead", "worked_examples", "states_answer", "display_text",
            "echoes", "is_near_duplicate", "RECOMMENDS", "ANSWER_STATED"]
 
 RECOMMENDS = re.compile(
@@ -160,3 +160,19 @@ def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
             contained >= 0.34:
         return True
     return _jaccard(ta, tb) >= _DUP_JACCARD or contained >= 0.7
+
+
+_OPENING_WORDS = 4  # a sentence is about what it names in its first few words
+
+
+def explains_lead(c: Candidate, lead: Candidate, question_terms: set[str]) -> bool:
+    """The sentence is about what the lead rule recommends ("Bucketing (generalization)
+    replaces exact values with ranges ..." after "Choose bucketing or date shifting when ..."):
+    it says what the recommendation is or does, which is the support a reader wants next, even
+    when it shares few words with the question."""
+    subject = shape.decision_subject(lead.text)
+    if not subject:
+        return False
+    wanted = set(content_terms(subject)) - question_terms
+    opening = set(content_terms(" ".join(c.text.split()[:_OPENING_WORDS])))
+    return bool(wanted & opening)

@@ -47,13 +47,14 @@ from assistant.answer.candidates import (
     ComposeContext,
     display_text,
     echoes,
+    explains_lead,
     is_near_duplicate,
     states_answer,
     worked_examples,
 )
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
-from assistant.answer.overview import introduces
+from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, without_dates
@@ -237,6 +238,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     idf_of = stats.idf if stats is not None else None
     why_q = bool(_WHY_Q.search(question))
     head = entity_head(question)
+    member_q = asks_for_member(question)
     clauses = getattr(stats, "clause_vectors", None)
     clause_m = None
     if clauses is not None and len(clauses):
@@ -332,7 +334,10 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if _FRAMING.search(text):
             total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
         if kind != "definition" and introduces(text, qterms):
-            total -= _OVERVIEW_PENALTY  # "Imagen is Google's ..." when Imagen was asked about
+            # "Imagen is Google's ..." when Imagen was asked about. Doubled when the question
+            # asks to name one member ("Which de-identification technique ...?"): an overview
+            # of the category names none, however close its words are to the question.
+            total -= _OVERVIEW_PENALTY * (2.0 if member_q else 1.0)
         if about_tried(text, role, tried):
             total -= TRIED_PENALTY
         if points_back(text):
@@ -427,8 +432,8 @@ class ExtractiveComposer:
         def on_topic(c: Candidate) -> bool:
             if c.stated:
                 return True
-            if c.sem is not None and c.sem < _MIN_SEM:
-                return False
+            if c.sem is not None and c.sem < _MIN_SEM and not explains_lead(c, lead, qterms):
+                return False  # far from the question, unless it explains the recommendation
             shares_q = bool(c.scored.terms & qterms)
             follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
             shares_lead = len(c.scored.terms & lead.scored.terms) >= 2
@@ -454,7 +459,8 @@ class ExtractiveComposer:
                     break
 
         rules = sum(1 for x in chosen if x.role in ("decision", "cue"))
-        for c in cands:
+        # What the lead recommends, explained, is the first support (stable: else by score).
+        for c in sorted(cands, key=lambda x: not explains_lead(x, lead, qterms)):
             if c in chosen:
                 continue
             if c.role == "trap" and not wants_trap:
@@ -466,7 +472,8 @@ class ExtractiveComposer:
             if len(points) >= _MAX_POINTS or words >= _MAX_WORDS:
                 continue
             follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
-            if c.total < floor and not (follows and c.total > floor * 0.75):
+            if c.total < floor and not (follows and c.total > floor * 0.75) and \
+                    not (c.total > floor * 0.5 and explains_lead(c, lead, qterms)):
                 continue
             if c.contradicts or not on_topic(c) or not fresh(c):
                 continue

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, question_sentences
 
-__all__ = ["restates_subject", "announces_items", "introduces"]
+__all__ = ["restates_subject", "announces_items", "introduces", "asks_for_member"]
 
 # "<subject> is/are <a|an|Google's ...>", "<subject> offers/has/comes in <N|several> ...",
 # "<subject> trades A against B", "<subject> transforms / means / refers to ...": the subject is
@@ -59,3 +59,13 @@ def announces_items(text: str) -> bool:
 def introduces(text: str, question_terms: set[str]) -> bool:
     """An overview of the asked subject, or an announcement of items to come."""
     return restates_subject(text, question_terms) or announces_items(text)
+
+
+_WHICH = re.compile(r"^\s*(?:and\s+|so\s+)?which\b", re.I)
+
+
+def asks_for_member(question: str) -> bool:
+    """The asking sentence starts with "Which" ("Which de-identification technique should
+    they apply?"): it wants one member of a category named, so an overview of the category
+    (``introduces``) is further from an answer than for other questions."""
+    return bool(_WHICH.match(question_sentences(question)[-1]))
