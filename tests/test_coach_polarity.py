@@ -9,7 +9,12 @@ from assistant.answer.coach_polarity import (
     negativity,
     unmet_need,
 )
-from assistant.answer.coach_stem import forbidden_actions, missing_things, required_terms
+from assistant.answer.coach_stem import (
+    forbidden_actions,
+    impossible_targets,
+    missing_things,
+    required_terms,
+)
 from assistant.answer.text import content_terms
 
 
@@ -131,3 +136,11 @@ def test_a_capability_denied_to_an_options_subject_rules_it_out() -> None:
            "that one task, not on every step.")
     assert _denied(cue, "Request accelerators on the training task",
                    "The training step needs GPUs on every step. What should you do?") == 0.0
+
+
+def test_what_the_model_cannot_be_turned_into() -> None:
+    assert impossible_targets("Some of its operators cannot be converted to ONNX. What now?") \
+        == set(content_terms("ONNX"))
+    assert impossible_targets("The model can't be exported as TensorFlow Lite.") >= \
+        set(content_terms("TensorFlow"))
+    assert impossible_targets("The model can be converted to ONNX. What now?") == set()

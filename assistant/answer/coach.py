@@ -52,6 +52,7 @@ from assistant.answer.coach_stem import (
     deciding_constraint,
     excluded_terms,
     forbidden_actions,
+    impossible_targets,
     missing_things,
     negative_ask,
     required_terms,
@@ -409,6 +410,7 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     stem_w = _stem_weights(mcq, stats)
     missing = missing_things(mcq.stem)
     forbidden = forbidden_actions(mcq.stem)
+    impossible = impossible_targets(mcq.stem)
     required = required_terms(mcq.stem) if policy.deny_required else set()
     judged: list[Judged] = []
     for o in mcq.options:
@@ -418,6 +420,9 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         first = content_terms(" ".join(o.text.split()[:1]))
         if forbidden and first and first[0] in forbidden and score > 0:
             score *= policy.forbidden_factor  # it starts by doing what the stem rules out
+        if impossible and score > 0 and not NEGATION.search(o.text) and \
+                impossible & set(content_terms(o.text)):
+            score *= policy.forbidden_factor  # it goes through what the stem says cannot be
         judged.append(Judged(o.label, score, sup, opp, cov))
     negative = negative_ask(mcq.stem)
     n = mcq.select

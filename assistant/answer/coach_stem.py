@@ -11,7 +11,8 @@ from assistant.answer.base import TermStats
 from assistant.answer.text import content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases", "missing_things", "forbidden_actions", "required_terms"]
+           "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
+           "impossible_targets"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -321,4 +322,21 @@ def forbidden_actions(stem: str) -> set[str]:
     for m in _WITHOUT.finditer(_CHOOSE.sub(" ", stem)):
         for verb in re.findall(r"\w+ing\b", m.group(1)):
             out.update(content_terms(verb)[:1])
+    return out
+
+
+# "Some of the model's operators cannot be converted to ONNX", "the model cannot be exported as
+# TensorFlow Lite": a target format or product the scenario says is out of reach. An option
+# that goes through it fails the scenario, whatever the material says about it in general.
+_IMPOSSIBLE = re.compile(r"\b(?:cannot|can't|could not|couldn't|can no longer) be (?:converted|"
+                         r"exported|imported|compiled|translated|ported|loaded|serialized|"
+                         r"saved) (?:to|into|as|in) (?:an? |the )?([\w-]+(?: [A-Z][\w-]*)?)",
+                         re.I)
+
+
+def impossible_targets(stem: str) -> set[str]:
+    """Content terms of what the stem says the model cannot be turned into."""
+    out: set[str] = set()
+    for m in _IMPOSSIBLE.finditer(stem):
+        out.update(content_terms(m.group(1)))
     return out
