@@ -444,3 +444,24 @@ def test_a_code_name_in_parentheses_is_found_where_the_material_writes_it_plainl
         option = next(o for o in data["options"] if o["label"] == label)
         assert option["verdict"] != "not_covered", option
     assert "FPE-FFX" in data["options"][0]["reason"]
+
+
+def test_an_option_that_lacks_what_the_scenario_needs_is_wrong_and_says_why(
+        corpus_assistant) -> None:
+    """The material says optimized online serving "supports only scheduled data sync, not
+    continuous sync"; the stem needs continuous freshness, so that option is wrong, and its
+    reason quotes the denial rather than a sentence that merely describes the product."""
+    stem = ("An ads team keeps its features in BigQuery and serves them to online models through "
+            "Vertex AI Feature Store. Feature values must reach the online store continuously as "
+            "the BigQuery rows change, and storage cost matters more than the last millisecond "
+            "of latency. Which online serving setup should they choose?")
+    options = ["Optimized online serving behind a Private Service Connect endpoint",
+               "Bigtable online serving with continuous sync from BigQuery",
+               "A Feature Store (Legacy) featurestore filled by nightly imports",
+               "Memorystore for Redis loaded by a Cloud Scheduler job"]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    _check_contract(data, 4)
+    optimized = data["options"][0]
+    assert optimized["verdict"] == "wrong", optimized
+    assert "not continuous sync" in optimized["reason"], optimized["reason"]
+    assert "A" not in data["choice"]

@@ -378,21 +378,23 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             # as a cue that points to it.
             neg = 0.0
             base *= policy.cue_boost
+        decisive = False
         if missing and hit and neg < policy.negative_share and \
                 unmet_need(s.text, weights, hit, missing) >= policy.negative_share:
             # The option's method needs what the scenario says is gone: that rules it out, more
-            # firmly than a warning that merely names it.
+            # firmly than a warning that merely names it. (Not decisive: "no training" in a
+            # stem reads as missing training data, so this rule can fire on the wrong thing.)
             neg = 1.0
             base *= policy.unmet_boost
         if required and hit and neg < policy.negative_share and denied_requirement(
                 s.text, weights, hit, required, option_terms) >= policy.negative_share:
             # It lacks a capability the scenario needs ("not continuous sync"): as firm as a
             # need the scenario cannot meet.
-            neg = 1.0
+            neg, decisive = 1.0, True
             base *= policy.unmet_boost
         if neg >= policy.negative_share:
-            if worst is None or base > -worst.score:
-                worst = Evidence(s.passage, s.text, -base, cov)
+            if worst is None or (decisive, base) > (worst.decisive, -worst.score):
+                worst = Evidence(s.passage, s.text, -base, cov, decisive)
             continue
         if best is None or base > best.score:
             best = Evidence(s.passage, s.text, base, cov)
@@ -423,6 +425,8 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         if impossible and score > 0 and not NEGATION.search(o.text) and \
                 impossible & set(content_terms(o.text)):
             score *= policy.forbidden_factor  # it goes through what the stem says cannot be
+        if opp is not None and opp.decisive and score > 0:
+            score *= policy.decisive_factor
         judged.append(Judged(o.label, score, sup, opp, cov))
     negative = negative_ask(mcq.stem)
     n = mcq.select

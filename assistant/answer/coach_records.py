@@ -48,6 +48,7 @@ class CoachPolicy:
     # An option whose subject the material says lacks a capability the stem requires
     # (coach_polarity.denied_requirement) is argued against.
     deny_required: bool = True
+    decisive_factor: float = 0.5  # an option's score when a decisive sentence rules it out
     w_meaning: float = 0.4
     meaning_scale: float = 0.3
     meaning_lo: float = 0.2
@@ -60,6 +61,9 @@ class Evidence:
     sentence: str
     score: float  # signed: negative when the sentence argues against the option
     coverage: float  # share of the option's distinctive terms in the sentence
+    # The sentence says the option lacks a capability the scenario needs: a hard failure,
+    # not a warning that merely names the option.
+    decisive: bool = False
 
 
 @dataclass

@@ -60,16 +60,17 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
             verdict: Verdict = "best"
         elif j.coverage < policy.covered or ev is None:
             verdict = "not_covered"
-        elif choice and j.against is not None and j.score <= 0:
-            verdict = "wrong"
+        elif choice and j.against is not None and (j.score <= 0 or j.against.decisive):
+            verdict = "wrong"  # argued against, or it lacks what the scenario needs
         elif choice and j.score >= policy.plausible * top and j.score > 0:
             verdict = "plausible_not_best"
         elif not choice and o.label in remaining:
             verdict = "plausible_not_best"
         else:
             verdict = "wrong"
-        if verdict == "wrong" and j.against is not None and j.against.coverage >= policy.covered \
-                and (j.support is None or -j.against.score >= 0.5 * j.support.score):
+        if verdict == "wrong" and j.against is not None and (j.against.decisive or (
+                j.against.coverage >= policy.covered and
+                (j.support is None or -j.against.score >= 0.5 * j.support.score))):
             ev = j.against  # a sentence that argues against the option says why it is wrong
         if ev is not None and verdict != "not_covered":
             n = cite(ev)
