@@ -69,6 +69,8 @@ def test_what_a_scenario_says_is_gone() -> None:
     assert frozenset(content_terms("training data")) in gone
     assert frozenset(content_terms("labeled examples")) in gone
     assert missing_things("Train a model on the labeled examples in BigQuery.") == []
+    # an activity the scenario does without is not a thing it lacks
+    assert missing_things("It supports face detection with no training, without stopping.") == []
 
 
 def test_a_need_the_scenario_cannot_meet_argues_against_the_option() -> None:

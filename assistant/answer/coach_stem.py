@@ -304,6 +304,8 @@ def missing_things(stem: str) -> list[frozenset[str]]:
             # "no labeled data to train on": the words before the first one.
             pieces = _STOP_WORD.split(m.group(1))
             phrase = (pieces[-1] if keep_tail else pieces[0]).strip()
+            if re.fullmatch(r"\w+ing", phrase, re.I):
+                continue  # "with no training", "without stopping": an activity, not a thing
             terms = frozenset(content_terms(phrase))
             if terms and terms not in out:
                 out.append(terms)
