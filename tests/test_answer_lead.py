@@ -395,3 +395,17 @@ def test_a_category_overview_does_not_answer_which_member_and_the_pick_is_explai
     lead = _plain(ans.lead)
     assert "bucketing" in lead.lower(), lead
     assert any("ranges" in p for p in ans.points), ans.points
+
+
+def test_words_of_the_answers_form_are_not_a_missing_subject() -> None:
+    """"Which adjustment to her study plan ...?" asks for advice; no passage needs to contain
+    the word "adjustment" for the material to cover it."""
+    from assistant.answer.abstain import missing_logistics_subject
+    from assistant.answer.text import content_terms
+
+    seen = set(content_terms("study plan weeks snippets BigQuery ML SQL Vertex AI SDK read code"))
+    q = ("Lena has eight weeks before her PMLE exam and wants to drill coding. Which adjustment "
+         "to her study plan should you recommend?")
+    assert missing_logistics_subject(q, seen) is None
+    # a real subject that no passage names is still missing
+    assert missing_logistics_subject("Which calculator is allowed in the PMLE exam?", seen)

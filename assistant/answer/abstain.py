@@ -209,6 +209,12 @@ _EXAM_WORDS = frozenset(content_terms(
     "exam exams certification certified professional machine learning engineer google cloud "
     "pmle take taking test tests question questions online onsite long many much early often "
     "happen happens"))
+# Words of the answer's form, not its subject: "Which adjustment to her plan ...?", "Which
+# statement about these names is accurate?" name nothing a passage must contain.
+_ANSWER_FORM = frozenset(content_terms(
+    "adjustment adjustments statement statements change changes approach option options step "
+    "steps action actions recommendation recommend choice strategy plan accurate true correct "
+    "false right best"))
 _LOGISTICS_MIN_SHARE = 0.45
 
 
@@ -286,11 +292,11 @@ def missing_logistics_subject(question: str, seen_terms: set[str],
         return None
     m = _WH_SUBJECT.search(question)
     if m:
-        terms = content_terms(m.group(1))
+        terms = [t for t in content_terms(m.group(1)) if t not in _ANSWER_FORM]
         if terms and not any(t in seen_terms for t in terms):
             return m.group(1)
     ask = [t for t in dict.fromkeys(content_terms(real_ask(question)))
-           if t not in _EXAM_WORDS]
+           if t not in _EXAM_WORDS and t not in _ANSWER_FORM]
     if len(ask) < 2:
         return None
     w = {t: (idf(t) if idf is not None else 1.0) for t in ask}
