@@ -121,6 +121,13 @@ def test_abstention_floors_move_with_length_and_meaning_can_vouch() -> None:
     priced = Signals(dense=0.6, coverage=0.9, unseen=0.0, best_sentence=0.6, terms=6,
                      best_sem=0.7, missing_price=True)
     assert pol.abstain(priced)  # the exact checks still win
+    # A long scenario's situation words are often unknown to the index: its unseen bar is
+    # higher; a short question with as many unseen words is still declined.
+    assert not pol.abstain(Signals(dense=0.5, coverage=0.4, unseen=0.39, best_sentence=0.2,
+                                   terms=30))
+    assert pol.abstain(Signals(dense=0.5, coverage=0.4, unseen=0.39, best_sentence=0.2, terms=6))
+    assert pol.abstain(Signals(dense=0.5, coverage=0.4, unseen=0.45, best_sentence=0.2,
+                               terms=30))
 
 
 def test_worked_example_leads_with_its_stated_answer(corpus_assistant) -> None:

@@ -85,6 +85,9 @@ class AbstainPolicy:
     # Between a short question (up to 8 content words) and a long scenario the floors move
     # in steps with the length, not at one cliff: a 15-word scenario is mostly situation too.
     short_question_terms: int = 8
+    # A long scenario's situation words ("steel mill", "restaurant covers", "pupils") are
+    # often words no document uses at all, so its unseen share runs higher too.
+    long_max_unseen: float = 0.42
 
     def abstain(self, s: Signals) -> bool:
         # BM25-only retrieval has no cosine similarity: the dense rule does not apply then.
@@ -96,7 +99,7 @@ class AbstainPolicy:
                                                  - self.min_best_sentence)
         if s.missing_price or s.missing_figure or s.unknown_identifier is not None or dense_low \
                 or s.missing_subject is not None or s.missing_wanted or \
-                s.unseen > self.max_unseen:
+                s.unseen > self.max_unseen + f * (self.long_max_unseen - self.max_unseen):
             return True
         if self.states_it(s):
             return False  # a sentence says what was asked, in other words
