@@ -16,8 +16,8 @@ from assistant.answer.base import TermStats
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms
 
-__all__ = ["ComposeContext", "Candidate", "explains_lead", "worked_examples", "states_answer", "display_text",
-           "echoes", "is_near_duplicate", "RECOMMENDS", "ANSWER_STATED"]
+__all__ = ["ComposeContext", "Candidate", "explains_lead", "worked_examples", "states_answer",
+           "display_text", "echoes", "is_near_duplicate", "RECOMMENDS", "ANSWER_STATED"]
 
 RECOMMENDS = re.compile(
     r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"

@@ -42,13 +42,13 @@ class CoachPolicy:
     confident_coverage: float = 0.5  # a pick whose sentence states less of it stays "low"
     forbidden_factor: float = 0.3  # an option that does what the stem says "without" doing
     unmet_boost: float = 3.0  # a sentence stating a need the scenario cannot meet, vs a warning
-    # Meaning (see coach.StemMeaning): a sentence's stem relevance blends the shared-word share
-    # with its closest cosine to one stem sentence, mapped from [meaning_lo, meaning_hi] to
-    # [0, meaning_scale]. Tuned on the dev split (flat from 0.35 to 0.5 and 0.25 to 0.3).
     # An option whose subject the material says lacks a capability the stem requires
     # (coach_polarity.denied_requirement) is argued against.
     deny_required: bool = True
     decisive_factor: float = 0.5  # an option's score when a decisive sentence rules it out
+    # Meaning (see coach.StemMeaning): a sentence's stem relevance blends the shared-word share
+    # with its closest cosine to one stem sentence, mapped from [meaning_lo, meaning_hi] to
+    # [0, meaning_scale]. Tuned on the dev split (flat from 0.35 to 0.5 and 0.25 to 0.3).
     w_meaning: float = 0.4
     meaning_scale: float = 0.3
     meaning_lo: float = 0.2
