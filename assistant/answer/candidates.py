@@ -16,8 +16,9 @@ from assistant.answer.base import TermStats
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms
 
-__all__ = ["ComposeContext", "Candidate", "explains_lead", "worked_examples", "states_answer",
-           "display_text", "echoes", "is_near_duplicate", "RECOMMENDS", "ANSWER_STATED"]
+__all__ = ["ComposeContext", "Candidate", "recommended_terms", "explains", "worked_examples",
+           "states_answer", "display_text", "echoes", "is_near_duplicate", "RECOMMENDS",
+           "ANSWER_STATED"]
 
 RECOMMENDS = re.compile(
     r"^(use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
@@ -165,14 +166,19 @@ def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
 _OPENING_WORDS = 4  # a sentence is about what it names in its first few words
 
 
-def explains_lead(c: Candidate, lead: Candidate, question_terms: set[str]) -> bool:
-    """The sentence is about what the lead rule recommends ("Bucketing (generalization)
-    replaces exact values with ranges ..." after "Choose bucketing or date shifting when ..."):
-    it says what the recommendation is or does, which is the support a reader wants next, even
-    when it shares few words with the question."""
+def recommended_terms(lead: Candidate, question_terms: set[str]) -> frozenset[str]:
+    """The terms of what the lead rule recommends ("Choose bucketing or date shifting when
+    ..." -> bucketing, date shifting) that the question does not already use; empty when the
+    lead is not a decision rule."""
     subject = shape.decision_subject(lead.text)
-    if not subject:
+    return frozenset(content_terms(subject)) - question_terms if subject else frozenset()
+
+
+def explains(c: Candidate, recommended: frozenset[str]) -> bool:
+    """The sentence is about what the lead rule recommends ("Bucketing (generalization)
+    replaces exact values with ranges ..."): it says what the recommendation is or does, which
+    is the support a reader wants next, even when it shares few words with the question.
+    ``recommended`` comes from ``recommended_terms``."""
+    if not recommended:
         return False
-    wanted = set(content_terms(subject)) - question_terms
-    opening = set(content_terms(" ".join(c.text.split()[:_OPENING_WORDS])))
-    return bool(wanted & opening)
+    return bool(recommended & set(content_terms(" ".join(c.text.split()[:_OPENING_WORDS]))))

@@ -47,8 +47,9 @@ from assistant.answer.candidates import (
     ComposeContext,
     display_text,
     echoes,
-    explains_lead,
+    explains,
     is_near_duplicate,
+    recommended_terms,
     states_answer,
     worked_examples,
 )
@@ -427,14 +428,14 @@ class ExtractiveComposer:
         covered = set(lead.scored.terms)
         points: list[Candidate] = []
         caveat: Candidate | None = None
-        qterms = set(content_terms(question))
+        recommended = recommended_terms(lead, qset)  # once: explains() runs per candidate
 
         def on_topic(c: Candidate) -> bool:
             if c.stated:
                 return True
-            if c.sem is not None and c.sem < _MIN_SEM and not explains_lead(c, lead, qterms):
+            if c.sem is not None and c.sem < _MIN_SEM and not explains(c, recommended):
                 return False  # far from the question, unless it explains the recommendation
-            shares_q = bool(c.scored.terms & qterms)
+            shares_q = bool(c.scored.terms & qset)
             follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
             shares_lead = len(c.scored.terms & lead.scored.terms) >= 2
             return shares_q or (follows and shares_lead)
@@ -460,7 +461,7 @@ class ExtractiveComposer:
 
         rules = sum(1 for x in chosen if x.role in ("decision", "cue"))
         # What the lead recommends, explained, is the first support (stable: else by score).
-        for c in sorted(cands, key=lambda x: not explains_lead(x, lead, qterms)):
+        for c in sorted(cands, key=lambda x: not explains(x, recommended)):
             if c in chosen:
                 continue
             if c.role == "trap" and not wants_trap:
@@ -473,7 +474,7 @@ class ExtractiveComposer:
                 continue
             follows = c.rank == lead.rank and c.scored.sentence.index == lead.scored.sentence.index + 1
             if c.total < floor and not (follows and c.total > floor * 0.75) and \
-                    not (c.total > floor * 0.5 and explains_lead(c, lead, qterms)):
+                    not (c.total > floor * 0.5 and explains(c, recommended)):
                 continue
             if c.contradicts or not on_topic(c) or not fresh(c):
                 continue
