@@ -55,6 +55,7 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
@@ -103,20 +104,12 @@ _CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always)
                          r"usual )?(cause|reason) is|(is|are) due to|results from)\b", re.I)
 _LIST_BONUS = 0.15
 _ITEM_SEP = re.compile(r",\s|;\s|\band\b")
-_FRAMING_PENALTY = 0.15
 _OVERVIEW_PENALTY = 0.3
 _NUMBER_Q = re.compile(r"\b(how (many|much|long|big|large|often|early|late)|minimum|maximum|"
                        r"limit|limits|at most|at least|default|percent|percentage)\b", re.I)
 _IDENT = re.compile(r"`([^`]{2,60})`|\b([A-Za-z]+[A-Z_][A-Za-z0-9_]*(?:\[\d+\])?|[a-z]+_[a-z0-9_]+)(?!\w)")
 _VERDICT = re.compile(r"\b(cannot|can't|can not|does not|do not|doesn't|don't|is not|isn't|are not"
                       r"|aren't|not enough|never|only|no longer|yes|must)\b", re.I)
-_FRAMING = re.compile(r"\b(lists?|describes?|documents?|offers?|has|have|comes? in|falls? into|"
-                      r"asks?)\b[^.:;]{0,60}\b(two|three|four|five|several|many|firm|main|"
-                      r"these)\b[^.:;]{0,30}\b(routes|levels|ways|kinds|types|options|limits|"
-                      r"events|parts|stages|steps|modes|families|questions|choices|methods|"
-                      r"approaches|metrics|components|strategies|tools|services)\b|"
-                      r"\b(lists|describes) the (events|steps|stages|levels|options|ways)\b|"
-                      r"\bcontrols how\b|:$", re.I)
 
 
 def _identifiers(question: str) -> list[str]:
@@ -332,8 +325,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
-        if _FRAMING.search(text):
-            total -= _FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
+        if FRAMING.search(text):
+            total -= FRAMING_PENALTY  # "X has two main routes": the routes answer, not this
         if kind != "definition" and introduces(text, qterms):
             # "Imagen is Google's ..." when Imagen was asked about. Doubled when the question
             # asks to name one member ("Which de-identification technique ...?"): an overview
@@ -354,7 +347,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
         out.append(Candidate(s, role, sem, vec, total, contradicts))
-    out = worked_examples(out, qterms)
+    out = follow_announcements(worked_examples(out, qterms))
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
 
