@@ -30,7 +30,6 @@ import numpy as np
 
 from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import (
-    NEGATION,
     correction_share,
     denied_requirement,
     negativity,
@@ -59,7 +58,7 @@ from assistant.answer.coach_stem import (
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
-from assistant.answer.text import content_terms, split_sentences
+from assistant.answer.text import NEGATION, content_terms, split_sentences
 from assistant.records import Passage
 
 __all__ = ["retrieve_for", "StemMeaning", "Verdict", "OptionVerdict", "CoachResult", "CoachPolicy",

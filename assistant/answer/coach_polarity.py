@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import NEGATION, content_terms
 
-__all__ = ["NEGATION", "correction_share", "denied_requirement", "negativity", "positions",
-           "unmet_need"]
+__all__ = ["correction_share", "denied_requirement", "negativity", "positions", "unmet_need"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
     r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
     r"does not|do not|is not|are not|neither|nor|without needing|optionally|optional)\b", re.I)
-NEGATION = re.compile(r"\b(not|never|cannot|can't|doesn't|don't|isn't|aren't|no|without|"
-                       r"neither|nor)\b", re.I)
 _PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
                     r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
                     re.I)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.base import TermStats
-from assistant.answer.text import content_terms
+from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
            "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
@@ -27,7 +27,6 @@ def ask_sentence(stem: str) -> str:
     return parts[-1] if parts else stem
 
 
-_NEGATED = re.compile(r"\b(not|no|never|without|cannot|nobody|none|unable)\b|n't\b", re.I)
 
 
 def required_terms(stem: str) -> set[str]:
@@ -37,7 +36,7 @@ def required_terms(stem: str) -> set[str]:
     ask = ask_sentence(stem)
     out: set[str] = set()
     for part in _SENT.split(_CHOOSE.sub(" ", stem)):
-        if part.strip() and part.strip() != ask and not _NEGATED.search(part):
+        if part.strip() and part.strip() != ask and not NEGATION.search(part):
             out.update(content_terms(part))
     return out
 

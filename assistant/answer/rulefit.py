@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.shape import quote_match, quotes
-from assistant.answer.text import split_sentences
+from assistant.answer.text import NEGATION_OR_TOO, split_sentences
 
 __all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets"]
 
@@ -57,12 +57,8 @@ def rule_pieces(text: str) -> list[str]:
 # closer to "Our model is too big to fit in a single GPU's memory" than "Model does not fit in
 # a single accelerator's memory" does. A piece is compared only with question sentences of the
 # same polarity ("too big to" counts as a negation).
-_NEGATION = re.compile(r"\b(not|no|never|without|cannot|nobody|none|unable|too \w+ to)\b|n't\b",
-                       re.I)
-
-
 def _negated(text: str) -> bool:
-    return bool(_NEGATION.search(text))
+    return bool(NEGATION_OR_TOO.search(text))
 
 
 @dataclass(frozen=True)

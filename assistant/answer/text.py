@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
-           "STOPWORDS", "normalize_ws", "without_dates"]
+           "STOPWORDS", "normalize_ws", "without_dates", "NEGATION", "NEGATION_OR_TOO"]
+
+# One negation vocabulary for every module that reads polarity (the coach's stem and option
+# scopes, the composer's rule fit). "n't" is matched on its own so that "can't", "doesn't" and
+# "isn't" need no list. "Too big to fit" also denies, but only the rule-fit comparison, which
+# pairs sentences by polarity, reads it that way (``NEGATION_OR_TOO``).
+_NEGATION_WORDS = r"not|no|never|without|cannot|nobody|none|unable|neither|nor"
+NEGATION = re.compile(rf"\b({_NEGATION_WORDS})\b|n't\b", re.I)
+NEGATION_OR_TOO = re.compile(rf"\b({_NEGATION_WORDS}|too \w+ to)\b|n't\b", re.I)
 
 # Words that carry no topic: question words, auxiliaries, and generic exam phrasing.
 STOPWORDS = frozenset("""
