@@ -250,6 +250,8 @@ class Retriever:
             dense = self._dense(snap, qvec, n, filters)
         if mode in ("bm25", "hybrid"):
             sparse = self._bm25(snap, text, n, filters)
+        if mode == "hybrid" and qvec is not None:
+            dense = self._complete_dense(snap, qvec, dense, sparse, n)
 
         dense_of = dict(dense)
         bm25_of = dict(sparse)
@@ -278,6 +280,31 @@ class Retriever:
             if i is not None:
                 out.append((i, 1.0 - float(dist)))  # cosine distance -> similarity
         return out
+
+    def _complete_dense(self, snap: Snapshot, qvec: np.ndarray, dense: list[tuple[int, float]],
+                        sparse: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
+        """The dense top-n, made exact for the BM25 candidates.
+
+        HNSW search is approximate, and Chroma rebuilds its graph on each load in a way that
+        is not deterministic: the tail of the dense top-n differs from one process to the
+        next. A BM25 candidate that belongs in the dense top-n but fell off that tail would
+        lose its dense share in the fusion, and the same question would rank its passages
+        differently from run to run. The cosine of each BM25 candidate HNSW did not return is
+        computed from its stored vector (one ``get`` per query); it joins the dense leg when
+        it reaches the leg's n-th score, as an exact search would have ranked it."""
+        have = {i for i, _ in dense}
+        missing = [snap.chunks[i].id for i, _ in sparse if i not in have]
+        if not missing or not dense:
+            return dense
+        floor = dense[-1][1] if len(dense) >= n else -1.0  # a short leg returned everything
+        got = self.index.store.call(snap.collection.get, ids=missing, include=["embeddings"])
+        extra = []
+        for cid, v in zip(got["ids"], got["embeddings"]):
+            i = snap.by_id.get(cid)
+            sim = float(np.dot(qvec, np.asarray(v, dtype=np.float32)))
+            if i is not None and sim >= floor:
+                extra.append((i, sim))
+        return sorted(dense + extra, key=lambda p: (-p[1], p[0]))[:n]
 
     def _bm25(self, snap: Snapshot, text: str, n: int, filters: Filters) -> list[tuple[int, float]]:
         tokens = tokenize_for_bm25([text], as_ids=False)[0]
