@@ -27,8 +27,6 @@ def ask_sentence(stem: str) -> str:
     return parts[-1] if parts else stem
 
 
-
-
 def required_terms(stem: str) -> set[str]:
     """Content terms of what the scenario states it needs: its sentences before the ask that
     carry no negation ("Feature values must reach the online store continuously"). A sentence
