@@ -250,10 +250,13 @@ class Retriever:
             dense = self._dense(snap, qvec, n, filters)
         if mode in ("bm25", "hybrid"):
             sparse = self._bm25(snap, text, n, filters)
+        exact: dict[int, float] = {}
         if mode == "hybrid" and qvec is not None:
-            dense = self._complete_dense(snap, qvec, dense, sparse, n)
+            dense, exact = self._complete_dense(snap, qvec, dense, sparse, n)
 
-        dense_of = dict(dense)
+        # Cosines computed for BM25 candidates that stayed out of the dense leg are still each
+        # passage's dense score: _fill_dense_scores need not fetch their vectors again.
+        dense_of = exact | dict(dense)
         bm25_of = dict(sparse)
         if mode == "dense":
             ranked = dense[:k]
@@ -281,9 +284,16 @@ class Retriever:
                 out.append((i, 1.0 - float(dist)))  # cosine distance -> similarity
         return out
 
+    def _cosines(self, snap: Snapshot, qvec: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Exact cosine of the query with each chunk's stored vector, by chunk id."""
+        got = self.index.store.call(snap.collection.get, ids=ids, include=["embeddings"])
+        return {cid: float(np.dot(qvec, np.asarray(v, dtype=np.float32)))
+                for cid, v in zip(got["ids"], got["embeddings"])}
+
     def _complete_dense(self, snap: Snapshot, qvec: np.ndarray, dense: list[tuple[int, float]],
-                        sparse: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
-        """The dense top-n, made exact for the BM25 candidates.
+                        sparse: list[tuple[int, float]], n: int
+                        ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """The dense top-n, made exact for the BM25 candidates, and every cosine computed.
 
         HNSW search is approximate, and Chroma rebuilds its graph on each load in a way that
         is not deterministic: the tail of the dense top-n differs from one process to the
@@ -295,16 +305,12 @@ class Retriever:
         have = {i for i, _ in dense}
         missing = [snap.chunks[i].id for i, _ in sparse if i not in have]
         if not missing or not dense:
-            return dense
+            return dense, {}
         floor = dense[-1][1] if len(dense) >= n else -1.0  # a short leg returned everything
-        got = self.index.store.call(snap.collection.get, ids=missing, include=["embeddings"])
-        extra = []
-        for cid, v in zip(got["ids"], got["embeddings"]):
-            i = snap.by_id.get(cid)
-            sim = float(np.dot(qvec, np.asarray(v, dtype=np.float32)))
-            if i is not None and sim >= floor:
-                extra.append((i, sim))
-        return sorted(dense + extra, key=lambda p: (-p[1], p[0]))[:n]
+        exact = {snap.by_id[cid]: sim for cid, sim in self._cosines(snap, qvec, missing).items()
+                 if cid in snap.by_id}
+        extra = [(i, sim) for i, sim in exact.items() if sim >= floor]
+        return sorted(dense + extra, key=lambda p: (-p[1], p[0]))[:n], exact
 
     def _bm25(self, snap: Snapshot, text: str, n: int, filters: Filters) -> list[tuple[int, float]]:
         tokens = tokenize_for_bm25([text], as_ids=False)[0]
@@ -344,9 +350,7 @@ class Retriever:
         missing = [p.chunk.id for p in passages if p.dense_score is None]
         if not missing:
             return passages
-        got = self.index.store.call(snap.collection.get, ids=missing, include=["embeddings"])
-        sims = {cid: float(np.dot(qvec, np.asarray(v, dtype=np.float32)))
-                for cid, v in zip(got["ids"], got["embeddings"])}
+        sims = self._cosines(snap, qvec, missing)
         return [p if p.dense_score is not None else
                 Passage(p.chunk, p.rank, p.score, sims.get(p.chunk.id), p.bm25_score)
                 for p in passages]
