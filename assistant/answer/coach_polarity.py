@@ -111,6 +111,14 @@ def positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
     return out
 
 
+def _share_in(sentence: str, weights: dict[str, float], hit: set[str], start: int,
+              end: int) -> float:
+    """Weighted share of the option's matched terms that sit in ``sentence[start:end]``."""
+    pos = positions(sentence, hit)
+    total = sum(weights[t] for _, t in pos) or 1.0
+    return sum(weights[t] for p, t in pos if start <= p < end) / total
+
+
 def correction_share(sentence: str, weights: dict[str, float], hit: set[str]) -> float:
     """Weighted share of the option's matched terms in the correction part of a warning."""
     if not _TRAP.match(sentence) and not re.search(r"\bthe fix is\b", sentence, re.I):
@@ -119,10 +127,7 @@ def correction_share(sentence: str, weights: dict[str, float], hit: set[str]) ->
     if m is None:
         return 0.0
     stop = _CORRECTION_END.search(sentence, m.end())
-    end = stop.start() if stop else len(sentence)
-    pos = positions(sentence, hit)
-    total = sum(weights[t] for _, t in pos) or 1.0
-    return sum(weights[t] for p, t in pos if m.end() <= p < end) / total
+    return _share_in(sentence, weights, hit, m.end(), stop.start() if stop else len(sentence))
 
 
 def negativity(sentence: str, weights: dict[str, float], hit: set[str],
@@ -173,9 +178,7 @@ def unmet_need(sentence: str, weights: dict[str, float], hit: set[str],
         scope_terms = set(content_terms(" ".join(scope.split()[:_NEED_WINDOW])))
         if not any(thing <= scope_terms for thing in missing):
             continue
-        pos = positions(sentence, hit)
-        total = sum(weights[t] for _, t in pos) or 1.0
-        return sum(weights[t] for p, t in pos if p < m.start()) / total
+        return _share_in(sentence, weights, hit, 0, m.start())
     return 0.0
 
 
@@ -214,7 +217,5 @@ def denied_requirement(sentence: str, weights: dict[str, float], hit: set[str],
         scope_terms = set(content_terms(" ".join(scope.split()[:_DENY_WINDOW])))
         if not scope_terms & required or scope_terms & option_terms:
             continue
-        pos = positions(sentence, hit)
-        total = sum(weights[t] for _, t in pos) or 1.0
-        return sum(weights[t] for p, t in pos if p < subject_end) / total
+        return _share_in(sentence, weights, hit, 0, subject_end)
     return 0.0
