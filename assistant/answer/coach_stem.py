@@ -18,9 +18,14 @@ _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
 
 
+def _stem_sentences(stem: str) -> list[str]:
+    """The stem's sentences, without its "(Choose two.)" instruction."""
+    return [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
+
+
 def ask_sentence(stem: str) -> str:
     """The sentence that asks (usually the last one with a question mark)."""
-    parts = [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
+    parts = _stem_sentences(stem)
     for p in reversed(parts):
         if p.endswith("?"):
             return p
@@ -33,8 +38,8 @@ def required_terms(stem: str) -> set[str]:
     with a negation ("must not leave the project") states a limit, not a capability to have."""
     ask = ask_sentence(stem)
     out: set[str] = set()
-    for part in _SENT.split(_CHOOSE.sub(" ", stem)):
-        if part.strip() and part.strip() != ask and not NEGATION.search(part):
+    for part in _stem_sentences(stem):
+        if part != ask and not NEGATION.search(part):
             out.update(content_terms(part))
     return out
 
