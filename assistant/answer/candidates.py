@@ -37,11 +37,13 @@ class ComposeContext:
     same and concurrent questions share nothing mutable."""
 
     def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
-                 sentences: Any | None, clause_vectors: np.ndarray | None = None) -> None:
+                 sentences: Any | None, clause_vectors: np.ndarray | None = None,
+                 second_ask_vector: np.ndarray | None = None) -> None:
         self.stats = stats
         self.query_vector = query_vector
         self.sentences = sentences
         self.clause_vectors = clause_vectors
+        self.second_ask_vector = second_ask_vector  # twopart.py: a question's second ask
 
     def idf(self, term: str) -> float:
         return self.stats.idf(term) if self.stats is not None else 1.0

@@ -61,6 +61,7 @@ from assistant.answer.rulefit import condition_fit, meaning_fit, question_target
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, without_dates
 from assistant.answer.tried import TRIED_PENALTY, about_tried, tried_things
+from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
 
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
@@ -364,6 +365,10 @@ class ExtractiveComposer:
         if not cands or max(c.scored.coverage for c in cands) <= 0:
             return Draft("", [], abstained=True)
         lead, points, caveat = self._select(question, cands)
+        # A second ask's answer joins the lead (twopart.py); the points keep their order.
+        second = second_answer(question, lead, cands, getattr(stats, "second_ask_vector", None))
+        if second is not None:
+            points = [second] + [p for p in points if p is not second]
         parts = [lead, *points, *([caveat] if caveat else [])]
         quotes: dict[int, list[str]] = {}
         by_rank: dict[int, Passage] = {}
@@ -375,7 +380,8 @@ class ExtractiveComposer:
             quotes.setdefault(n, []).append(text)
             by_rank[n] = item.scored.passage
         citations = [Citation(n, by_rank[n].chunk, " ".join(quotes[n])) for n in sorted(quotes)]
-        return Draft(" ".join(texts), citations, lead=texts[0], points=texts[1:])
+        head = 2 if second is not None else 1
+        return Draft(" ".join(texts), citations, lead=" ".join(texts[:head]), points=texts[head:])
 
     def stream(self, question: str, passages: Sequence[Passage],
                stats: TermStats | None = None) -> Iterator[str | Draft]:

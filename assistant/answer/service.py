@@ -21,6 +21,7 @@ from assistant.answer.intake import screen
 from assistant.answer.sentvec import SentenceVectors, load_sentence_vectors, unit_vector
 from assistant.answer.shape import asks_about_names
 from assistant.answer.text import split_sentences
+from assistant.answer.twopart import asks
 from assistant.errors import ConfigError
 from assistant.records import Answer, Chunk, Citation, Passage, Turn
 from assistant.retrieve import Filters, Mode, Retriever
@@ -257,17 +258,25 @@ class Assistant:
         vectors = self.sentence_vectors(snap.generation)
         qvec = None
         clauses = None
+        second = None
         if vectors is not None:
             try:
                 qvec = self.retriever.embedder.embed_query(query)
                 # A scenario's sentences each state one fact or constraint; their own
                 # vectors let the composer see a sentence that restates one of them.
                 parts = [x.text for x in split_sentences(query)]
-                if len(parts) >= 2:
-                    clauses = self.retriever.embedder.embed_documents(parts)
+                # A question that asks two things: its second ask, in the same batch.
+                pair = asks(query)
+                extra = [pair[1]] if pair else []
+                if len(parts) >= 2 or extra:
+                    out = self.retriever.embedder.embed_documents(parts + extra)
+                    if extra:
+                        second = np.asarray(out[-1], dtype=np.float32)
+                        out = out[:-1]
+                    clauses = out if len(parts) >= 2 else None
             except Exception:  # noqa: BLE001 - semantic scoring is a refinement, not required
                 clauses = None  # the whole-question vector, if it came back, is still used
-        return ComposeContext(snap, qvec, vectors, clauses)
+        return ComposeContext(snap, qvec, vectors, clauses, second)
 
     def vectorizer(self) -> Callable[[str], np.ndarray | None]:
         """Text -> vector for the eval's quality metrics: the ingest-time sentence vectors when
