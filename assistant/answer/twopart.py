@@ -64,7 +64,7 @@ def asks(question: str) -> tuple[str, str] | None:
         first, second = sentences[-2], last
     else:
         return None
-    if _GENERIC.match(second) or _GENERIC.match("and " + second):
+    if _GENERIC.match(second):
         return None
     if not _own_terms(first, second) or not set(content_terms(first)) - _ASK_WORDS:
         return None
