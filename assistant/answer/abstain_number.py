@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answer.coach_stem import ask_sentence
-from assistant.answer.text import content_terms, without_dates
+from assistant.answer.text import content_terms, states_figure
 from assistant.records import Passage
 
 __all__ = ["asked_figure", "states_the_figure"]
@@ -75,7 +75,7 @@ def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) 
     kind, about = asked
     for p in passages[:top]:
         for s in _SENTENCE.split(p.chunk.text):
-            if not re.search(r"\d", without_dates(s)):
+            if not states_figure(s):
                 continue
             if kind in _STATES and not _STATES[kind].search(s):
                 continue

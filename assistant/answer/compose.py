@@ -59,7 +59,7 @@ from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announceme
 from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
-from assistant.answer.text import content_terms, without_dates
+from assistant.answer.text import content_terms, states_figure
 from assistant.answer.tried import TRIED_PENALTY, about_tried, tried_things
 from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
@@ -82,7 +82,6 @@ _PREFERRED_BONUS = 0.25
 _DEFINES_BONUS = 0.15
 _NUMBER_BONUS = 0.10
 _CONNECTIVE_PENALTY = 0.10
-_DIGIT = re.compile(r"\d")
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
@@ -299,7 +298,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total += _PREFERRED_BONUS
         if subject and _starts_with(text, subject):
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
-        if (kind == "number" or numeric_q) and _DIGIT.search(without_dates(text)):  # not "June 2026"
+        if (kind == "number" or numeric_q) and states_figure(text):  # not "June 2026"
             total += _NUMBER_BONUS
         hit_ids = [i for i in idents if i in text.lower()] if idents else []
         if hit_ids:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
-           "STOPWORDS", "normalize_ws", "without_dates", "NEGATION", "NEGATION_OR_TOO"]
+           "STOPWORDS", "normalize_ws", "without_dates", "states_figure", "NEGATION",
+           "NEGATION_OR_TOO"]
 
 # One negation vocabulary for every module that reads polarity (the coach's stem and option
 # scopes, the composer's rule fit). "n't" is matched on its own so that "can't", "doesn't" and
@@ -59,9 +60,17 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
                    r"(?:\d{1,2},?\s+)?(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d\d(?:-\d\d)?\b", re.I)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def without_dates(text: str) -> str:
     """The text with its dates ("June 2026", "2026-06-01") blanked: a date is not a figure."""
     return _DATE.sub(" ", text)
+
+
+def states_figure(text: str) -> bool:
+    """The text holds a number that is not part of a date."""
+    return bool(_DIGIT.search(without_dates(text)))
 
 
 _QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+")

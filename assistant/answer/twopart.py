@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.answer.candidates import Candidate, is_near_duplicate
-from assistant.answer.text import content_terms, question_sentences, without_dates
+from assistant.answer.text import content_terms, question_sentences, states_figure
 
 __all__ = ["asks", "second_answer"]
 
@@ -47,7 +47,6 @@ _SHARE_WEIGHT = 0.25
 _TOTAL_WEIGHT = 0.25
 _LOOK = 15  # candidates considered, best first
 _NUMERIC_ASK = re.compile(r"^\s*how (?:many|much|big|large|long|early|often|old)\b", re.I)
-_DIGIT = re.compile(r"\d")
 
 
 def asks(question: str) -> tuple[str, str] | None:
@@ -101,7 +100,7 @@ def second_answer(question: str, lead: Candidate, cands: Sequence[Candidate],
             continue
         if cos(c) < bar or c.total < lead.total * _MIN_TOTAL:
             continue
-        if numeric and not _DIGIT.search(without_dates(c.text)):
+        if numeric and not states_figure(c.text):
             continue
         share = len(own & c.scored.terms) / len(own) if own else 0.0
         score = cos(c) + _SHARE_WEIGHT * share + _TOTAL_WEIGHT * min(1.0, c.total / lead.total)
