@@ -75,9 +75,15 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
         if ev is not None and verdict != "not_covered":
             n = cite(ev)
             q = quote(ev.sentence)
-            if verdict != "best":
-                # Name the stem's requirement that this option's own sentence speaks to.
+            if ev is j.against or (verdict == "plausible_not_best" and not choice):
+                # A warning rules the option out on the requirement it speaks to, and an option
+                # still in the running is in it for what its own sentence says. An option that
+                # is merely backed less than the pick is judged on the pick's deciding
+                # requirement: its own sentence usually matches some other part of the stem,
+                # and "does not meet" that part would claim what no passage says.
                 c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
+            else:
+                c = f'"{constraint}"'
             if verdict == "best" and confidence == "low":
                 reason = (f'Closest fit for {c}, though the material backs it only slightly more '
                           f'than the others: "{q}" [{n}].')
@@ -90,7 +96,9 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
             elif ev is j.against:
                 reason = f'Ruled out for {c}: the material warns "{q}" [{n}].'
             else:
-                reason = (f'Does not meet {c}; the closest the material comes is "{q}" [{n}].')
+                rival = "the recommended option" if choice else "the options still in the running"
+                reason = (f'Backed less than {rival} for {c}; the closest the material comes is '
+                          f'"{q}" [{n}].')
         elif deciding is not None:
             c = f'"{constraint}"'
             n = cite(deciding)
