@@ -221,7 +221,7 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
     "Examples are JAX, a pinned CUDA version or system libraries installed with apt.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
-    from assistant.answer.compose import points_back
+    from assistant.answer.continuation import points_back
 
     assert points_back(text)
     assert not points_back("Choose CPU serving when the model is a tree ensemble.")
@@ -234,7 +234,7 @@ def test_a_why_question_leads_with_a_cause(corpus_assistant) -> None:
 
 
 def test_a_product_that_also_does_something_can_lead() -> None:
-    from assistant.answer.compose import points_back
+    from assistant.answer.continuation import points_back
 
     assert points_back("Cost also matters: a GPU replica bills while idle.")
     assert not points_back("BigQuery also offers an `AI.FORECAST` function.")

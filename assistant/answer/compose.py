@@ -53,6 +53,7 @@ from assistant.answer.candidates import (
     states_answer,
     worked_examples,
 )
+from assistant.answer.continuation import announced_items, is_fragment, points_back
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
@@ -119,26 +120,11 @@ def _identifiers(question: str) -> list[str]:
         if len(word) >= 4 and not word.isalpha() or (m.group(1) and word):
             out.append(word)
     return out
-_CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
-                         r"those|it|they|its|their|here|there|examples? (are|is|include)|"
-                         r"(choose|use|prefer|pick|apply|consider|combine) (these|those|this|them|"
-                         r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
-
-
-# A product's own name ("BigQuery", "AutoML", "TPU"): "BigQuery also offers `AI.FORECAST`"
-# states a fact about BigQuery; only a common noun ("Cost also matters") continues a thought.
-_NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
 
 
 def _adds_verdict(text: str, question: str) -> bool:
     asked = {m.group(0).lower() for m in _VERDICT.finditer(question)}
     return any(m.group(0).lower() not in asked for m in _VERDICT.finditer(text))
-
-
-def points_back(text: str) -> bool:
-    """The sentence continues another ("Cost also matters", "Choose these changes when ...",
-    "Examples are ..."): it reads badly as the first sentence of an answer."""
-    return bool(_CONNECTIVE.match(text)) and not _NAME_WORD.match(text)
 
 
 _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
@@ -364,6 +350,9 @@ class ExtractiveComposer:
         if not cands or max(c.scored.coverage for c in cands) <= 0:
             return Draft("", [], abstained=True)
         lead, points, caveat = self._select(question, cands)
+        items = announced_items(lead)  # a lead that opens a list: the list is the answer
+        if items:
+            points, caveat = items, None
         # A second ask's answer joins the lead (twopart.py); the points keep their order.
         second = second_answer(question, lead, cands, getattr(stats, "second_ask_vector", None))
         if second is not None:
@@ -397,8 +386,9 @@ class ExtractiveComposer:
         qset = set(content_terms(question))
         leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
                     and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
-        # A sentence that continues another ("Cost also matters", "This ...") reads badly first.
-        leadable = [c for c in leadable if not points_back(c.text)] or leadable
+        # A sentence that continues another ("Cost also matters", "This ...", a list item
+        # finishing its list's opening sentence) reads badly first.
+        leadable = [c for c in leadable if not (points_back(c.text) or is_fragment(c))] or leadable
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").

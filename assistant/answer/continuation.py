@@ -1,0 +1,78 @@
+"""Sentences that lean on their neighbours, for the extractive composer.
+
+- A connective continues the sentence before it ("Cost also matters: ...", "This ..."), and a
+  list item finishes its list's opening sentence ("sensitive data such as PII, through its
+  integration with Sensitive Data Protection;" under "Model Armor screens text for five kinds
+  of risk:"). Either reads badly as the first sentence of an answer.
+- A sentence that ends its paragraph right before a list, and announces it ("Model Armor
+  screens text for five kinds of risk:", "Frequent causes of failed training jobs include the
+  following."), opens that list. When it is the lead, the list is the answer: the same lead followed by three
+  unrelated points leaves the reader asking which five. ``announced_items`` returns the list,
+  verbatim and in the material's order, to stand as the points.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.candidates import Candidate
+from assistant.answer.extractive import ScoredSentence
+from assistant.answer.text import content_terms, split_sentences
+
+__all__ = ["points_back", "is_fragment", "announced_items", "MAX_ITEMS", "MAX_WORDS"]
+
+_CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
+                         r"those|it|they|its|their|here|there|examples? (are|is|include)|"
+                         r"(choose|use|prefer|pick|apply|consider|combine) (these|those|this|them|"
+                         r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
+
+# A product's own name ("BigQuery", "AutoML", "TPU"): "BigQuery also offers `AI.FORECAST`"
+# states a fact about BigQuery; only a common noun ("Cost also matters") continues a thought.
+_NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
+
+# What an opening sentence says to announce its list: a closing colon, "the following", or a
+# count ("five kinds of risk", "several conditions"). A list after a sentence that announces
+# nothing ("exam answers often combine it with other controls.") elaborates some other point.
+_ANNOUNCES = re.compile(r":\s*$|\b(?:the following|as follows|includes?|several|multiple|two|"
+                        r"three|four|five|six|seven|eight|these)\b", re.I)
+
+# A list longer than this reads as a section to look up, not as an answer's points.
+MAX_ITEMS = 8
+MAX_WORDS = 200
+
+
+def points_back(text: str) -> bool:
+    """The sentence continues another ("Cost also matters", "Choose these changes when ...",
+    "Examples are ..."): it reads badly as the first sentence of an answer."""
+    return bool(_CONNECTIVE.match(text)) and not _NAME_WORD.match(text)
+
+
+def is_fragment(c: Candidate) -> bool:
+    """A list item that continues its list's opening sentence: it can support an answer, but
+    read first it makes no sense."""
+    return c.scored.sentence.bullet and c.text[:1].islower()
+
+
+def announced_items(lead: Candidate) -> list[Candidate]:
+    """The list that directly follows the lead in its own passage, in order; empty when the
+    lead is itself a list item, when a paragraph follows it, or when the list is too long to
+    stand as the points. Items are read from the passage itself, because the composer's
+    candidates leave out very short sentences ("malicious URLs;") that are still items."""
+    if lead.scored.sentence.bullet or not _ANNOUNCES.search(lead.text):
+        return []  # an item of a list, or a sentence the list merely follows
+    passage = lead.scored.passage
+    items: list[Candidate] = []
+    words = 0
+    for s in split_sentences(passage.chunk.text):
+        if s.index <= lead.scored.sentence.index:
+            continue
+        if not s.bullet or s.index != lead.scored.sentence.index + len(items) + 1:
+            break  # the list ended: a paragraph, or a gap in the run
+        scored = ScoredSentence(passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
+        items.append(Candidate(scored, "plain", None, None, 0.0))
+        words += len(s.text.split())
+        if len(items) > MAX_ITEMS or words > MAX_WORDS:
+            # Too long to stand as an answer's points, and cutting it short would misstate
+            # it ("five kinds" and three shown): the composer's own points stay.
+            return []
+    return items

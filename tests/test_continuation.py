@@ -1,0 +1,80 @@
+"""Sentences that lean on their neighbours (answer/continuation.py): a list item never leads,
+and a lead that opens a list brings the list with it."""
+
+from __future__ import annotations
+
+from assistant.answer.base import MARKER
+from assistant.answer.candidates import Candidate
+from assistant.answer.continuation import MAX_ITEMS, announced_items, is_fragment
+from assistant.answer.extractive import ScoredSentence
+from assistant.answer.text import content_terms, split_sentences
+from assistant.evals import cited_sentences
+from assistant.records import Chunk, Passage
+
+PASSAGE = ("Model Armor inspects prompts and responses. It screens text for three kinds of "
+           "risk:\n\n- prompt injection and jailbreak attempts;\n- malicious URLs;\n- harmful "
+           "content.\n\nTemplates hold the filters.")
+
+
+def _cands(text: str) -> list[Candidate]:
+    chunk = Chunk(id="c1", source="corpus/x.md", title="X", heading_path=("X",), text=text,
+                  ordinal=0)
+    passage = Passage(chunk=chunk, rank=1, score=1.0)
+    return [Candidate(ScoredSentence(passage, s, frozenset(content_terms(s.text)), 1.0, 1.0),
+                      "plain", None, None, 1.0) for s in split_sentences(text)]
+
+
+def _find(cands: list[Candidate], start: str) -> Candidate:
+    return next(c for c in cands if c.text.startswith(start))
+
+
+def test_a_list_item_that_finishes_its_opening_sentence_is_a_fragment() -> None:
+    cands = _cands(PASSAGE)
+    assert is_fragment(_find(cands, "prompt injection"))
+    assert not is_fragment(_find(cands, "It screens"))  # not a list item
+    assert not is_fragment(_find(cands, "Model Armor inspects"))
+
+
+def test_a_lead_that_opens_a_list_brings_every_item_in_order() -> None:
+    cands = _cands(PASSAGE)
+    items = announced_items(_find(cands, "It screens text"))
+    # "malicious URLs;" is too short to be a candidate of its own, and is still an item.
+    assert [c.text for c in items] == ["prompt injection and jailbreak attempts;",
+                                      "malicious URLs;", "harmful content."]
+    assert all(c.scored.passage.chunk.id == "c1" for c in items)
+
+
+def test_no_list_for_a_lead_that_announces_none_or_is_itself_an_item() -> None:
+    cands = _cands(PASSAGE)
+    assert announced_items(_find(cands, "Model Armor inspects")) == []  # a sentence follows
+    assert announced_items(_find(cands, "prompt injection")) == []  # an item, not the opening
+    # A list after a sentence that announces nothing elaborates some other point.
+    plain = _cands("Exam answers often combine it with other controls.\n\n- IAM roles.\n"
+                   "- VPC Service Controls.")
+    assert announced_items(plain[0]) == []
+    # A run longer than MAX_ITEMS is a section of bullets: cutting it short would misstate it.
+    long = _cands("It has several parts:\n\n" + "\n".join(f"- part number {i}."
+                                                          for i in range(MAX_ITEMS + 2)))
+    assert announced_items(long[0]) == []
+
+
+def test_an_answer_whose_lead_opens_a_list_shows_the_list(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("What kinds of risk does Model Armor screen for?")
+    assert not ans.abstained
+    assert MARKER.sub("", ans.lead).strip().endswith(":"), ans.lead
+    points = [MARKER.sub("", p).strip() for p in ans.points]
+    assert "prompt injection and jailbreak attempts;" in points, points
+    assert "malicious URLs embedded in prompts or responses;" in points, points
+    # Each item is quoted verbatim from the passage its marker cites.
+    by_n = {c.n: c.chunk.text for c in ans.citations}
+    for sentence, nums in cited_sentences(ans.answer):
+        assert any(sentence in " ".join(by_n[n].split()) for n in nums if n in by_n), sentence
+
+
+def test_a_list_item_never_leads_a_real_answer(corpus_assistant) -> None:
+    # The best-scoring sentence for this question is the Model Armor list item "sensitive data
+    # such as personally identifiable information (PII), through its integration with
+    # Sensitive Data Protection (formerly Cloud DLP);", which read first makes no sense.
+    ans = corpus_assistant.ask("What does Cloud DLP do to find PII?")
+    lead = MARKER.sub("", ans.lead).strip()
+    assert lead[:1].isupper(), lead
