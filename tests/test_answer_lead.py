@@ -33,6 +33,13 @@ def test_a_quoted_cue_without_its_label_is_a_cue() -> None:
                       "to a managed API.") == ["least operational overhead", "no infrastructure"]
 
 
+def test_a_sentence_about_the_note_itself_is_meta() -> None:
+    # It once closed an answer about autologging: it describes the study note, not the product.
+    assert sentence_role("This note covers the daily practice of Vertex AI Experiments: what to "
+                         "record in a run and how autologging works.") == "meta"
+    assert sentence_role("This setting covers most training jobs.") == "plain"
+
+
 def test_one_shared_rare_word_is_not_the_same_scenario() -> None:
     question = set(content_terms("Compliance forbids any customer from receiving a decision "
                                  "from the new model until the comparison is signed off."))
