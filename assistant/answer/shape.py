@@ -241,8 +241,9 @@ _QUOTED_CUE = re.compile(r"^(\(\w+ \d{4} guide\) )?[\"\u201c][^\"\u201d]{8,300}[
                          r"^scenario (phrases|cues|wording)\b[^.]{0,80}\b(include|are)\b", re.I)
 _TRAP_S = re.compile(r"^(trap|common mistake|pitfall)s?\b:?", re.I)
 _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024) (guide|revision)"
-                     r"|this (note|page|file) (covers|explains|describes|summari[sz]es))|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current "
-                     r")?(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
+                     r"|this (note|page|file) (covers|explains|describes|summari[sz]es))"
+                     r"|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current )?"
+                     r"(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
                      r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b", re.I)
 _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
                          r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
