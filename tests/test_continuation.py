@@ -28,6 +28,17 @@ def _find(cands: list[Candidate], start: str) -> Candidate:
     return next(c for c in cands if c.text.startswith(start))
 
 
+def test_every_sentence_of_a_list_item_is_marked_as_an_item() -> None:
+    text = "It has two parts:\n\n- The first part. It has a detail.\n- the second part.\n\nEnd."
+    assert [(s.text, s.bullet) for s in split_sentences(text)] == [
+        ("It has two parts:", False), ("The first part.", True), ("It has a detail.", True),
+        ("the second part.", True), ("End.", False)]
+    # The item's own first sentence does not open the list that the item belongs to.
+    assert [c.text for c in announced_items(_cands(text)[0])] == [
+        "The first part.", "It has a detail.", "the second part."]
+    assert announced_items(_cands(text)[1]) == []
+
+
 def test_a_list_item_that_finishes_its_opening_sentence_is_a_fragment() -> None:
     cands = _cands(PASSAGE)
     assert is_fragment(_find(cands, "prompt injection"))

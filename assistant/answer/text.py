@@ -119,11 +119,11 @@ def split_sentences(text: str) -> list[Sentence]:
         m = _BULLET.match(line)
         if m:
             flush_para()
+            first = len(out)
             para.append((line[m.end():], line_start + m.end()))
             flush_para()
-            out_b = out[-1] if out else None
-            if out_b is not None and out_b.start >= line_start:
-                out[-1] = Sentence(out_b.text, out_b.start, out_b.index, bullet=True)
+            for k in range(first, len(out)):  # every sentence of the item, not only its last
+                out[k] = Sentence(out[k].text, out[k].start, out[k].index, bullet=True)
             continue
         para.append((line, line_start))
     flush_para()
