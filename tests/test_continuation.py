@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from assistant.answer.base import MARKER
 from assistant.answer.candidates import Candidate
-from assistant.answer.continuation import MAX_ITEMS, announced_items, is_fragment
+from assistant.answer.continuation import (
+    MAX_ITEMS,
+    announced_items,
+    announced_sentences,
+    is_fragment,
+)
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms, split_sentences
 from assistant.evals import cited_sentences
@@ -16,12 +21,13 @@ PASSAGE = ("Model Armor inspects prompts and responses. It screens text for thre
            "content.\n\nTemplates hold the filters.")
 
 
-def _cands(text: str) -> list[Candidate]:
+def _cands(text: str, role: str = "plain") -> list[Candidate]:
     chunk = Chunk(id="c1", source="corpus/x.md", title="X", heading_path=("X",), text=text,
                   ordinal=0)
     passage = Passage(chunk=chunk, rank=1, score=1.0)
     return [Candidate(ScoredSentence(passage, s, frozenset(content_terms(s.text)), 1.0, 1.0),
-                      "plain", None, None, 1.0) for s in split_sentences(text)]
+                      role, None, None, 1.0)  # type: ignore[arg-type]
+            for s in split_sentences(text)]
 
 
 def _find(cands: list[Candidate], start: str) -> Candidate:
@@ -89,3 +95,24 @@ def test_a_list_item_never_leads_a_real_answer(corpus_assistant) -> None:
     ans = corpus_assistant.ask("What does Cloud DLP do to find PII?")
     lead = MARKER.sub("", ans.lead).strip()
     assert lead[:1].isupper(), lead
+
+
+def test_a_lead_that_counts_what_it_is_about_brings_the_rest_of_its_paragraph() -> None:
+    text = ("Experiments organize tracking on two levels. An experiment groups attempts. A run "
+            "is one attempt.\n\nAutologging is separate.")
+    cands = _cands(text)
+    assert [c.text for c in announced_sentences(cands[0])] == [
+        "An experiment groups attempts.", "A run is one attempt."]  # not the next paragraph
+    assert announced_sentences(cands[1]) == []  # counts nothing
+    # A rule that ends on a count ("... across several model providers.") announces nothing.
+    rule = _cands("Choose Model Armor when one policy must cover several model providers. "
+                  "Templates hold the filters.", role="decision")
+    assert announced_sentences(rule[0]) == []
+
+
+def test_an_answer_that_announces_two_levels_names_both(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("How does Vertex AI Experiments organize tracking?")
+    assert "two levels" in ans.lead, ans.lead
+    first_two = " ".join(MARKER.sub("", p) for p in ans.points[:2])
+    assert "An experiment groups" in first_two and "An experiment run is one attempt" in \
+        first_two, ans.points

@@ -53,7 +53,12 @@ from assistant.answer.candidates import (
     states_answer,
     worked_examples,
 )
-from assistant.answer.continuation import announced_items, is_fragment, points_back
+from assistant.answer.continuation import (
+    announced_items,
+    announced_sentences,
+    is_fragment,
+    points_back,
+)
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
@@ -353,6 +358,9 @@ class ExtractiveComposer:
         items = announced_items(lead)  # a lead that opens a list: the list is the answer
         if items:
             points, caveat = items, None
+        elif more := announced_sentences(lead):  # "... on two levels.": the two come next
+            said = {c.text for c in more}
+            points = more + [p for p in points if p.text not in said][:max(0, 3 - len(more))]
         # A second ask's answer joins the lead (twopart.py); the points keep their order.
         second = second_answer(question, lead, cands, getattr(stats, "second_ask_vector", None))
         if second is not None:

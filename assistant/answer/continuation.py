@@ -9,6 +9,9 @@
   following."), opens that list. When it is the lead, the list is the answer: the same lead followed by three
   unrelated points leaves the reader asking which five. ``announced_items`` returns the list,
   verbatim and in the material's order, to stand as the points.
+- A plain sentence that ends by counting what it is about ("Vertex AI Experiments organizes
+  tracking on two levels.") is explained by the rest of its paragraph, which
+  ``announced_sentences`` returns to lead the points.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from assistant.answer.candidates import Candidate
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms, split_sentences
 
-__all__ = ["points_back", "is_fragment", "announced_items", "MAX_ITEMS", "MAX_WORDS"]
+__all__ = ["points_back", "is_fragment", "announced_items", "announced_sentences", "MAX_ITEMS",
+           "MAX_WORDS"]
 
 _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
                          r"those|it|they|its|their|here|there|examples? (are|is|include)|"
@@ -76,3 +80,30 @@ def announced_items(lead: Candidate) -> list[Candidate]:
             # it ("five kinds" and three shown): the composer's own points stay.
             return []
     return items
+
+
+# "Vertex AI Experiments organizes tracking on two levels.": a sentence that ends by counting
+# what it is about announces an explanation, which the rest of its paragraph gives.
+_COUNTS = re.compile(r"\b(?:two|three|four|five|six|several)\s+(?:[\w-]+\s+){0,2}[\w-]+s[.:]\s*$",
+                     re.I)
+_PARAGRAPH_SENTENCES = 3
+
+
+def announced_sentences(lead: Candidate) -> list[Candidate]:
+    """The rest of the lead's paragraph (up to three sentences), when the lead ends by
+    announcing a count of things; empty otherwise."""
+    if lead.role != "plain" or lead.scored.sentence.bullet or not _COUNTS.search(lead.text):
+        return []
+    passage = lead.scored.passage
+    text = passage.chunk.text
+    out: list[Candidate] = []
+    prev_end = lead.scored.sentence.start + len(lead.text)
+    for s in split_sentences(text):
+        if s.index <= lead.scored.sentence.index:
+            continue
+        if s.bullet or "\n" in text[prev_end:s.start] or len(out) >= _PARAGRAPH_SENTENCES:
+            break  # the paragraph ended
+        scored = ScoredSentence(passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
+        out.append(Candidate(scored, "plain", None, None, 0.0))
+        prev_end = s.start + len(s.text)
+    return out
