@@ -6,9 +6,9 @@
   of risk:"). Either reads badly as the first sentence of an answer.
 - A sentence that ends its paragraph right before a list, and announces it ("Model Armor
   screens text for five kinds of risk:", "Frequent causes of failed training jobs include the
-  following."), opens that list. When it is the lead, the list is the answer: the same lead followed by three
-  unrelated points leaves the reader asking which five. ``announced_items`` returns the list,
-  verbatim and in the material's order, to stand as the points.
+  following."), opens that list. When it is the lead, the list is the answer: the same lead
+  followed by three unrelated points leaves the reader asking which five. ``announced_items``
+  returns the list, verbatim and in the material's order, to stand as the points.
 - A plain sentence that ends by counting what it is about ("Vertex AI Experiments organizes
   tracking on two levels.") is explained by the rest of its paragraph, which
   ``announced_sentences`` returns to lead the points.
