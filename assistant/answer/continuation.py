@@ -20,7 +20,7 @@ import re
 
 from assistant.answer.candidates import Candidate
 from assistant.answer.extractive import ScoredSentence
-from assistant.answer.text import content_terms, split_sentences
+from assistant.answer.text import Sentence, content_terms, split_sentences
 
 __all__ = ["points_back", "is_fragment", "announced_items", "announced_sentences", "MAX_ITEMS",
            "MAX_WORDS"]
@@ -57,23 +57,31 @@ def is_fragment(c: Candidate) -> bool:
     return c.scored.sentence.bullet and c.text[:1].islower()
 
 
+def _after(lead: Candidate) -> list[Sentence]:
+    """The sentences that follow the lead in its own passage, all of them: the composer's
+    candidates leave out very short sentences ("malicious URLs;") that still belong here."""
+    index = lead.scored.sentence.index
+    return [s for s in split_sentences(lead.scored.passage.chunk.text) if s.index > index]
+
+
+def _quoted(lead: Candidate, s: Sentence) -> Candidate:
+    """A sentence of the lead's passage as a point: quoted verbatim under the lead's marker."""
+    scored = ScoredSentence(lead.scored.passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
+    return Candidate(scored, "plain", None, None, 0.0)
+
+
 def announced_items(lead: Candidate) -> list[Candidate]:
     """The list that directly follows the lead in its own passage, in order; empty when the
     lead is itself a list item, when a paragraph follows it, or when the list is too long to
-    stand as the points. Items are read from the passage itself, because the composer's
-    candidates leave out very short sentences ("malicious URLs;") that are still items."""
+    stand as the points."""
     if lead.scored.sentence.bullet or not _ANNOUNCES.search(lead.text):
         return []  # an item of a list, or a sentence the list merely follows
-    passage = lead.scored.passage
     items: list[Candidate] = []
     words = 0
-    for s in split_sentences(passage.chunk.text):
-        if s.index <= lead.scored.sentence.index:
-            continue
-        if not s.bullet or s.index != lead.scored.sentence.index + len(items) + 1:
-            break  # the list ended: a paragraph, or a gap in the run
-        scored = ScoredSentence(passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
-        items.append(Candidate(scored, "plain", None, None, 0.0))
+    for s in _after(lead):
+        if not s.bullet:
+            break  # the list ended (or never began): a paragraph follows
+        items.append(_quoted(lead, s))
         words += len(s.text.split())
         if len(items) > MAX_ITEMS or words > MAX_WORDS:
             # Too long to stand as an answer's points, and cutting it short would misstate
@@ -94,16 +102,12 @@ def announced_sentences(lead: Candidate) -> list[Candidate]:
     announcing a count of things; empty otherwise."""
     if lead.role != "plain" or lead.scored.sentence.bullet or not _COUNTS.search(lead.text):
         return []
-    passage = lead.scored.passage
-    text = passage.chunk.text
+    text = lead.scored.passage.chunk.text
     out: list[Candidate] = []
     prev_end = lead.scored.sentence.start + len(lead.text)
-    for s in split_sentences(text):
-        if s.index <= lead.scored.sentence.index:
-            continue
+    for s in _after(lead):
         if s.bullet or "\n" in text[prev_end:s.start] or len(out) >= _PARAGRAPH_SENTENCES:
             break  # the paragraph ended
-        scored = ScoredSentence(passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
-        out.append(Candidate(scored, "plain", None, None, 0.0))
+        out.append(_quoted(lead, s))
         prev_end = s.start + len(s.text)
     return out
