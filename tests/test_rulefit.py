@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.answer.base import MARKER
-from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
+from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import sentence_texts
+from assistant.answer.text import content_terms
 
 
 def test_the_pieces_of_a_rule_are_its_quotes_or_its_condition() -> None:
@@ -50,6 +51,42 @@ def test_condition_fit_takes_the_better_of_words_and_meaning() -> None:
     words_only = condition_fit(rule, qterms, {}, None)
     assert words_only == -0.5  # no shared word: another scenario's rule
     assert condition_fit(rule, qterms, {}, None, meaning=1.0) == 1.0
+
+
+def test_a_denial_reaches_from_its_negation_to_the_end_of_its_clause() -> None:
+    q = ("The default weights are fine, and nothing requires the model to run inside the "
+         "agency's own network. A private endpoint serves it, because branch systems must not "
+         "use the public internet. It needs no training, validation or lineage. No drift alerts "
+         "have fired and the input distributions look stable.")
+    denied = denied_terms(q)
+    for word in ("network", "inside", "internet", "training", "validation", "lineage", "drift"):
+        assert content_terms(word)[0] in denied, word
+    # said outside a denial: the private endpoint, the weights, the stable inputs
+    for word in ("weights", "private", "endpoint", "input", "stable"):
+        assert content_terms(word)[0] not in denied, word
+
+
+def test_a_rule_whose_condition_the_question_denies_gets_no_decision_credit() -> None:
+    rule = "Choose self-deployment when the weights must run inside your own network."
+    q = "Nothing requires the model to run inside the company's own network. What should we use?"
+    qterms = set(content_terms(q))
+    assert condition_fit(rule, qterms, {}, None) == 1.0  # words alone: the condition is "said"
+    assert condition_fit(rule, qterms, {}, None, denied=denied_terms(q)) == -0.5
+    # a negated condition ("does not need to run inside") is what the question says
+    negated = "Choose MaaS when the model does not need to run inside your own network."
+    assert condition_fit(negated, qterms, {}, None, denied=denied_terms(q)) == 1.0
+
+
+def test_a_rule_the_scenario_denies_does_not_lead(corpus_assistant) -> None:
+    # "without any code change in the checkout service" used to lend its words to the rule
+    # "Choose online inference ... fraud checks at checkout", which led instead of rolling back.
+    q = ("A payments company is midway through a canary on a Vertex AI endpoint: the new fraud "
+         "model has 25% of traffic and the previous model, still deployed, has 75%. An hour "
+         "after the last increase, false-decline complaints spike, and the on-call engineer "
+         "must stop customer impact within minutes without any code change in the checkout "
+         "service. What should you do?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert "traffic split back" in lead, lead
 
 
 def test_a_cue_that_restates_the_scenario_in_other_words_leads(corpus_assistant) -> None:

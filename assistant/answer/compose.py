@@ -63,7 +63,7 @@ from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.overview import asks_for_member, introduces
-from assistant.answer.rulefit import condition_fit, meaning_fit, question_targets, rule_pieces
+from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, states_figure
 from assistant.answer.tried import TRIED_PENALTY, about_tried, tried_things
@@ -231,6 +231,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         clause_m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
     out: list[Candidate] = []
     targets = question_targets(question, qvec, clauses)
+    denied = denied_terms(question)  # "nothing requires ...": not a condition that holds
     tried = tried_things(question)  # "... already enabled, but ...": ruled out as the answer
     for s in scored:
         text = s.sentence.text
@@ -281,7 +282,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         if role == "decision" and kind in ("scenario", "choose"):
-            total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of, fit)
+            total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of, fit, denied)
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.shape import quote_match, quotes
-from assistant.answer.text import NEGATION_OR_TOO, split_sentences
+from assistant.answer.text import NEGATION_OR_TOO, content_terms, split_sentences
 
-__all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets"]
+__all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets",
+           "denied_terms"]
 
 # The condition of a decision rule: "Choose Reduction Server when <a multi-node GPU job waits
 # on gradient communication>". ("for" is left out: "Choose X for Y" names a use, and most
@@ -112,6 +113,47 @@ def meaning_fit(pieces: list[str], vectors: Any, targets: Targets | None) -> flo
     return min(1.0, max(0.0, (best - LO) / (HI - LO)))
 
 
+# A denial reaches from its negation word to the end of its clause: in "The default weights are
+# fine, and nothing requires the model to run inside the agency's own network" the second clause
+# denies running inside the network; in "a private endpoint, because branch systems must not use
+# the public internet" only "use the public internet" is denied, not the private endpoint.
+# A bare comma does not end a denial ("needs no training, validation or lineage" denies all
+# three), nor does "and" before a noun; "and" before a new subject does: "no drift alerts have
+# fired and the input distributions look stable" affirms the stable inputs.
+_CLAUSE_BREAK = re.compile(r"[;:()]|,\s*(?:and|so|yet)\b|\b(?:because|since|although|though|but|"
+                           r"whereas|while|so that|which|who)\b|"
+                           r"\band\s+(?=(?:the|its|their|a|an|it|they|we|she|he|this|there)\b)",
+                           re.I)
+
+
+def denied_terms(question: str) -> set[str]:
+    """Terms the question uses only inside a denial ("nothing requires the model to run inside
+    the network", "no GPUs"). A rule whose condition is made of these words is another
+    scenario's answer: the question says its condition does not hold."""
+    said: set[str] = set()
+    denied: set[str] = set()
+    for s in split_sentences(question):
+        for clause in _CLAUSE_BREAK.split(s.text):
+            m = NEGATION_OR_TOO.search(clause)
+            cut = m.end() if m else len(clause)
+            said.update(content_terms(clause[:m.start()] if m else clause))
+            denied.update(content_terms(clause[cut:]))
+    return denied - said
+
+
+def _contradicted(cond: str, qterms: set[str], denied: set[str] | frozenset[str],
+                  weights: dict[str, float], idf_of: Callable[[str], float] | None) -> bool:
+    """The question denies at least two of the condition's words, and these weigh at least as
+    much as the words it affirms: "when the weights must run inside your own network" against
+    "nothing requires the model to run inside the agency's own network"."""
+    terms = set(content_terms(cond))
+    no = terms & denied
+    if len(no) < 2:
+        return False
+    w = (lambda t: idf_of(t)) if idf_of is not None else (lambda t: weights.get(t, 3.0))
+    return sum(map(w, no)) >= sum(map(w, (terms & qterms) - denied))
+
+
 # The word test's condition: everything after "when", "if", "whenever" or "for".
 _WORD_CONDITION = re.compile(r"\b(?:when|if|whenever|for)\s+(.*)$", re.I)
 _CONDITION_FULL = 0.25  # share of the condition's (idf-weighted) terms that earns the full bonus
@@ -119,13 +161,21 @@ _CONDITION_FLOOR = -0.5  # a rule whose condition the question does not state at
 
 
 def condition_fit(text: str, qterms: set[str], weights: dict[str, float],
-                  idf_of: Callable[[str], float] | None, meaning: float = 0.0) -> float:
+                  idf_of: Callable[[str], float] | None, meaning: float = 0.0,
+                  denied: set[str] | frozenset[str] = frozenset()) -> float:
     """How far a decision rule's condition is the question's situation, from -0.5 (none of
     it: the rule is another scenario's answer and should not lead because it says "Choose")
     to 1.0: by shared words, or by ``meaning`` (``meaning_fit``), whichever is higher. A rule
-    without a stated condition keeps the full decision bonus."""
+    without a stated condition keeps the full decision bonus. ``denied`` (``denied_terms``)
+    are words the question says only in denial: they do not state an affirmative condition.
+    (``meaning`` already pairs sentences by polarity.)"""
     m = _WORD_CONDITION.search(text)
     if not m:
         return 1.0
-    fit = max(meaning, min(1.0, quote_match(m.group(1), qterms, weights, idf_of) / _CONDITION_FULL))
+    cond = m.group(1)
+    if denied and not _negated(cond):
+        if _contradicted(cond, qterms, denied, weights, idf_of):
+            return _CONDITION_FLOOR
+        qterms = qterms - denied
+    fit = max(meaning, min(1.0, quote_match(cond, qterms, weights, idf_of) / _CONDITION_FULL))
     return _CONDITION_FLOOR + (1.0 - _CONDITION_FLOOR) * fit

@@ -15,11 +15,11 @@ __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms",
 
 # One negation vocabulary for every module that reads polarity (the coach's stem and option
 # scopes, the composer's rule fit). "n't" is matched on its own so that "can't", "doesn't" and
-# "isn't" need no list. "Too big to fit" also denies, but only the rule-fit comparison, which
-# pairs sentences by polarity, reads it that way (``NEGATION_OR_TOO``).
+# "isn't" need no list. "Too big to fit" and "nothing requires" also deny, but only the rule-fit
+# comparison, which pairs sentences by polarity, reads them that way (``NEGATION_OR_TOO``).
 _NEGATION_WORDS = r"not|no|never|without|cannot|nobody|none|unable|neither|nor"
 NEGATION = re.compile(rf"\b({_NEGATION_WORDS})\b|n't\b", re.I)
-NEGATION_OR_TOO = re.compile(rf"\b({_NEGATION_WORDS}|too \w+ to)\b|n't\b", re.I)
+NEGATION_OR_TOO = re.compile(rf"\b({_NEGATION_WORDS}|nothing|too \w+ to)\b|n't\b", re.I)
 
 # Words that carry no topic: question words, auxiliaries, and generic exam phrasing.
 STOPWORDS = frozenset("""
