@@ -37,7 +37,11 @@ def test_a_sentence_about_the_note_itself_is_meta() -> None:
     # It once closed an answer about autologging: it describes the study note, not the product.
     assert sentence_role("This note covers the daily practice of Vertex AI Experiments: what to "
                          "record in a run and how autologging works.") == "meta"
+    assert sentence_role("These notes cover the BigQuery ML half: which `MODEL_TYPE` fits which "
+                         "business problem.") == "meta"
+    assert sentence_role("These notes are filed under the current 5.1.") == "meta"
     assert sentence_role("This setting covers most training jobs.") == "plain"
+    assert sentence_role("These nodes cover every zone.") == "plain"
 
 
 def test_one_shared_rare_word_is_not_the_same_scenario() -> None:

@@ -241,7 +241,8 @@ _QUOTED_CUE = re.compile(r"^(\(\w+ \d{4} guide\) )?[\"\u201c][^\"\u201d]{8,300}[
                          r"^scenario (phrases|cues|wording)\b[^.]{0,80}\b(include|are)\b", re.I)
 _TRAP_S = re.compile(r"^(trap|common mistake|pitfall)s?\b:?", re.I)
 _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024) (guide|revision)"
-                     r"|this (note|page|file) (covers|explains|describes|summari[sz]es))"
+                     r"|(this|these) (notes?|pages?|files?) (covers?|explains?|describes?|follow|"
+                     r"summari[sz]es?|are filed))"
                      r"|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current )?"
                      r"(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
                      r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b", re.I)
