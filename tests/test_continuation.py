@@ -75,6 +75,34 @@ def test_no_list_for_a_lead_that_announces_none_or_is_itself_an_item() -> None:
     assert announced_items(long[0]) == []
 
 
+def test_a_list_that_starts_the_next_chunk_of_the_section_comes_with_its_lead() -> None:
+    head = "Model Armor inspects prompts and responses. It screens text for three kinds of risk:"
+    tail = "- prompt injection;\n- malicious URLs;\n- harmful content."
+    lead = _cands(head)[-1]
+    chunks = {("corpus/x.md", 1): Chunk(id="c2", source="corpus/x.md", title="X",
+                                        heading_path=("X",), text=tail, ordinal=1)}
+    items = announced_items(lead, [lead.scored.passage], lambda s, o: chunks.get((s, o)))
+    assert [c.text for c in items] == ["prompt injection;", "malicious URLs;", "harmful content."]
+    assert all(c.rank == 2 and c.scored.passage.chunk.id == "c2" for c in items)  # cited as such
+    assert announced_items(lead, [lead.scored.passage]) == []  # no way to read on
+    other = {("corpus/x.md", 1): Chunk(id="c3", source="corpus/x.md", title="X",
+                                       heading_path=("Y",), text=tail, ordinal=1)}
+    assert announced_items(lead, [lead.scored.passage], lambda s, o: other.get((s, o))) == []
+
+
+def test_a_real_list_in_the_next_chunk_is_shown_and_cited(corpus_assistant) -> None:
+    # "Vertex AI Experiments records several distinct kinds of information for a run." ends
+    # its chunk; the four kinds open the next one. The answer used to keep unrelated points.
+    ans = corpus_assistant.ask("What does a reproducible Vertex AI Experiments run record?")
+    assert "several distinct kinds of information" in ans.lead, ans.lead
+    points = " ".join(ans.points)
+    for kind in ("Parameters are", "Summary metrics are", "Time-series metrics are"):
+        assert kind in points, points
+    by_n = {c.n: c.chunk.text for c in ans.citations}
+    for sentence, nums in cited_sentences(ans.answer):
+        assert any(sentence in " ".join(by_n[n].split()) for n in nums if n in by_n), sentence
+
+
 def test_an_answer_whose_lead_opens_a_list_shows_the_list(corpus_assistant) -> None:
     ans = corpus_assistant.ask("What kinds of risk does Model Armor screen for?")
     assert not ans.abstained

@@ -6,6 +6,7 @@ the ranking and the answer's shape."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import assistant.answer.shape as shape
 from assistant.answer.base import TermStats
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms
+from assistant.records import Chunk
 
 __all__ = ["ComposeContext", "Candidate", "recommended_terms", "explains", "worked_examples",
            "states_answer", "display_text", "echoes", "is_near_duplicate", "RECOMMENDS",
@@ -38,12 +40,14 @@ class ComposeContext:
 
     def __init__(self, stats: TermStats | None, query_vector: np.ndarray | None,
                  sentences: Any | None, clause_vectors: np.ndarray | None = None,
-                 second_ask_vector: np.ndarray | None = None) -> None:
+                 second_ask_vector: np.ndarray | None = None,
+                 chunk_at: Callable[[str, int], Chunk | None] | None = None) -> None:
         self.stats = stats
         self.query_vector = query_vector
         self.sentences = sentences
         self.clause_vectors = clause_vectors
         self.second_ask_vector = second_ask_vector  # twopart.py: a question's second ask
+        self.chunk_at = chunk_at  # (source, ordinal) -> chunk: continuation.py reads onward
 
     def idf(self, term: str) -> float:
         return self.stats.idf(term) if self.stats is not None else 1.0

@@ -356,7 +356,8 @@ class ExtractiveComposer:
         if not cands or max(c.scored.coverage for c in cands) <= 0:
             return Draft("", [], abstained=True)
         lead, points, caveat = self._select(question, cands)
-        items = announced_items(lead)  # a lead that opens a list: the list is the answer
+        # A lead that opens a list: the list is the answer.
+        items = announced_items(lead, passages, getattr(stats, "chunk_at", None))
         if items:
             points, caveat = items, None
         elif more := announced_sentences(lead):  # "... on two levels.": the two come next

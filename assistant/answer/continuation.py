@@ -8,7 +8,9 @@
   screens text for five kinds of risk:", "Frequent causes of failed training jobs include the
   following."), opens that list. When it is the lead, the list is the answer: the same lead
   followed by three unrelated points leaves the reader asking which five. ``announced_items``
-  returns the list, verbatim and in the material's order, to stand as the points.
+  returns the list, verbatim and in the material's order, to stand as the points. When the
+  announcing sentence ends its chunk, the list opens the next chunk of the same section, which
+  is read for this alone (it is not a candidate for other sentences of the answer).
 - A plain sentence that ends by counting what it is about ("Vertex AI Experiments organizes
   tracking on two levels.") is explained by the rest of its paragraph, which
   ``announced_sentences`` returns to lead the points.
@@ -17,13 +19,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from assistant.answer.candidates import Candidate
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import Sentence, content_terms, split_sentences
+from assistant.records import Chunk, Passage
 
 __all__ = ["points_back", "is_fragment", "announced_items", "announced_sentences", "MAX_ITEMS",
-           "MAX_WORDS"]
+           "MAX_WORDS", "ChunkAt"]
 
 _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example|this|that|these|"
                          r"those|it|they|its|their|here|there|examples? (are|is|include)|"
@@ -64,24 +68,50 @@ def _after(lead: Candidate) -> list[Sentence]:
     return [s for s in split_sentences(lead.scored.passage.chunk.text) if s.index > index]
 
 
-def _quoted(lead: Candidate, s: Sentence) -> Candidate:
-    """A sentence of the lead's passage as a point: quoted verbatim under the lead's marker."""
-    scored = ScoredSentence(lead.scored.passage, s, frozenset(content_terms(s.text)), 0.0, 0.0)
+def _quoted(lead: Candidate, s: Sentence, passage: Passage | None = None) -> Candidate:
+    """A sentence of the lead's passage (or of ``passage``) as a point: quoted verbatim under
+    that passage's marker."""
+    scored = ScoredSentence(passage or lead.scored.passage, s, frozenset(content_terms(s.text)),
+                            0.0, 0.0)
     return Candidate(scored, "plain", None, None, 0.0)
 
 
-def announced_items(lead: Candidate) -> list[Candidate]:
-    """The list that directly follows the lead in its own passage, in order; empty when the
-    lead is itself a list item, when a paragraph follows it, or when the list is too long to
-    stand as the points."""
+ChunkAt = Callable[[str, int], Chunk | None]
+
+
+def _next_in_section(lead: Candidate, passages: Sequence[Passage],
+                     chunk_at: ChunkAt | None) -> Passage | None:
+    """The chunk right after the lead's in the same section, as a passage: the retrieved one
+    if it is among ``passages``, else looked up (cited after every passage read)."""
+    c = lead.scored.passage.chunk
+    for p in passages:
+        if p.chunk.source == c.source and p.chunk.ordinal == c.ordinal + 1:
+            return p if p.chunk.heading_path == c.heading_path else None
+    nxt = chunk_at(c.source, c.ordinal + 1) if chunk_at is not None else None
+    if nxt is None or nxt.heading_path != c.heading_path:
+        return None
+    rank = max([p.rank for p in passages] + [lead.rank]) + 1
+    return Passage(nxt, rank, lead.scored.passage.score, via=lead.rank)
+
+
+def announced_items(lead: Candidate, passages: Sequence[Passage] = (),
+                    chunk_at: ChunkAt | None = None) -> list[Candidate]:
+    """The list that directly follows the lead in its own passage, or, when the lead ends its
+    chunk, that opens the next chunk of its section (``passages`` read, or ``chunk_at``), in
+    order; empty when the lead is itself a list item, when a paragraph follows it, or when the
+    list is too long to stand as the points."""
     if lead.scored.sentence.bullet or not _ANNOUNCES.search(lead.text):
         return []  # an item of a list, or a sentence the list merely follows
+    after: list[tuple[Sentence, Passage | None]] = [(s, None) for s in _after(lead)]
+    if not after:
+        nxt = _next_in_section(lead, passages, chunk_at)
+        after = [(s, nxt) for s in split_sentences(nxt.chunk.text)] if nxt is not None else []
     items: list[Candidate] = []
     words = 0
-    for s in _after(lead):
+    for s, where in after:
         if not s.bullet:
             break  # the list ended (or never began): a paragraph follows
-        items.append(_quoted(lead, s))
+        items.append(_quoted(lead, s, where))
         words += len(s.text.split())
         if len(items) > MAX_ITEMS or words > MAX_WORDS:
             # Too long to stand as an answer's points, and cutting it short would misstate

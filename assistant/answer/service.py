@@ -201,6 +201,11 @@ class Assistant:
         # is its marker), so every citation still points at a listed passage.
         cited = {c.chunk.id for c in draft.citations}
         passages = passages + [p for p in read[len(passages):] if p.chunk.id in cited]
+        # A list the lead announces at the end of its chunk is quoted from the next chunk,
+        # which the composer looked up itself (continuation.announced_items).
+        have = {p.chunk.id for p in passages}
+        passages = passages + [Passage(c.chunk, c.n, 0.0) for c in draft.citations
+                               if c.chunk.id not in have]
         lead, points = self._shape(draft)
         if not draft.lead:  # an LLM's text: the same no-repeat check the extractive path has
             points, dropped = _drop_repeats(lead, points)
@@ -223,13 +228,9 @@ class Assistant:
         Only the composer reads them; they are cited as passages k+1, k+2, ..."""
         if not passages:
             return passages
-        snap = self.retriever.index.snapshot()
-        chunks = getattr(snap, "chunks", None)
-        if not chunks:
+        by_pos = self._positions(self.retriever.index.snapshot())
+        if not by_pos:
             return passages
-        if self._ordinals is None or self._ordinals[0] is not snap:
-            self._ordinals = (snap, {(c.source, c.ordinal): c for c in chunks})
-        by_pos = self._ordinals[1]
         have = {p.chunk.id for p in passages}
         out = list(passages)
         for p in passages[:top]:
@@ -239,6 +240,16 @@ class Assistant:
             have.add(prev.id)
             out.append(Passage(prev, len(out) + 1, p.score, via=p.rank))
         return out
+
+    def _positions(self, snap: Any) -> dict[tuple[str, int], Chunk]:
+        """(source, ordinal) -> chunk for a snapshot, built once per generation; empty for an
+        index that does not list its chunks."""
+        chunks = getattr(snap, "chunks", None)
+        if not chunks:
+            return {}
+        if self._ordinals is None or self._ordinals[0] is not snap:
+            self._ordinals = (snap, {(c.source, c.ordinal): c for c in chunks})
+        return self._ordinals[1]
 
     def _reply(self, q: str, text: str) -> Answer:
         """Input that is not a question about the material: one line, no passages."""
@@ -276,7 +287,9 @@ class Assistant:
                     clauses = out if len(parts) >= 2 else None
             except Exception:  # noqa: BLE001 - semantic scoring is a refinement, not required
                 clauses = None  # the whole-question vector, if it came back, is still used
-        return ComposeContext(snap, qvec, vectors, clauses, second)
+        by_pos = self._positions(snap)
+        return ComposeContext(snap, qvec, vectors, clauses, second,
+                              chunk_at=lambda source, ordinal: by_pos.get((source, ordinal)))
 
     def vectorizer(self) -> Callable[[str], np.ndarray | None]:
         """Text -> vector for the eval's quality metrics: the ingest-time sentence vectors when
