@@ -171,6 +171,28 @@ def test_the_deciding_constraint_is_the_stems_requirement(stem: str, phrase: str
     assert named in stem and len(named.split()) <= 16
 
 
+def test_the_opening_that_sets_the_scene_is_not_the_constraint() -> None:
+    # The opening shares as many words with the deciding sentence, yet it only sets the
+    # scene; the requirement is what the people in it want.
+    stem = ("A telecom company retrains its churn model every month on Vertex AI. The team "
+            "wants each new model kept as a version of one registered model. What should "
+            "you do?")
+    sentence = ("Upload each retrained churn model as a new version of the same registered "
+                "model on Vertex AI.")
+    assert deciding_constraint(stem, sentence, None).startswith("The team wants"), \
+        deciding_constraint(stem, sentence, None)
+    # A requirement in the opening itself still counts.
+    stem = "A bank must score loans without any ML engineers. What should it use?"
+    assert "without any ML engineers" in deciding_constraint(stem, "loans", None)
+
+
+def test_a_requirement_cut_after_a_function_word_is_carried_to_its_clause_end() -> None:
+    stem = ("Your fraud model's latency budget leaves only a few milliseconds for feature "
+            "lookups, and traffic must stay private. Which configuration should you choose?")
+    named = deciding_constraint(stem, "latency budget", None)
+    assert named == "latency budget leaves only a few milliseconds for feature lookups", named
+
+
 # --- the service, with the real index and model -----------------------------------------------
 
 def _check_contract(data: dict, n_options: int) -> None:

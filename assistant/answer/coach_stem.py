@@ -204,11 +204,35 @@ def _catalogued(stem: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+# A clause that says what someone wants or lacks ("reviewers struggle to see which model is
+# serving", "do not want to manage drivers") states a requirement in the stem's own words.
+_WANTS = re.compile(r"\b(wants?|needs?|requires?|expects?|struggles?|asks?|prefers?|has to|"
+                    r"have to)\b", re.I)
+_SETTING_PENALTY = 1.5
+# A catalogued phrase cut after a function word ("latency budget leaves only a") is a fragment:
+# it is extended to the end of its clause, by at most this many words.
+_DANGLING = re.compile(r"\b(a|an|the|of|for|to|with|only|in|on|at|by|from|and|or|than|leaves?"
+                       r"|is|are)$", re.I)
+_EXTEND = 8
+
+
+def _whole(phrase: str, stem: str) -> str:
+    """``phrase`` carried on to the end of its clause when it stops on a function word."""
+    if not _DANGLING.search(phrase):
+        return phrase
+    at = stem.find(phrase)
+    if at < 0:
+        return phrase
+    rest = re.split(r"[,.;:?!]", stem[at + len(phrase):], maxsplit=1)[0].split()
+    return phrase if len(rest) > _EXTEND else " ".join([phrase, *rest])
+
+
 def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> str:
     """The stem's requirement that the deciding sentence speaks to. A catalogued requirement
     ("least operational overhead", "labels arrive about 30 days later") is named in the stem's
     own words; otherwise the clause with most shared rare terms, with a bonus for words that
-    state a requirement, cut to its core."""
+    state a requirement or what someone wants, and a penalty for an opening clause that only
+    sets the scene, cut to its core. A phrase cut after a function word runs to its clause end."""
     s_terms = set(content_terms(sentence))
 
     def idf(t: str) -> float:
@@ -225,9 +249,10 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
         if score > best_score:
             best, best_score = phrase, score
     if strong:
-        return best  # a stated requirement beats a scenario clause that shares more words
+        return _whole(best, stem)  # a stated requirement beats a clause sharing more words
     if not best_score > 0:
         best, best_score = "", -1.0  # a weak requirement the sentence does not speak to
+    opening = _clauses(_stem_sentences(stem)[0]) if _stem_sentences(stem) else []
     for clause in _clauses(stem):
         if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
             continue  # the ask itself is not a constraint
@@ -235,11 +260,16 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
         if not terms:
             continue
         shared = sum(idf(t) for t in terms & s_terms)
-        bonus = 1.5 * len(_CONSTRAINT_WORDS.findall(clause))
+        said = len(_CONSTRAINT_WORDS.findall(clause))
+        bonus = 1.5 * said + (1.0 if _WANTS.search(clause) else 0.0)
+        if clause in opening and not said:
+            # "A telecom company retrains its churn model every month": the opening sets the
+            # scene; what decides is what the people in it want, need or cannot do.
+            bonus -= _SETTING_PENALTY
         score = shared + bonus
         if score > best_score:
             best, best_score = _core(clause, s_terms, idf), score
-    return best or _core(ask, s_terms, idf)
+    return _whole(best, stem) if best else _core(ask, s_terms, idf)
 
 
 # Where a long clause divides into phrases: "The model reports 99.5% accuracy, but never predicts
