@@ -252,9 +252,11 @@ def deciding_constraint(stem: str, sentence: str, stats: TermStats | None) -> st
         return _whole(best, stem)  # a stated requirement beats a clause sharing more words
     if not best_score > 0:
         best, best_score = "", -1.0  # a weak requirement the sentence does not speak to
-    opening = _clauses(_stem_sentences(stem)[0]) if _stem_sentences(stem) else []
-    for clause in _clauses(stem):
-        if clause.rstrip("?") == ask.rstrip("?") and len(_clauses(stem)) > 1:
+    sentences = _stem_sentences(stem)
+    opening = _clauses(sentences[0]) if sentences else []
+    clauses = _clauses(stem)
+    for clause in clauses:
+        if clause.rstrip("?") == ask.rstrip("?") and len(clauses) > 1:
             continue  # the ask itself is not a constraint
         terms = set(content_terms(clause))
         if not terms:
