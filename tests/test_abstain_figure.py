@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.abstain_number import asked_figure
+from assistant.answer.abstain import asks_for_price
+from assistant.answer.abstain_number import asked_figure, asking_sentence, states_the_figure
+from assistant.records import Chunk, Passage
 
 
 @pytest.mark.parametrize(("question", "kind", "about"), [
@@ -17,6 +19,11 @@ from assistant.answer.abstain_number import asked_figure
     # The asking sentence points back at the sentence that names the figure.
     ("They need the default maximum running time of a job. What is it?", "default",
      {"time", "job"}),
+    # "What is the limit?" names nothing of its own either.
+    ("The architect asks how many Model Armor templates one project may hold. What is the "
+     "limit?", "any", {"model", "armor", "templat"}),
+    ("They want to know the shortest commitment term Google sells for an order. What are "
+     "those figures?", "min", {"commit", "term", "order"}),
 ])
 def test_the_asked_figure_is_read_from_the_asking_sentence(question: str, kind: str,
                                                            about: set[str]) -> None:
@@ -45,3 +52,49 @@ def test_a_figure_the_material_does_not_state_is_declined(corpus_assistant) -> N
 def test_a_figure_the_material_states_is_answered(corpus_assistant) -> None:
     ans = corpus_assistant.ask("What is the minimum number of rows AutoML Tabular needs?")
     assert not ans.abstained and "1,000" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What is the monthly storage charge per GiB for data kept in a TensorBoard instance?",
+    "What does Vertex AI Pipelines charge per pipeline run?",
+    # the price is named in the sentence the ask points back to
+    "Finance wants the monthly list price of one scale unit. What are those figures?",
+])
+def test_a_charge_is_a_price_question(question: str) -> None:
+    assert asks_for_price(question)
+
+
+@pytest.mark.parametrize("question", [
+    "The endpoint serves 10,000 requests per hour. What should you do?",  # a rate, not a price
+    "A team wants a low cost per prediction. Which serving option fits?",  # sets the scene
+    "Which metric should they monitor? What is it?",
+])
+def test_a_rate_or_a_scene_is_not_a_price_question(question: str) -> None:
+    assert not asks_for_price(question)
+
+
+def test_a_bare_ask_points_back_but_advice_does_not() -> None:
+    q = "The team needs the longest run time of a job. What is the limit?"
+    assert asking_sentence(q) == "The team needs the longest run time of a job."
+    q2 = "The team needs the longest run time of a job. What should you do?"
+    assert asking_sentence(q2) == "What should you do?"
+
+
+def test_a_section_number_is_not_a_figure() -> None:
+    chunk = Chunk(id="c1", source="s.md", title="t", heading_path=("Model Armor",), ordinal=0,
+                  text="Model Armor is new in subsection 6.1 of the guide, which asks about "
+                       "templates.")
+    q = "How many Model Armor templates can one project hold?"
+    assert not states_the_figure(q, [Passage(chunk, 1, 1.0)])
+    chunk2 = Chunk(id="c2", source="s.md", title="t", heading_path=("Model Armor",), ordinal=1,
+                   text="A project can hold up to 100 Model Armor templates.")
+    assert states_the_figure(q, [Passage(chunk2, 1, 1.0)])
+
+
+def test_a_price_the_material_does_not_state_is_declined(corpus_assistant) -> None:
+    # The material describes TensorBoard for experiments but states no product prices.
+    ans = corpus_assistant.ask("Our team logs training curves to the managed TensorBoard "
+                               "instance behind our experiments. What is the monthly storage "
+                               "charge per GiB for data kept in a Vertex AI TensorBoard "
+                               "instance?")
+    assert ans.abstained and "does not cover" in ans.answer

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer.abstain_number import states_the_figure
+from assistant.answer.abstain_number import asking_sentence, states_the_figure
 from assistant.answer.base import TermStats
 from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.shape import mentions_exam
@@ -345,12 +345,14 @@ def identifiers(question: str) -> list[str]:
 
 
 # A rate alone ("10,000 requests per hour") is not a price question: a money word must ask.
+# "What does X charge per run?", "the monthly storage charge per GiB": a money word asks.
 _PRICE_Q = re.compile(
     r"\b(how much (does|do|is|are|will|would)\b.*\b(cost|charge|pay|bill)|price|pricing|priced|"
-    r"cost (per|of (a|an|one))|(cost|charge|fee|rate|bill)s? per (\w+ )?(hour|month|node|token|"
-    r"million|1,000|thousand|tb|gb)|per (\w+ )?(hour|month|node|token|million|1,000|thousand) "
-    r"(cost|price|charge|fee|rate)|hourly (cost|price|fee|rate|charge)|"
-    r"monthly (price|cost|fee|bill))", re.I)
+    r"cost (per|of (a|an|one))|(cost|charge|fee|rate|bill)s? per (\w+ ){0,2}(hour|month|node|token|"
+    r"million|1,000|thousand|tb|gb|gib|tib|run|request|call|image|page|minute|day|year)s?\b|"
+    r"per (\w+ )?(hour|month|node|token|million|1,000|thousand) "
+    r"(cost|price|charge|fee|rate)|(hourly|monthly|annual|yearly) (\w+ )?(cost|price|fee|rate|"
+    r"charge|bill)|what (does|do|will|would) [^?]{2,60}\bcharge\b)", re.I)
 _MONEY = re.compile(r"(\$\s?\d|\busd\s?\d|\d\s?(usd|dollars?|euros?|eur)\b|\u20ac\s?\d)", re.I)
 
 
@@ -358,7 +360,7 @@ def asks_for_price(question: str) -> bool:
     """Whether the question asks what something costs. In a scenario only the sentence that
     asks counts: "An insurer's pricing team ..." or "... at a low cost per prediction" sets
     the scene, while "How much does it cost per node hour?" asks for an amount."""
-    return bool(_PRICE_Q.search(ask_sentence(question)))
+    return bool(_PRICE_Q.search(asking_sentence(question)))
 
 
 def states_a_price(passages: Sequence[Passage], top: int = 3) -> bool:

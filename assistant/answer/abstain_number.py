@@ -20,14 +20,14 @@ from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.text import content_terms, states_figure
 from assistant.records import Passage
 
-__all__ = ["asked_figure", "states_the_figure"]
+__all__ = ["asked_figure", "states_the_figure", "asking_sentence"]
 
 _ASK = re.compile(r"\b(how many|how much|how long|how large|how big|how often|maximum|minimum|"
-                  r"max|min|largest|smallest|longest|limit|limits|quota|default|at most|"
+                  r"max|min|largest|smallest|longest|shortest|limit|limits|quota|default|at most|"
                   r"at least|up to)\b", re.I)
 _KIND = {"maximum": "max", "max": "max", "largest": "max", "longest": "max", "up to": "max",
          "at most": "max", "limit": "max", "limits": "max", "quota": "max", "minimum": "min",
-         "min": "min", "smallest": "min", "at least": "min", "default": "default"}
+         "min": "min", "smallest": "min", "shortest": "min", "at least": "min", "default": "default"}
 # What a sentence must say, besides a number, to state a maximum, a minimum or a default.
 _STATES = {
     "max": re.compile(r"\b(maximum|max|up to|at most|limit|limits|limited|cap|capped|no more "
@@ -42,20 +42,32 @@ _GENERIC = frozenset(content_terms(
     "single one each per what which exam exams certification certified professional machine "
     "learning engineer google cloud pmle take taking test tests question questions"))
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# "What are they?", "Which is it?": an ask that names nothing and points back ("What should
-# you do?" names nothing either, but asks for advice, not for the figure named before).
-_POINTS_BACK = re.compile(r"\b(they|it|these|those|them|both)\s*\?\s*$", re.I)
+# "subsection 6.1 asks candidates to ...": a section number is not a figure about anything.
+_SECTION = re.compile(r"\b(?:sub)?sections? \d+(?:\.\d+)*", re.I)
+# "What are they?", "What are those figures?", "What is the limit?": an ask that names nothing
+# of its own and points back ("What should you do?" names nothing either, but asks for advice,
+# not for the figure named before).
+_POINTS_BACK = re.compile(r"\b(they|it|these|those|them|both)\s*\?\s*$|\b(the|these|those) (limits?|"
+                          r"figures?|numbers?|values?|amounts?|prices?|costs?)\s*\?\s*$", re.I)
+_BARE = frozenset(content_terms("limit limits figure figures number numbers value values amount "
+                                "amounts price prices cost costs"))
+
+
+def asking_sentence(question: str) -> str:
+    """The sentence that asks; when it only points back ("... the shortest commitment term and
+    the monthly list price of one unit. What are those figures?"), the sentence before it,
+    which says what is asked about."""
+    ask = ask_sentence(question)
+    if set(content_terms(ask)) <= _BARE and _POINTS_BACK.search(ask):
+        before = question[:question.rfind(ask)] if ask in question else ""
+        return ask_sentence(before) if before.strip() else ask
+    return ask
 
 
 def asked_figure(question: str) -> tuple[str, list[str]] | None:
     """("max" | "min" | "default" | "any", the asked-about terms) when the asking sentence
     asks for a figure about something it names; None otherwise."""
-    ask = ask_sentence(question)
-    if not content_terms(ask) and _POINTS_BACK.search(ask):
-        # "... the default maximum running time of a job and the field that raises it. What
-        # are they?": the asking sentence points back at the one before it.
-        before = question[:question.rfind(ask)] if ask in question else ""
-        ask = ask_sentence(before) if before.strip() else ask
+    ask = asking_sentence(question)
     m = _ASK.search(ask)
     if not m:
         return None
@@ -75,7 +87,7 @@ def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) 
     kind, about = asked
     for p in passages[:top]:
         for s in _SENTENCE.split(p.chunk.text):
-            if not states_figure(s):
+            if not states_figure(_SECTION.sub(" ", s)):
                 continue
             if kind in _STATES and not _STATES[kind].search(s):
                 continue
