@@ -15,12 +15,11 @@
    SQL skills, least operations, latency, cost, scale, compliance, labels late, GPUs), and
    less when they contradict one (label-based evaluation when labels arrive 30 days late).
    A rule earns its decision credit only as far as its "when ..." condition is the question's
-   situation: "Choose Reduction Server when a GPU job waits on gradients" is another
-   scenario's answer for a question about a GPU that did not lower serving latency.
-   "Is the question's situation" is judged by shared words and by meaning (``rulefit``: the
-   condition or quoted scenario, embedded at ingest, against each sentence of the question).
-   A "which component ...?" question is answered by a sentence that names the thing
-   (``entity``); a yes/no question by a sentence that may restate it with its verdict.
+   situation, by words and by meaning (``rulefit``): "Choose Reduction Server when a GPU job
+   waits on gradients" is another scenario's answer for a GPU that did not lower latency. A "which
+   component ...?" question is answered by a sentence that names the thing (``entity``), a
+   "which kind of test ...?" one by a sentence that opens with one ("A smoke test ...",
+   ``member``), a yes/no question by a sentence that may restate it with its verdict.
 4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
    something, never a near-duplicate of one already chosen: same vector direction or mostly
    the same words), and at most one caveat that bears on the question. When two decision
@@ -62,6 +61,7 @@ from assistant.answer.continuation import (
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
+from assistant.answer.member import MEMBER_BONUS, asked_category, names_member
 from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
@@ -223,6 +223,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     idf_of = stats.idf if stats is not None else None
     why_q = bool(_WHY_Q.search(question))
     head = entity_head(question)
+    category = asked_category(question)  # "Which post-training quantization ...?"
     member_q = asks_for_member(question)
     clauses = getattr(stats, "clause_vectors", None)
     clause_m = None
@@ -313,6 +314,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         belief = belief_match(text, role, question, qterms, weights, idf_of)
         if belief >= _CUE_MIN_MATCH:
             total += _BELIEF_WEIGHT * belief  # "..., right?": the trap that names this belief
+        total += MEMBER_BONUS if category and names_member(text, category, question) else 0.0
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
             total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:

@@ -1,0 +1,45 @@
+"""Category questions ("Which processor ...?", "What kind of test ...?") are answered by a
+sentence that opens with a member of that category the question does not already name."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.base import MARKER
+from assistant.answer.member import asked_category, names_member
+
+
+@pytest.mark.parametrize(("question", "category"), [
+    ("A team has stacked PDFs. Which processor should it use?", "processor"),
+    ("Training code broke last week. What kind of test should it add?", "test"),
+    ("Which type of logging do they need, and when is it turned on?", "logging"),
+    ("Which post-training quantization should it apply?", "quantization"),
+    ("Which pseudonymization method in Sensitive Data Protection fits?", None),  # a method
+    ("What should the team do?", None),
+    ("What is the maximum number of models per endpoint?", None),
+    ("Which approach should they take?", None),
+])
+def test_the_asked_category(question: str, category: str | None) -> None:
+    assert asked_category(question) == category
+
+
+def test_a_member_opens_the_sentence_and_is_new_to_the_question() -> None:
+    q = "No prebuilt processor understands the bundles. Which processor should it use?"
+    assert names_member("Custom processors (Custom Splitter) split bundles.", "processor", q)
+    assert names_member("Choose a custom processor when no prebuilt one fits.", "processor", q)
+    # the member the question already rules out, and the category word later in a clause
+    assert not names_member("Prebuilt processors cover invoices and forms.", "processor", q)
+    assert not names_member("Candidates who see other processors should check.", "processor", q)
+    # "integrates" is a verb, not an "integration"
+    assert not names_member("Model Armor integrates with several services.", "integration",
+                            "Which integration fits best?")
+
+
+def test_a_category_question_leads_with_the_member(corpus_assistant) -> None:
+    q = ("A lender receives each applicant's paperwork as one scanned PDF in which pay slips, "
+         "bank statements and ID copies are stacked in no fixed order, and the file must be cut "
+         "into its separate documents before any fields are extracted. No prebuilt processor "
+         "handles these bundles, and the team wants to stay within Document AI rather than "
+         "write page-boundary rules itself. Which processor should it use?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert "Custom Splitter" in lead, lead
