@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.abstain import AbstainPolicy, Signals, abstention_text, unknown_names
+from assistant.answer.text import content_terms
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +65,20 @@ def test_questions_naming_unknown_products(corpus_assistant, question: str,
     assert ans.abstained == declined, ans.answer
     if declined:
         assert "never mentions" in ans.answer and ans.citations == []
+
+
+def test_a_plain_word_the_material_never_uses_counts_half(snap, corpus_assistant) -> None:
+    from assistant.answer.abstain import PLAIN_UNSEEN, signals
+
+    q = "Is Vertex Explainable AI being retired, and if so, when does access end?"
+    passages = corpus_assistant.retrieve(q)
+    s = signals(q, passages, snap, snap.df)
+    assert snap.df("retir") == 0  # the material says "deprecated"
+    terms = {t: snap.idf(t) for t in dict.fromkeys(content_terms(q))}
+    assert s.unseen == pytest.approx(PLAIN_UNSEEN * terms["retir"] / sum(terms.values()))
+    ans = corpus_assistant.ask(q)
+    assert not ans.abstained and "2027" in ans.answer, ans.answer
+    # An unknown product name still counts in full and declines.
+    q2 = "Is Vertex Explainable AI being replaced by Vertex Insight Studio?"
+    s2 = signals(q2, corpus_assistant.retrieve(q2), snap, snap.df)
+    assert s2.unseen > s.unseen
