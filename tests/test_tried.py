@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from assistant.answer.base import MARKER
+from assistant.answer.rulefit import denied_terms
 from assistant.answer.text import content_terms
-from assistant.answer.tried import about_tried, tried_things
+from assistant.answer.tried import about_tried, needs_denied, tried_things
 
 
 def test_the_tried_thing_is_read_from_already_but() -> None:
@@ -35,3 +36,24 @@ def test_a_scenario_does_not_lead_with_what_it_already_tried(corpus_assistant) -
     lead = MARKER.sub("", corpus_assistant.ask(q).lead)
     assert not lead.startswith("Request-response logging"), lead
     assert "ontainer log" in lead, lead
+
+
+def test_a_method_that_needs_what_the_question_denies_is_ruled_out() -> None:
+    q = ("Which LiteRT post-training quantization option stores weights as 8-bit integers "
+         "without needing a representative dataset for calibration?")
+    denied = denied_terms(q)
+    assert needs_denied("Full integer quantization converts weights and activations to 8-bit "
+                        "integers, which needs a small representative dataset to calibrate "
+                        "activation ranges.", denied)
+    # "needs no calibration data" states no need; a need the question does not deny is fine
+    assert not needs_denied("Dynamic range quantization stores weights as 8-bit integers and "
+                            "needs no calibration data.", denied)
+    assert not needs_denied("Quantization-aware training requires retraining the model.", denied)
+
+
+def test_the_quantization_that_needs_no_dataset_leads(corpus_assistant) -> None:
+    q = ("A robotics team converts a vision model to LiteRT for a small ARM board. Which "
+         "post-training quantization option keeps the weights as 8-bit integers without "
+         "needing any representative dataset for calibration?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert lead.startswith("Dynamic range quantization"), lead

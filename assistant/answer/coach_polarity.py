@@ -11,7 +11,8 @@ import re
 
 from assistant.answer.text import NEGATION, content_terms
 
-__all__ = ["correction_share", "denied_requirement", "negativity", "positions", "unmet_need"]
+__all__ = ["correction_share", "denied_requirement", "negativity", "positions", "unmet_need",
+           "needs"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
@@ -164,6 +165,18 @@ _NEED = re.compile(r"\b(?:requires?|required|needs?|depends on|relies on|must ha
 _NEED_WINDOW = 8  # words after the need that it governs
 
 
+def needs(sentence: str) -> list[tuple[int, frozenset[str]]]:
+    """Each need the sentence states: where it starts, and the content terms of what it
+    needs ("requires access to that training data" -> {access, train, data})."""
+    out = []
+    for m in _NEED.finditer(sentence):
+        rest = sentence[m.end():]
+        stop = re.search(r"[.;:]|,\s", rest)
+        scope = rest[:stop.start()] if stop else rest
+        out.append((m.start(), frozenset(content_terms(" ".join(scope.split()[:_NEED_WINDOW])))))
+    return out
+
+
 def unmet_need(sentence: str, weights: dict[str, float], hit: set[str],
                missing: list[frozenset[str]]) -> float:
     """Weighted share of the option's matched terms that sit before a need the scenario cannot
@@ -171,14 +184,9 @@ def unmet_need(sentence: str, weights: dict[str, float], hit: set[str],
     training data was deleted): 0.0 when the sentence states no such need."""
     if not missing or not hit:
         return 0.0
-    for m in _NEED.finditer(sentence):
-        rest = sentence[m.end():]
-        stop = re.search(r"[.;:]|,\s", rest)
-        scope = rest[:stop.start()] if stop else rest
-        scope_terms = set(content_terms(" ".join(scope.split()[:_NEED_WINDOW])))
-        if not any(thing <= scope_terms for thing in missing):
-            continue
-        return _share_in(sentence, weights, hit, 0, m.start())
+    for start, scope_terms in needs(sentence):
+        if any(thing <= scope_terms for thing in missing):
+            return _share_in(sentence, weights, hit, 0, start)
     return 0.0
 
 

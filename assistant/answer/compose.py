@@ -66,7 +66,7 @@ from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, states_figure
-from assistant.answer.tried import TRIED_PENALTY, about_tried, tried_things
+from assistant.answer.tried import TRIED_PENALTY, about_tried, needs_denied, tried_things
 from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
 
@@ -326,7 +326,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             # asks to name one member ("Which de-identification technique ...?"): an overview
             # of the category names none, however close its words are to the question.
             total -= _OVERVIEW_PENALTY * (2.0 if member_q else 1.0)
-        if about_tried(text, role, tried):
+        if about_tried(text, role, tried) or needs_denied(text, denied):
             total -= TRIED_PENALTY
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead

@@ -3,16 +3,18 @@ BigQuery is already enabled, but the table holds no stack traces", "They already
 bfloat16 mixed precision, yet the job runs out of memory". Exam scenarios state such a fact
 to rule the tried thing out, so a sentence about it ("Request-response logging stores a
 sample of requests ...") shares the most words with the question and is still not the
-answer. It should not lead; it may still follow as context."""
+answer. It should not lead; it may still follow as context. The same holds for a method that
+needs what the question says is absent (``needs_denied``)."""
 
 from __future__ import annotations
 
 import re
 
+from assistant.answer.coach_polarity import needs
 from assistant.answer.shape import decision_subject
 from assistant.answer.text import content_terms
 
-__all__ = ["tried_things", "about_tried", "TRIED_PENALTY"]
+__all__ = ["tried_things", "about_tried", "needs_denied", "TRIED_PENALTY"]
 
 TRIED_PENALTY = 0.3
 # "<subject> ... already <done>, but|yet|however ...", within one sentence.
@@ -41,3 +43,16 @@ def about_tried(text: str, role: str, tried: list[frozenset[str]]) -> bool:
     head = decision_subject(text) if role == "decision" else None
     terms = set(content_terms(head) if head else content_terms(text)[:_LEAD_TERMS])
     return bool(terms) and any(terms <= t for t in tried)
+
+
+# "Which option stores 8-bit weights without needing a representative dataset?": a method that
+# needs what the question says is absent ("Full integer quantization ..., which needs a small
+# representative dataset to calibrate ...") is ruled out as firmly as a thing already tried.
+_DENIED_NEED_TERMS = 2
+
+
+def needs_denied(text: str, denied: set[str] | frozenset[str]) -> bool:
+    """The sentence states a need whose object the question denies (``rulefit.denied_terms``:
+    words it uses only after "no", "without", ...): at least two of the need's words."""
+    return bool(denied) and any(len(scope & denied) >= _DENIED_NEED_TERMS
+                                for _, scope in needs(text))
