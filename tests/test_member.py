@@ -14,7 +14,14 @@ from assistant.answer.member import asked_category, names_member
     ("Training code broke last week. What kind of test should it add?", "test"),
     ("Which type of logging do they need, and when is it turned on?", "logging"),
     ("Which post-training quantization should it apply?", "quantization"),
-    ("Which pseudonymization method in Sensitive Data Protection fits?", None),  # a method
+    ("Which pseudonymization method in Sensitive Data Protection fits?", "pseudonymization"),
+    # a generic last word names its kind by the word before; a verb ends the category
+    ("Which LiteRT post-training quantization option stores weights as integers?",
+     "quantization"),
+    ("Which export formats are available for an edge model?", "format"),
+    ("Which option should they choose?", None),
+    # the question names the members to choose between
+    ("Which evaluation method does Google recommend, adaptive rubrics or static rubrics?", None),
     ("What should the team do?", None),
     ("What is the maximum number of models per endpoint?", None),
     ("Which approach should they take?", None),
@@ -30,6 +37,10 @@ def test_a_member_opens_the_sentence_and_is_new_to_the_question() -> None:
     # the member the question already rules out, and the category word later in a clause
     assert not names_member("Prebuilt processors cover invoices and forms.", "processor", q)
     assert not names_member("Candidates who see other processors should check.", "processor", q)
+    # the category itself, named with the question's own words, is not a member
+    assert not names_member("The TFX model components form the back of the pipeline.",
+                            "component", "Which TFX component verifies that a trained model "
+                            "can be served?")
     # "integrates" is a verb, not an "integration"
     assert not names_member("Model Armor integrates with several services.", "integration",
                             "Which integration fits best?")

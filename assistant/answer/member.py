@@ -23,11 +23,14 @@ __all__ = ["asked_category", "names_member", "MEMBER_BONUS"]
 # overtook the answer (dev2: "With a prebuilt container ..." for a pinned CUDA and apt image).
 MEMBER_BONUS = 0.2
 
-# "Which <category> should|does|... ?", "What kind of <category> ...?": the category ends
-# before an auxiliary or "to". The words are read up to the first preposition or relative word.
+# "Which <category> should|does|... ?", "What kind of <category> ...?": the category is read up
+# to an auxiliary, "to", a preposition or relative word, or a verb ("... option stores ...").
 _ASK = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(?:kinds? of |types? of |sorts? of |forms? of )?"
-                  r"(.{2,60}?)\s+(?:should|would|could|does|do|did|is|are|can|must|will|fits|best|"
-                  r"meets?|to)\b", re.I)
+                  r"(.+)$", re.I)
+# "Which method does Google recommend, adaptive rubrics or static rubrics?": the question names
+# the members to choose between, so none is new.
+_NAMED_CHOICES = re.compile(r",\s*[^,?]{2,60}\s+or\s+[^,?]{2,60}\?\s*$")
+_ENDS = frozenset("to best fits fit meets meet".split())
 _AUX = frozenset("is are was were does do did can could should must will would has have may "
                  "might".split())
 _CUT = frozenset("in of for on from with that which who at by".split())
@@ -35,6 +38,7 @@ _CUT = frozenset("in of for on from with that which who at by".split())
 _GENERIC = frozenset(content_terms(
     "approach option service product solution tool method strategy way ways change thing things "
     "step steps action actions fix answer choice design setup configuration"))
+_GENERIC_WORDS = frozenset("option options type types kind method approach".split())
 _OPENING = re.compile(r"^(?:(?:choose|use|prefer|pick)\s+)?(?:(?:a|an|the)\s+)?", re.I)
 # The category noun must close the sentence's opening noun phrase ("Dynamic range
 # quantization"), not sit later in a clause ("Candidates who see other amounts ...").
@@ -44,19 +48,27 @@ _OPENING_WORDS = 3
 def asked_category(question: str) -> str | None:
     """The category noun a "which <category> ...?" ask names ("quantization", "test",
     "logging"), lower-cased, or None for other questions."""
-    m = _ASK.match(question_sentences(question)[-1])
-    if not m:
+    last = question_sentences(question)[-1]
+    m = _ASK.match(last)
+    if not m or _NAMED_CHOICES.search(last):
         return None
-    words = m.group(1).split()
-    if not words or words[0].lower() in _AUX | {"a", "an", "the"}:
+    raw = [w.lower().strip("?,.;:") for w in m.group(1).split()]
+    if not raw or raw[0] in _AUX | {"a", "an", "the"}:
         return None  # "What should the team do?", "What is the maximum ...?"
-    for i, w in enumerate(words):
-        if w.lower() in _CUT:
-            words = words[:i]
-            break
+    words: list[str] = []
+    for i, w in enumerate(raw):
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if w in _AUX or w in _CUT or w in _ENDS or (
+                words and w.endswith("s") and not w.endswith("ss") and nxt and nxt not in _AUX):
+            break  # the third-person "stores" in "option stores weights", not "metrics should"
+        words.append(w)
     if not words or len(words) > 5:
         return None
-    head = words[-1].lower().strip("?,.;:")
+    head = words[-1]
+    if head in _GENERIC_WORDS and len(words) >= 2:
+        head = words[-2]  # "Which post-training quantization option ...?": a quantization
+    if head.endswith("s") and not head.endswith(("ss", "is", "us")):
+        head = head[:-1]  # "Which export formats ...?": each one is a format
     terms = content_terms(head)
     if not terms or terms[0] in _GENERIC:
         return None
@@ -71,6 +83,11 @@ def names_member(text: str, category: str, question: str) -> bool:
     for i, word in enumerate(words[1:], start=1):
         # The noun itself or its plural: "integrates" is a verb, not an "integration".
         if word.lower().strip(",.;:()") in (category, category + "s", category + "es"):
+            # The name says something the ask does not ("TFX model components" for "Which
+            # TFX component ... a trained model ...?" is the category itself), and the
+            # scenario does not already name this member ("prebuilt processor").
+            name = set(content_terms(" ".join(words[:i])))
+            ask = set(content_terms(question_sentences(question)[-1]))
             phrase = " ".join(content_terms(" ".join(words[:i + 1])))
-            return phrase not in " ".join(content_terms(question))
+            return bool(name - ask) and phrase not in " ".join(content_terms(question))
     return False
