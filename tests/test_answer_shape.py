@@ -231,3 +231,32 @@ def test_quality_metrics_see_repeats_off_topic_and_the_lead() -> None:
     assert redundant_pairs(["Choose BigQuery SQL over Dataflow when the work is SQL-shaped.",
                             "Choose Dataflow over BigQuery SQL when the work is not SQL-shaped."]
                            ) == (0, 1)
+
+
+def test_no_kubernetes_skills_is_a_constraint_against_gke_rules() -> None:
+    from assistant.answer.shape import CONSTRAINTS
+
+    k8s = next(c for c in CONSTRAINTS if c.name == "no Kubernetes skills")
+    for q in ("The two developers have no Kubernetes experience. Where should they serve it?",
+              "The team does not run Kubernetes and wants least effort. What should it use?",
+              "It has no Kubernetes or Airflow experience. Which orchestrator fits?"):
+        assert k8s in constraints_in(q), q
+    # GKE named as where a model already runs is not a statement about skills
+    assert k8s not in constraints_in("The team wants drift monitoring for the GKE model, "
+                                     "without moving the model onto a Vertex AI endpoint.")
+    assert k8s.contradicts is not None
+    assert k8s.contradicts.search("Choose GKE when a platform team already runs Kubernetes.")
+    assert k8s.contradicts.search("Choose vLLM on GKE over a Vertex AI endpoint when ...")
+    assert not k8s.contradicts.search("Vertex AI Pipelines is serverless: you never create, "
+                                      "patch or scale a Kubernetes cluster.")
+
+
+def test_a_team_without_kubernetes_does_not_lead_with_gke(corpus_assistant) -> None:
+    from assistant.answer.base import MARKER
+
+    q = ("A design agency fine-tuned a small open-weight model from Model Garden to draft "
+         "captions. Staff use it a few times a day and never at night, so finance wants to pay "
+         "almost nothing while it is idle. The two developers have no Kubernetes experience "
+         "and need no traffic splitting, but the model needs a GPU. Where should they serve it?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert "GKE" not in lead and "Kubernetes" not in lead, lead

@@ -158,6 +158,18 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                   r"without managing|one `?create model|no code|low-code"),
                _r(r"self-managed|self-hosted|on your own (gke|kubernetes|cluster)|you install, "
                   r"upgrade|install, upgrade and secure")),
+    # "The two developers have no Kubernetes experience": a classic exam cue against GKE. Rules
+    # for teams that already run Kubernetes ("Choose GKE when a platform team already runs
+    # Kubernetes ...") are another scenario's answer. ("without moving the GKE model" is not
+    # about skills: the words after the denial must not be a GKE model or cluster.)
+    Constraint("no Kubernetes skills",
+               _r(r"\b(?:no|not|never|nor|without)\b(?:\s+[\w-]+){0,4}?\s+(?:kubernetes|gke|k8s)\b"
+                  r"(?!\s+(?:model|cluster that))"),
+               _r(r"serverless|fully managed|managed (?:service|endpoint|pipeline)|vertex ai "
+                  r"(?:pipelines|endpoints?)|cloud run"),
+               _r(r"\bchoose (?:a |an )?(?:self-managed |vllm on )?(?:gke|kubernetes|kubeflow on gke)\b|"
+                  r"\b(?:gke|kubernetes) when\b|\balready runs? kubernetes\b|"
+                  r"\bon (?:gke|google kubernetes engine)\b")),
     Constraint("latency",
                _r(r"latency|real[- ]time|milliseconds|\b\d+ ?ms\b|low-latency|in real time"),
                _r(r"latency|real[- ]time|online|milliseconds")),
