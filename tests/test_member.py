@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.base import MARKER
-from assistant.answer.member import asked_category, names_member
+from assistant.answer.member import AskedForm, answers_in_form, asked_category, asked_form, names_member
 
 
 @pytest.mark.parametrize(("question", "category"), [
@@ -54,3 +54,22 @@ def test_a_category_question_leads_with_the_member(corpus_assistant) -> None:
          "write page-boundary rules itself. Which processor should it use?")
     lead = MARKER.sub("", corpus_assistant.ask(q).lead)
     assert "Custom Splitter" in lead, lead
+
+
+def test_a_passive_ask_is_answered_by_what_can_be_done() -> None:
+    q = "The engineer wants a terminal inside the replica. What should be enabled on the job?"
+    form = asked_form(q)
+    assert form == AskedForm(participle="enabled")
+    assert answers_in_form("An interactive shell can be enabled on a custom training job.", form, q)
+    assert not answers_in_form("Cloud Storage FUSE streams objects on demand.", form, q)
+    assert asked_form("Which processor should it use?") == AskedForm(category="processor")
+    assert asked_form("What should the team do?") is None
+
+
+def test_a_passive_ask_leads_with_what_can_be_enabled(corpus_assistant) -> None:
+    q = ("A custom training job on Vertex AI has run for two hours on eight GPUs and writes "
+         "oddly small checkpoints. The engineer wants a terminal inside the running replica to "
+         "look at files under the /gcs/ mount and run nvidia-smi, without stopping the job. "
+         "What should be enabled on the job?")
+    lead = MARKER.sub("", corpus_assistant.ask(q).lead)
+    assert "interactive shell" in lead, lead

@@ -61,7 +61,7 @@ from assistant.answer.continuation import (
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
-from assistant.answer.member import MEMBER_BONUS, asked_category, names_member
+from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
 from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
@@ -223,7 +223,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     idf_of = stats.idf if stats is not None else None
     why_q = bool(_WHY_Q.search(question))
     head = entity_head(question)
-    category = asked_category(question)  # "Which post-training quantization ...?"
+    form = asked_form(question)  # "Which post-training quantization ...?"
     member_q = asks_for_member(question)
     clauses = getattr(stats, "clause_vectors", None)
     clause_m = None
@@ -314,7 +314,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         belief = belief_match(text, role, question, qterms, weights, idf_of)
         if belief >= _CUE_MIN_MATCH:
             total += _BELIEF_WEIGHT * belief  # "..., right?": the trap that names this belief
-        total += MEMBER_BONUS if category and names_member(text, category, question) else 0.0
+        total += MEMBER_BONUS if form and answers_in_form(text, form, question) else 0.0
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
             total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:

@@ -8,15 +8,21 @@ alternative ...") or about the category itself ("Post-training quantization shri
 not, however many of the question's words it shares.
 
 A member the question already names ("Prebuilt processors ..." when the question says no
-prebuilt processor fits) is not the answer it asks for, so it earns nothing."""
+prebuilt processor fits) is not the answer it asks for, so it earns nothing.
+
+"What should be enabled on the job?" asks for a thing in the same way: the sentence that says
+what "can be enabled on a ... job" ("An interactive shell can be enabled on a Vertex AI custom
+training job ...") answers in the asked form."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from assistant.answer.text import content_terms, question_sentences
 
-__all__ = ["asked_category", "names_member", "MEMBER_BONUS"]
+__all__ = ["asked_category", "names_member", "MEMBER_BONUS", "AskedForm", "asked_form",
+           "answers_in_form"]
 
 # Chosen on the four dev sets and the bank stems: at 0.2 one dev4 lead moved to the member that
 # answers and no other lead lost its keyword; at 0.25 and above a member the scenario rules out
@@ -90,4 +96,35 @@ def names_member(text: str, category: str, question: str) -> bool:
             ask = set(content_terms(question_sentences(question)[-1]))
             phrase = " ".join(content_terms(" ".join(words[:i + 1])))
             return bool(name - ask) and phrase not in " ".join(content_terms(question))
+    return False
+
+
+# "What should be enabled on the job?", "What must be added to the gate?"
+_PASSIVE_ASK = re.compile(r"^\s*what (?:else )?(?:should|must|can|could|would|needs? to) be "
+                          r"([a-z]+ed)\b", re.I)
+
+
+@dataclass(frozen=True)
+class AskedForm:
+    """The form the question's answer takes: a member of ``category``, or the thing that "can
+    be <participle>"."""
+
+    category: str | None = None
+    participle: str | None = None
+
+
+def asked_form(question: str) -> AskedForm | None:
+    passive = _PASSIVE_ASK.match(question_sentences(question)[-1])
+    if passive:
+        return AskedForm(participle=passive.group(1).lower())
+    category = asked_category(question)
+    return AskedForm(category=category) if category else None
+
+
+def answers_in_form(text: str, form: AskedForm, question: str) -> bool:
+    if form.category is not None:
+        return names_member(text, form.category, question)
+    if form.participle is not None:
+        return re.search(rf"\b(?:can|could|should|must|is|are|needs? to) (?:also |then |first )?"
+                         rf"be {re.escape(form.participle)}\b", text, re.I) is not None
     return False
