@@ -364,13 +364,17 @@ def test_a_date_is_not_the_figure_a_default_question_asks_for(corpus_assistant) 
     # a statement about every member of an asked category picks none of them
     ("All pseudonymization methods in Sensitive Data Protection are ways to replace a value.", True),
     ("All traffic to the endpoint is encrypted in transit.", False),
+    # the question may use either name: the long one or the one in parentheses
+    ("Tensor Processing Units (TPUs) are Google's custom accelerators for matrix math.", True),
+    ("Sensitive Data Protection (formerly Cloud DLP) is Google Cloud's service for this.", True),
+    ("Cloud Storage FUSE (gcsfuse) is a way to mount buckets.", False),
 ])
 def test_an_overview_of_the_asked_subject_is_recognised(text: str, restates: bool) -> None:
     from assistant.answer.overview import restates_subject
     from assistant.answer.text import content_terms
 
-    asked = set(content_terms("How do Imagen, Sensitive Data Protection and the batch size "
-                              "mark or protect data?"))
+    asked = set(content_terms("How do Imagen, Sensitive Data Protection, TPUs and the batch "
+                              "size mark or protect data?"))
     assert restates_subject(text, asked) is restates
 
 

@@ -30,6 +30,9 @@ _OVERVIEW = re.compile(
 _ALL_OF = re.compile(r"^(?:all|every|each of the)\s+(?P<subject>[^,;:.]{2,80}?)\s+(?:is|are)\b", re.I)
 
 
+_PAREN = re.compile(r"\(([^()]{2,40})\)\s*$")
+
+
 def restates_subject(text: str, question_terms: set[str]) -> bool:
     """The sentence introduces (defines, or says what it offers) a subject whose words the
     question already has."""
@@ -41,8 +44,14 @@ def restates_subject(text: str, question_terms: set[str]) -> bool:
     m = _OVERVIEW.match(text.strip())
     if not m:
         return False
-    subject = set(content_terms(m.group("subject")))
-    return bool(subject) and subject <= question_terms
+    # "Tensor Processing Units (TPUs) are ...": either name, the long one or the one in
+    # parentheses, is the subject the question may use.
+    names = [m.group("subject")]
+    paren = _PAREN.search(m.group("subject"))
+    if paren:
+        names = [m.group("subject")[:paren.start()], paren.group(1)]
+    return any(subject and subject <= question_terms
+               for subject in (set(content_terms(n)) for n in names))
 
 
 # "Several day-to-day practices keep notebook environments secure": it announces items the
