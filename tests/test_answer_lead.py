@@ -431,3 +431,15 @@ def test_words_of_the_answers_form_are_not_a_missing_subject() -> None:
     assert missing_logistics_subject(q, seen) is None
     # a real subject that no passage names is still missing
     assert missing_logistics_subject("Which calculator is allowed in the PMLE exam?", seen)
+
+
+@pytest.mark.parametrize(("text", "announces"), [
+    ("Several day-to-day practices keep notebook environments secure.", True),
+    ("Four Google Cloud controls appear again and again in exam answers.", True),
+    ("Two signals decide the orchestrator.", True),
+    ("Model Armor screens prompts for prompt injection.", False),
+])
+def test_an_announcement_of_items_is_recognised(text: str, announces: bool) -> None:
+    from assistant.answer.overview import announces_items
+
+    assert announces_items(text) is announces

@@ -58,7 +58,8 @@ def restates_subject(text: str, question_terms: set[str]) -> bool:
 # following sentences give; the items answer, the announcement does not.
 _ANNOUNCES = re.compile(r"^(?:several|many|a few|some|two|three|four|five|six)\s+(?:[\w-]+\s+){0,3}?"
                         r"(?:practices|steps|ways|options|techniques|methods|levers|settings|"
-                        r"factors|patterns|strategies|tools|checks|choices|habits)\b", re.I)
+                        r"factors|patterns|strategies|tools|checks|choices|habits|controls|"
+                        r"signals|cues|levels|kinds|families)\b", re.I)
 
 
 def announces_items(text: str) -> bool:
