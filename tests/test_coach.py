@@ -487,3 +487,23 @@ def test_an_option_that_lacks_what_the_scenario_needs_is_wrong_and_says_why(
     assert optimized["verdict"] == "wrong", optimized
     assert "not continuous sync" in optimized["reason"], optimized["reason"]
     assert "A" not in data["choice"]
+
+
+def test_a_team_without_kubernetes_is_not_told_to_run_gke(corpus_assistant) -> None:
+    from assistant.answer.coach_stem import unskilled_platform
+
+    stem = ("A four-person data science team must turn its notebook workflow into a repeatable "
+            "training pipeline with each step's artifacts tracked for audits. The team writes "
+            "Python with the KFP SDK, has no Kubernetes experience, and wants the least "
+            "operational overhead. What should you recommend?")
+    assert unskilled_platform(stem) is not None
+    assert unskilled_platform("The team runs its models on GKE. What should you do?") is None
+    options = ["Kubeflow Pipelines on a GKE cluster that the team installs and upgrades itself.",
+               "Vertex AI Pipelines running the compiled KFP pipeline, with lineage recorded.",
+               "A notebook scheduled to run all the steps once a week.",
+               "Vertex AI Experiments only, logging every step from a notebook."]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    _check_contract(data, 4)
+    # Before the rule the coach leaned to A ("Kubeflow Pipelines on your own GKE cluster
+    # gives the same KFP programming model ..." backed it about as well as B).
+    assert data["choice"] == ["B"], data["choice"]

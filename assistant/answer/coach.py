@@ -55,6 +55,7 @@ from assistant.answer.coach_stem import (
     missing_things,
     negative_ask,
     required_terms,
+    unskilled_platform,
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
@@ -412,6 +413,7 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     missing = missing_things(mcq.stem)
     forbidden = forbidden_actions(mcq.stem)
     impossible = impossible_targets(mcq.stem)
+    unskilled = unskilled_platform(mcq.stem)
     required = required_terms(mcq.stem) if policy.deny_required else set()
     judged: list[Judged] = []
     for o in mcq.options:
@@ -424,6 +426,9 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         if impossible and score > 0 and not NEGATION.search(o.text) and \
                 impossible & set(content_terms(o.text)):
             score *= policy.forbidden_factor  # it goes through what the stem says cannot be
+        if unskilled is not None and score > 0 and unskilled.search(o.text) and \
+                not NEGATION.search(o.text):
+            score *= policy.forbidden_factor  # a platform the stem says the team cannot run
         if opp is not None and opp.decisive and score > 0:
             score *= policy.decisive_factor
         judged.append(Judged(o.label, score, sup, opp, cov))

@@ -8,11 +8,12 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.base import TermStats
+from assistant.answer.shape import CONSTRAINTS, constraints_in
 from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
            "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
-           "impossible_targets"]
+           "impossible_targets", "unskilled_platform"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -376,3 +377,16 @@ def impossible_targets(stem: str) -> set[str]:
     for m in _IMPOSSIBLE.finditer(stem):
         out.update(content_terms(m.group(1)))
     return out
+
+
+# "The team has no Kubernetes experience": an option that has the team run Kubernetes or GKE
+# ("Kubeflow Pipelines installed on a new GKE cluster that the team manages itself") goes
+# against the stem, whatever the material says about that platform in general. The stem is
+# read with the composer's constraint ("no Kubernetes skills" in ``shape.CONSTRAINTS``).
+_NO_K8S = next(c for c in CONSTRAINTS if c.name == "no Kubernetes skills")
+_K8S_OPTION = re.compile(r"\b(?:kubernetes|gke|k8s)\b", re.I)
+
+
+def unskilled_platform(stem: str) -> re.Pattern[str] | None:
+    """The pattern of options that need a platform the stem says the team cannot run."""
+    return _K8S_OPTION if _NO_K8S in constraints_in(stem) else None
