@@ -98,3 +98,15 @@ def test_a_price_the_material_does_not_state_is_declined(corpus_assistant) -> No
                                "charge per GiB for data kept in a Vertex AI TensorBoard "
                                "instance?")
     assert ans.abstained and "does not cover" in ans.answer
+
+
+def test_a_figure_about_another_setting_does_not_answer_a_code_name() -> None:
+    q = ("Before submitting a tuning job they want the maximum values that max_trial_count and "
+         "parallel_trial_count accept. What are the limits?")
+    other = Chunk(id="c1", source="s.md", title="t", heading_path=("Tuning",), ordinal=0,
+                  text="BigQuery ML tuning sets NUM_TRIALS, the maximum number of sub-models, "
+                       "between 1 and 100.")
+    assert not states_the_figure(q, [Passage(other, 1, 1.0)])
+    same = Chunk(id="c2", source="s.md", title="t", heading_path=("Tuning",), ordinal=1,
+                 text="A tuning job accepts max_trial_count up to 1,000.")
+    assert states_the_figure(q, [Passage(same, 1, 1.0)])

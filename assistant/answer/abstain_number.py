@@ -42,6 +42,7 @@ _GENERIC = frozenset(content_terms(
     "single one each per what which exam exams certification certified professional machine "
     "learning engineer google cloud pmle take taking test tests question questions"))
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_CODE = re.compile(r"_")  # a code name's term: max_trial_count, min_replica_count
 # "subsection 6.1 asks candidates to ...": a section number is not a figure about anything.
 _SECTION = re.compile(r"\b(?:sub)?sections? \d+(?:\.\d+)*", re.I)
 # "What are they?", "What are those figures?", "What is the limit?": an ask that names nothing
@@ -85,12 +86,16 @@ def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) 
     if asked is None:
         return True
     kind, about = asked
+    # "the maximum values that max_trial_count and parallel_trial_count accept": a figure
+    # about another setting ("NUM_TRIALS ... between 1 and 100") does not answer it.
+    codes = {t for t in about if _CODE.search(t)}
     for p in passages[:top]:
         for s in _SENTENCE.split(p.chunk.text):
             if not states_figure(_SECTION.sub(" ", s)):
                 continue
             if kind in _STATES and not _STATES[kind].search(s):
                 continue
-            if set(about) & set(content_terms(s)):
+            terms = set(content_terms(s))
+            if set(about) & terms and (not codes or codes & terms):
                 return True
     return False
