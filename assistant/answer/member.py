@@ -24,9 +24,10 @@ from assistant.answer.text import content_terms, question_sentences
 __all__ = ["asked_category", "names_member", "MEMBER_BONUS", "AskedForm", "asked_form",
            "answers_in_form"]
 
-# Chosen on the four dev sets and the bank stems: at 0.2 one dev4 lead moved to the member that
-# answers and no other lead lost its keyword; at 0.25 and above a member the scenario rules out
-# overtook the answer (dev2: "With a prebuilt container ..." for a pinned CUDA and apt image).
+# Chosen on the four dev sets and the bank stems: at 0.2 dev4 leads moved to the member that
+# answers and no dev, dev2 or dev3 lead lost its keyword; at 0.25 and above a member the
+# scenario rules out overtook the answer (dev2: "With a prebuilt container ..." for a pinned
+# CUDA and apt image).
 MEMBER_BONUS = 0.2
 
 # "Which <category> should|does|... ?", "What kind of <category> ...?": the category is read up
@@ -83,8 +84,8 @@ def asked_category(question: str) -> str | None:
 
 def names_member(text: str, category: str, question: str) -> bool:
     """The sentence opens with "<name> <category>" ("Float16 quantization ...", "Choose a
-    smoke test ...", within its first three words), and the question does not say that
-    phrase itself."""
+    smoke test ...", within its first three words), its name says something the asking
+    sentence does not, and the question does not say that phrase itself."""
     words = _OPENING.sub("", text).split()[:_OPENING_WORDS]
     for i, word in enumerate(words[1:], start=1):
         # The noun itself or its plural: "integrates" is a verb, not an "integration".
@@ -114,6 +115,7 @@ class AskedForm:
 
 
 def asked_form(question: str) -> AskedForm | None:
+    """The form the asking sentence wants its answer in, or None for other questions."""
     passive = _PASSIVE_ASK.match(question_sentences(question)[-1])
     if passive:
         return AskedForm(participle=passive.group(1).lower())
@@ -122,6 +124,7 @@ def asked_form(question: str) -> AskedForm | None:
 
 
 def answers_in_form(text: str, form: AskedForm, question: str) -> bool:
+    """The sentence gives its answer in that form (``names_member``, or "X can be enabled")."""
     if form.category is not None:
         return names_member(text, form.category, question)
     if form.participle is not None:
