@@ -17,7 +17,7 @@ training job ...") answers in the asked form."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.answer.text import content_terms, question_sentences
 
@@ -86,6 +86,16 @@ def names_member(text: str, category: str, question: str) -> bool:
     """The sentence opens with "<name> <category>" ("Float16 quantization ...", "Choose a
     smoke test ...", within its first three words), its name says something the asking
     sentence does not, and the question does not say that phrase itself."""
+    return _names_member(text, category, *_question_words(question))
+
+
+def _question_words(question: str) -> tuple[frozenset[str], str]:
+    """The asking sentence's terms, and the question's terms joined (to find a phrase)."""
+    return (frozenset(content_terms(question_sentences(question)[-1])),
+            " ".join(content_terms(question)))
+
+
+def _names_member(text: str, category: str, ask: frozenset[str], said: str) -> bool:
     words = _OPENING.sub("", text).split()[:_OPENING_WORDS]
     for i, word in enumerate(words[1:], start=1):
         # The noun itself or its plural: "integrates" is a verb, not an "integration".
@@ -94,9 +104,8 @@ def names_member(text: str, category: str, question: str) -> bool:
             # TFX component ... a trained model ...?" is the category itself), and the
             # scenario does not already name this member ("prebuilt processor").
             name = set(content_terms(" ".join(words[:i])))
-            ask = set(content_terms(question_sentences(question)[-1]))
             phrase = " ".join(content_terms(" ".join(words[:i + 1])))
-            return bool(name - ask) and phrase not in " ".join(content_terms(question))
+            return bool(name - ask) and phrase not in said
     return False
 
 
@@ -112,6 +121,8 @@ class AskedForm:
 
     category: str | None = None
     participle: str | None = None
+    # The question's words, read once for all its candidate sentences (``asked_form``).
+    words: tuple[frozenset[str], str] | None = field(default=None, compare=False)
 
 
 def asked_form(question: str) -> AskedForm | None:
@@ -120,13 +131,13 @@ def asked_form(question: str) -> AskedForm | None:
     if passive:
         return AskedForm(participle=passive.group(1).lower())
     category = asked_category(question)
-    return AskedForm(category=category) if category else None
+    return AskedForm(category=category, words=_question_words(question)) if category else None
 
 
 def answers_in_form(text: str, form: AskedForm, question: str) -> bool:
     """The sentence gives its answer in that form (``names_member``, or "X can be enabled")."""
     if form.category is not None:
-        return names_member(text, form.category, question)
+        return _names_member(text, form.category, *(form.words or _question_words(question)))
     if form.participle is not None:
         return re.search(rf"\b(?:can|could|should|must|is|are|needs? to) (?:also |then |first )?"
                          rf"be {re.escape(form.participle)}\b", text, re.I) is not None
