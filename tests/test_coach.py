@@ -254,6 +254,27 @@ def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) ->
     assert "all options that apply" in data["answer"]
 
 
+COPY_STEM = ("Each of six workers in a Vertex AI custom training job begins by running gsutil cp "
+             "to copy the full 1.5 TB image dataset from Cloud Storage onto its local disk. Jobs "
+             "take over an hour to start and two workers ran out of disk last week. What should "
+             "you change?")
+COPY_OPTIONS = ["Train on a single worker so the dataset is copied only once.",
+                "Read the dataset through the Cloud Storage FUSE mount under /gcs/.",
+                "Attach bigger persistent disks so each worker can hold the dataset.",
+                "Load the images into BigQuery and query them with SELECT *."]
+
+
+def test_an_option_that_carries_on_the_trap_in_the_stems_words_is_not_backed_by_it(
+        corpus_assistant) -> None:
+    """The trap ("a startup script that copies the dataset onto every worker ... when the /gcs/
+    mount already streams it") meets option A only in the stem's words (worker, copy): it used
+    to back A, and ruled out B, which is the fix it names."""
+    data = corpus_assistant.ask(pasted_form(COPY_STEM, COPY_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] == ["B"], data["options"]
+    assert data["options"][0]["verdict"] != "best"
+
+
 def test_material_that_does_not_decide_picks_none(corpus_assistant) -> None:
     data = corpus_assistant.ask(pasted_form(UNDECIDABLE, UNDECIDABLE_OPTIONS)).to_json()
     _check_contract(data, 4)

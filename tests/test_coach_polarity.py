@@ -146,3 +146,10 @@ def test_what_the_model_cannot_be_turned_into() -> None:
     assert impossible_targets("The model can't be exported as TensorFlow Lite.") >= \
         set(content_terms("TensorFlow"))
     assert impossible_targets("The model can be converted to ONNX. What now?") == set()
+
+
+def test_what_already_does_the_job_is_the_correction_not_the_trap() -> None:
+    s = ("Trap: writing a startup script that runs `gsutil cp` for the whole dataset onto every "
+         "worker wastes time and disk when the `/gcs/` mount already streams the data.")
+    assert _neg(s, "Read the data through the /gcs/ mount") < 0.4
+    assert _neg(s, "Write a startup script that runs gsutil cp onto every worker") >= 0.4

@@ -32,6 +32,7 @@ from assistant.answer.base import TermStats
 from assistant.answer.coach_polarity import (
     correction_share,
     denied_requirement,
+    is_trap,
     negativity,
     positions,
     unmet_need,
@@ -364,6 +365,14 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
         neg = negativity(s.text, weights, hit - rejected, negated, stem_terms) \
             if weights and hit - rejected else 0.0
+        if neg < policy.negative_share and hit - rejected and hit - rejected <= stem_terms \
+                and is_trap(s.text) and \
+                negativity(s.text, weights, hit - rejected, negated) >= policy.negative_share:
+            # The option meets the warning only in the scenario's own words, inside the trap
+            # ("use one worker so the copy runs once" against "Trap: a script that copies the
+            # data onto every worker ..."): it carries on with the trap, so the warning backs
+            # it no more than it backs the scenario.
+            continue
         for part in parts:
             # "X for A; Y for B": a sentence that denies one pairing ("X does not stop A")
             # argues against the whole option.

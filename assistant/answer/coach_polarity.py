@@ -11,7 +11,7 @@ import re
 
 from assistant.answer.text import NEGATION, content_terms
 
-__all__ = ["correction_share", "denied_requirement", "negativity", "positions", "unmet_need",
+__all__ = ["correction_share", "denied_requirement", "is_trap", "negativity", "positions", "unmet_need",
            "needs"]
 
 _NEG_CUE = re.compile(
@@ -35,6 +35,9 @@ _PEJORATIVE = re.compile(r"\b(slower|costlier|more expensive|error-prone|fragile
                          r"is the wrong|is wrong|common mistake|anti-pattern)\b", re.I)
 _OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b", re.I)
 _TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
+# "Trap: copying the data to every worker wastes disk when the mount already streams it": what
+# already does the job is the correction, not part of the trap.
+_ALREADY = re.compile(r"\b(?:when|whether)\b[^.;:]{0,60}?\balready\b", re.I)
 # Quoted scenario wording inside a sentence ("'data must not leave the project' points to X").
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{1,200}[\"\u201d]")
 # Where a correction stops: "the fix is to group classes, not to add training budget".
@@ -54,6 +57,9 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
         piv = _PIVOT.search(sentence, start + 1)
         end = piv.start() if piv else len(sentence)
+        done = _ALREADY.search(sentence, start + 1)
+        if done is not None:
+            end = min(end, done.start())
         # A quoted excuse ("so work is never interrupted") is the trap's wording, not a fact.
         # Only a negation in the trap's own predicate ("Trap: CMEK does not stop ...") makes
         # it a negative fact; one further on sits in the situation the trap describes ("...
@@ -101,6 +107,11 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
 
 
 _WORD_RE = re.compile(r"(?u)\b\w\w+\b")
+
+
+def is_trap(sentence: str) -> bool:
+    """Whether the sentence opens as a warning ("Trap: ...", "Mistake: ...")."""
+    return _TRAP.match(sentence) is not None
 
 
 def positions(sentence: str, terms: set[str]) -> list[tuple[int, str]]:
