@@ -14,6 +14,7 @@ from assistant.answer.coach_stem import (
     impossible_targets,
     missing_things,
     required_terms,
+    rule_out_phrases,
 )
 from assistant.answer.text import content_terms
 
@@ -153,3 +154,14 @@ def test_what_already_does_the_job_is_the_correction_not_the_trap() -> None:
          "worker wastes time and disk when the `/gcs/` mount already streams the data.")
     assert _neg(s, "Read the data through the /gcs/ mount") < 0.4
     assert _neg(s, "Write a startup script that runs gsutil cp onto every worker") >= 0.4
+
+
+def test_the_stems_own_words_for_what_it_rules_out() -> None:
+    assert rule_out_phrases("The team has no Kubernetes experience and wants a managed "
+                            "service. Which should they use?") == \
+        {"unskilled": "no Kubernetes experience"}
+    assert rule_out_phrases("Fix it without retraining the model, and fast. What now?") == \
+        {"forbidden": "without retraining the model"}
+    assert rule_out_phrases("Some operators cannot be converted to ONNX. What now?") == \
+        {"impossible": "cannot be converted to ONNX"}
+    assert rule_out_phrases("Drift alerts fire every week. What should you do?") == {}

@@ -61,3 +61,24 @@ def test_a_warning_rules_an_option_out_on_the_requirement_it_speaks_to() -> None
     verdict, reason = _reasons()["C"]
     assert verdict == "wrong"
     assert reason.startswith(f'Ruled out for "{DECIDING}": the material warns "Trap:'), reason
+
+
+def test_an_option_the_stem_rules_out_names_the_stems_words() -> None:
+    """An option scored down because the stem rules it out ("no Kubernetes experience") says
+    so, and is wrong rather than plausible, however well the material backs it in general."""
+    stem = ("A two-person team with no Kubernetes experience must serve an open model with the "
+            "least operational overhead. Which option should they use?")
+    mcq = parse_mcq(stem + "\n\nA. Serve it with vLLM on GKE\nB. Serverless inference\n"
+                           "C. Self-managed VMs")
+    assert mcq is not None
+    gke = _ev("Choose GKE when a platform team already runs Kubernetes.", 0.2)
+    judged = [Judged("A", 0.28, gke, None, 0.8, "no Kubernetes experience"),
+              Judged("B", 0.30, _ev("Choose serverless inference for the least operational "
+                                    "overhead.", 0.30), None, 0.9),
+              Judged("C", 0.01, _ev("Self-managed VMs run any container.", 0.01), None, 0.5)]
+    result = write_up(mcq, judged, ["B"], [], DECIDING, "high", CoachPolicy())
+    a = result.options[0]
+    assert a.verdict == "wrong"
+    assert a.reason.startswith('Ruled out by "no Kubernetes experience" in the question'), a.reason
+    assert "Choose GKE when a platform team already runs Kubernetes" in a.reason
+    assert a.citations == [1]

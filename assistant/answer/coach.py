@@ -56,6 +56,7 @@ from assistant.answer.coach_stem import (
     missing_things,
     negative_ask,
     required_terms,
+    rule_out_phrases,
     unskilled_platform,
 )
 from assistant.answer.coach_writeup import write_up
@@ -423,6 +424,7 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     forbidden = forbidden_actions(mcq.stem)
     impossible = impossible_targets(mcq.stem)
     unskilled = unskilled_platform(mcq.stem)
+    ruled_words = rule_out_phrases(mcq.stem)
     required = required_terms(mcq.stem) if policy.deny_required else set()
     judged: list[Judged] = []
     for o in mcq.options:
@@ -430,17 +432,21 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
                                   required)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
         first = content_terms(" ".join(o.text.split()[:1]))
+        ruled = ""
         if forbidden and first and first[0] in forbidden and score > 0:
             score *= policy.forbidden_factor  # it starts by doing what the stem rules out
+            ruled = ruled_words.get("forbidden", "")
         if impossible and score > 0 and not NEGATION.search(o.text) and \
                 impossible & set(content_terms(o.text)):
             score *= policy.forbidden_factor  # it goes through what the stem says cannot be
+            ruled = ruled_words.get("impossible", "")
         if unskilled is not None and score > 0 and unskilled.search(o.text) and \
                 not NEGATION.search(o.text):
             score *= policy.forbidden_factor  # a platform the stem says the team cannot run
+            ruled = ruled_words.get("unskilled", "")
         if opp is not None and opp.decisive and score > 0:
             score *= policy.decisive_factor
-        judged.append(Judged(o.label, score, sup, opp, cov))
+        judged.append(Judged(o.label, score, sup, opp, cov, ruled))
     negative = negative_ask(mcq.stem)
     n = mcq.select
     if negative:

@@ -110,3 +110,6 @@ class Judged:
     support: Evidence | None
     against: Evidence | None
     coverage: float
+    # The stem's own words that rule the option out whatever the material says about it in
+    # general ("no Kubernetes experience", "without retraining"); empty when none does.
+    ruled_by: str = ""

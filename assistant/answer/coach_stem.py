@@ -13,7 +13,7 @@ from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
            "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
-           "impossible_targets", "unskilled_platform"]
+           "impossible_targets", "unskilled_platform", "rule_out_phrases"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -390,3 +390,24 @@ _K8S_OPTION = re.compile(r"\b(?:kubernetes|gke|k8s)\b", re.I)
 def unskilled_platform(stem: str) -> re.Pattern[str] | None:
     """The pattern of options that need a platform the stem says the team cannot run."""
     return _K8S_OPTION if _NO_K8S in constraints_in(stem) else None
+
+
+_RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
+
+
+def rule_out_phrases(stem: str) -> dict[str, str]:
+    """The stem's own words for each kind of rule-out it states, so that a reason can name
+    the constraint ("no Kubernetes experience") instead of saying the option is backed less:
+    ``forbidden`` ("without retraining"), ``impossible`` ("cannot be converted to ONNX"),
+    ``unskilled`` ("no Kubernetes experience"). A kind the stem does not state is absent."""
+    found = {"forbidden": _WITHOUT.search(_CHOOSE.sub(" ", stem)),
+             "impossible": _IMPOSSIBLE.search(stem),
+             "unskilled": _NO_K8S.question.search(stem)}
+    out: dict[str, str] = {}
+    for kind, m in found.items():
+        if m is None:
+            continue
+        rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", m.string[m.end():],
+                        maxsplit=1)[0].split()
+        out[kind] = " ".join([m.group(0), *rest[:_RULE_WORDS]]).strip()
+    return out

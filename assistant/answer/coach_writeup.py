@@ -68,6 +68,8 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
             verdict = "plausible_not_best"
         else:
             verdict = "wrong"
+        if j.ruled_by and choice and verdict == "plausible_not_best":
+            verdict = "wrong"  # the stem rules it out, however well it is backed in general
         if verdict == "wrong" and j.against is not None and (j.against.decisive or (
                 j.against.coverage >= policy.covered and
                 (j.support is None or -j.against.score >= 0.5 * j.support.score))):
@@ -84,7 +86,13 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
                 c = f'"{deciding_constraint(mcq.stem, ev.sentence, stats)}"'
             else:
                 c = f'"{constraint}"'
-            if verdict == "best" and confidence == "low":
+            if j.ruled_by and verdict == "wrong":
+                # The stem itself rules it out ("no Kubernetes experience"): name that, not a
+                # requirement the option's own sentence happens to match.
+                reason = (f'Ruled out by "{j.ruled_by}" in the question' +
+                          (f', and the material warns "{q}" [{n}].' if ev is j.against else
+                           f'; the material backs it only in general: "{q}" [{n}].'))
+            elif verdict == "best" and confidence == "low":
                 reason = (f'Closest fit for {c}, though the material backs it only slightly more '
                           f'than the others: "{q}" [{n}].')
             elif verdict == "best":
