@@ -51,13 +51,10 @@ from assistant.answer.coach_stem import (
     constraint_phrases,
     deciding_constraint,
     excluded_terms,
-    forbidden_actions,
-    impossible_targets,
     missing_things,
     negative_ask,
     required_terms,
-    rule_out_phrases,
-    unskilled_platform,
+    stem_rule_outs,
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
@@ -421,32 +418,20 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     weights = _option_weights(mcq, stats, policy.stem_echo)
     stem_w = _stem_weights(mcq, stats)
     missing = missing_things(mcq.stem)
-    forbidden = forbidden_actions(mcq.stem)
-    impossible = impossible_targets(mcq.stem)
-    unskilled = unskilled_platform(mcq.stem)
-    ruled_words = rule_out_phrases(mcq.stem)
+    rule_outs = stem_rule_outs(mcq.stem)
     required = required_terms(mcq.stem) if policy.deny_required else set()
     judged: list[Judged] = []
     for o in mcq.options:
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing,
                                   required)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
-        first = content_terms(" ".join(o.text.split()[:1]))
-        ruled = ""
-        if forbidden and first and first[0] in forbidden and score > 0:
-            score *= policy.forbidden_factor  # it starts by doing what the stem rules out
-            ruled = ruled_words.get("forbidden", "")
-        if impossible and score > 0 and not NEGATION.search(o.text) and \
-                impossible & set(content_terms(o.text)):
-            score *= policy.forbidden_factor  # it goes through what the stem says cannot be
-            ruled = ruled_words.get("impossible", "")
-        if unskilled is not None and score > 0 and unskilled.search(o.text) and \
-                not NEGATION.search(o.text):
-            score *= policy.forbidden_factor  # a platform the stem says the team cannot run
-            ruled = ruled_words.get("unskilled", "")
+        ruled = rule_outs(o.text) if score > 0 else []
+        # Each rule-out the stem states scales the option down, whatever the material says
+        # about it in general; the reason then quotes the stem's words (the last one found).
+        score *= policy.forbidden_factor ** len(ruled)
         if opp is not None and opp.decisive and score > 0:
             score *= policy.decisive_factor
-        judged.append(Judged(o.label, score, sup, opp, cov, ruled))
+        judged.append(Judged(o.label, score, sup, opp, cov, ruled[-1] if ruled else ""))
     negative = negative_ask(mcq.stem)
     n = mcq.select
     if negative:

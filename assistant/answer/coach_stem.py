@@ -13,7 +13,7 @@ from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
            "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
-           "impossible_targets", "unskilled_platform", "rule_out_phrases"]
+           "impossible_targets", "unskilled_platform", "rule_out_phrases", "stem_rule_outs"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -411,3 +411,27 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
                         maxsplit=1)[0].split()
         out[kind] = " ".join([m.group(0), *rest[:_RULE_WORDS]]).strip()
     return out
+
+
+def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
+    """For an option's text, the stem's words for each rule-out that applies to it, whatever
+    the material says about the option in general: it starts by doing what the stem rules out
+    ("without retraining"), goes through what the stem says cannot be ("cannot be converted to
+    ONNX"), or needs a platform the team cannot run ("no Kubernetes experience")."""
+    forbidden = forbidden_actions(stem)
+    impossible = impossible_targets(stem)
+    unskilled = unskilled_platform(stem)
+    words = rule_out_phrases(stem)
+
+    def applies(option: str) -> list[str]:
+        out: list[str] = []
+        first = content_terms(" ".join(option.split()[:1]))
+        affirmed = not NEGATION.search(option)
+        if forbidden and first and first[0] in forbidden:
+            out.append(words.get("forbidden", ""))
+        if impossible and affirmed and impossible & set(content_terms(option)):
+            out.append(words.get("impossible", ""))
+        if unskilled is not None and affirmed and unskilled.search(option):
+            out.append(words.get("unskilled", ""))
+        return out
+    return applies
