@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.coach import VERDICTS, ask_sentence
+from assistant.answer.coach_records import CoachPolicy
+from assistant.answer.coach_service import coach_answer
 from assistant.answer.coach_stem import constraint_phrases, deciding_constraint, excluded_terms, negative_ask
 from assistant.answer.options import OptionsError, parse_mcq, pasted_form
 from assistant.errors import QuestionError
@@ -252,6 +254,17 @@ def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) ->
     assert data["select_all"] is True
     assert data["choice"] == ["A", "B"]
     assert "all options that apply" in data["answer"]
+
+
+def test_a_close_runner_up_makes_the_pick_a_low_confidence_lean(corpus_assistant) -> None:
+    """Confidence is calibrated on the runner-up's share as well as on the raw lead: the same
+    pick, with the bar at the pick's whole score, is reported as a lean, not a confident call."""
+    mcq = parse_mcq(pasted_form(ROLLOUT, ROLLOUT_OPTIONS))
+    assert mcq is not None
+    strict = coach_answer(corpus_assistant, mcq, policy=CoachPolicy(confident_share=1.0)).mcq
+    usual = coach_answer(corpus_assistant, mcq).mcq
+    assert usual["confidence"] in ("medium", "high") and strict["confidence"] == "low"
+    assert strict["choice"] == usual["choice"] == ["B"]
 
 
 COPY_STEM = ("Each of six workers in a Vertex AI custom training job begins by running gsutil cp "

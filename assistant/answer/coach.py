@@ -462,6 +462,8 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     elif any(j.support is None or j.support.coverage < policy.confident_coverage
              for j in picked) and not negative:
         confidence = "low"  # the material states only part of the option: a lean, no more
+    elif not negative and lead < policy.confident_share * picked[0].score:
+        confidence = "low"  # the runner-up is backed nearly as well: a close call
     elif lead >= policy.high_margin and not negative:
         confidence = "high"
     elif lead >= policy.medium_margin:

@@ -93,8 +93,8 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
                           (f', and the material warns "{q}" [{n}].' if ev is j.against else
                            f'; the material backs it only in general: "{q}" [{n}].'))
             elif verdict == "best" and confidence == "low":
-                reason = (f'Closest fit for {c}, though the material backs it only slightly more '
-                          f'than the others: "{q}" [{n}].')
+                reason = (f'Closest fit for {c}, though the material does not clearly back it '
+                          f'over the others: "{q}" [{n}].')
             elif verdict == "best":
                 reason = f'Fits {c}: the material says "{q}" [{n}].'
             elif verdict == "plausible_not_best":
@@ -189,8 +189,8 @@ def summary(mcq: MCQ, verdicts: list[OptionVerdict], choice: list[str], remainin
     if choice and confidence == "low":
         picks = " and ".join(choice)
         rivals = (" over " + ", ".join(remaining)) if remaining else ""
-        lines.append(f"Leaning to {picks}{rivals} (confidence: low; the material supports it only "
-                     f'slightly more). Deciding constraint: "{constraint}".')
+        lines.append(f"Leaning to {picks}{rivals} (confidence: low; the material does not clearly "
+                     f'separate them). Deciding constraint: "{constraint}".')
     elif choice:
         picks = " and ".join(choice)
         lines.append(f"Recommended: {picks} (confidence: {confidence}). Deciding constraint: "
