@@ -65,6 +65,12 @@ def test_a_denial_reaches_from_its_negation_to_the_end_of_its_clause() -> None:
     for word in ("weights", "private", "endpoint", "input", "stable"):
         assert content_terms(word)[0] not in denied, word
 
+    # "and" before a verb of the same subject ends the denial too
+    q = "The team has almost no labeled question-answer pairs and wants a usable prototype quickly."
+    denied = denied_terms(q)
+    assert {content_terms(w)[0] for w in ("labeled", "pairs")} <= denied
+    assert not {content_terms(w)[0] for w in ("usable", "prototype", "quickly")} & denied
+
 
 def test_a_rule_whose_condition_the_question_denies_gets_no_decision_credit() -> None:
     rule = "Choose self-deployment when the weights must run inside your own network."

@@ -119,11 +119,15 @@ def meaning_fit(pieces: list[str], vectors: Any, targets: Targets | None) -> flo
 # the public internet" only "use the public internet" is denied, not the private endpoint.
 # A bare comma does not end a denial ("needs no training, validation or lineage" denies all
 # three), nor does "and" before a noun; "and" before a new subject does: "no drift alerts have
-# fired and the input distributions look stable" affirms the stable inputs.
+# fired and the input distributions look stable" affirms the stable inputs. So does "and" before
+# a verb of the same subject: "has almost no labeled pairs and wants a usable prototype quickly"
+# denies the labeled pairs, not the prototype.
 _CLAUSE_BREAK = re.compile(r"[;:()]|,\s*(?:and|so|yet)\b|\b(?:because|since|although|though|but|"
                            r"whereas|while|so that|which|who)\b|"
-                           r"\band\s+(?=(?:the|its|their|a|an|it|they|we|she|he|this|there)\b)",
-                           re.I)
+                           r"\band\s+(?=(?:the|its|their|a|an|it|they|we|she|he|this|there)\b)|"
+                           r"\band\s+(?=(?:wants?|needs?|must|has|have|is|are|requires?|prefers?|"
+                           r"plans?|expects?|asks?|uses?|can|cannot|should|will|would|hopes?|"
+                           r"aims?)\b)", re.I)
 
 
 def denied_terms(question: str) -> set[str]:
