@@ -165,3 +165,14 @@ def test_the_stems_own_words_for_what_it_rules_out() -> None:
     assert rule_out_phrases("Some operators cannot be converted to ONNX. What now?") == \
         {"impossible": "cannot be converted to ONNX"}
     assert rule_out_phrases("Drift alerts fire every week. What should you do?") == {}
+
+
+def test_a_pejorative_in_a_reason_clause_judges_that_clause_not_the_choice() -> None:
+    s = ("Choose keeping the champion deployed at a small or zero traffic share over undeploying "
+         "it when fast rollback matters, because redeploying an undeployed model is much slower "
+         "than changing a traffic split.")
+    assert _neg(s, "Keep the champion deployed at a small traffic share") < 0.4
+    assert _neg(s, "Redeploy the undeployed model") >= 0.4
+    # outside a reason clause the pejorative still judges what it follows
+    s = "Scaling out only on demand, which is slower because new replicas must start, saves cost."
+    assert _neg(s, "Scale out only on demand") >= 0.4

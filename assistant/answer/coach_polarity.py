@@ -38,6 +38,7 @@ _TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
 # "Trap: copying the data to every worker wastes disk when the mount already streams it": what
 # already does the job is the correction, not part of the trap.
 _ALREADY = re.compile(r"\b(?:when|whether)\b[^.;:]{0,60}?\balready\b", re.I)
+_REASON = re.compile(r"\b(?:because|since|whereas|while)\b|;")
 # Quoted scenario wording inside a sentence ("'data must not leave the project' points to X").
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{1,200}[\"\u201d]")
 # Where a correction stops: "the fix is to group classes, not to add training budget".
@@ -72,7 +73,10 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
     pej = _PEJORATIVE.search(sentence)
     if pej and not trap:
         than = re.search(r"\b(than|compared with|compared to|instead of|rather than)\b", sentence)
-        spans.append((0, than.start() if than else len(sentence)))
+        # "Choose X over Y, because redeploying Y is much slower than ...": a pejorative inside
+        # a reason clause judges that clause's own subject, not the choice before it.
+        begin = max((k.end() for k in _REASON.finditer(sentence, 0, pej.start())), default=0)
+        spans.append((begin, than.start() if than and than.start() > begin else len(sentence)))
     if option_negated:
         return spans
     # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
