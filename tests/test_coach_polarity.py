@@ -176,3 +176,9 @@ def test_a_pejorative_in_a_reason_clause_judges_that_clause_not_the_choice() -> 
     # outside a reason clause the pejorative still judges what it follows
     s = "Scaling out only on demand, which is slower because new replicas must start, saves cost."
     assert _neg(s, "Scale out only on demand") >= 0.4
+
+
+def test_a_pejorative_stops_at_the_clause_that_says_what_to_do() -> None:
+    s = ("Monitoring becomes harder because predictions do not pass through an endpoint; "
+         "devices must upload samples of inputs and predictions to a bucket.")
+    assert _neg(s, "Devices upload samples of inputs to a bucket") < 0.4

@@ -76,7 +76,12 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
         # "Choose X over Y, because redeploying Y is much slower than ...": a pejorative inside
         # a reason clause judges that clause's own subject, not the choice before it.
         begin = max((k.end() for k in _REASON.finditer(sentence, 0, pej.start())), default=0)
-        spans.append((begin, than.start() if than and than.start() > begin else len(sentence)))
+        # It stops at the next ";": "... becomes harder because ...; devices must upload samples"
+        # goes on to say what to do.
+        semi = sentence.find(";", pej.end())
+        end = min(than.start() if than and than.start() > begin else len(sentence),
+                  semi if semi >= 0 else len(sentence))
+        spans.append((begin, end))
     if option_negated:
         return spans
     # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
