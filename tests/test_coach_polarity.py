@@ -72,6 +72,9 @@ def test_what_a_scenario_says_is_gone() -> None:
     assert missing_things("Train a model on the labeled examples in BigQuery.") == []
     # an activity the scenario does without is not a thing it lacks
     assert missing_things("It supports face detection with no training, without stopping.") == []
+    # "no one has ever labeled ..." means there are no labels (it used to read as "ever")
+    assert missing_things("No one has ever labeled the customers with a segment.") == \
+        [frozenset(content_terms("labels"))]
 
 
 def test_a_need_the_scenario_cannot_meet_argues_against_the_option() -> None:

@@ -324,7 +324,10 @@ _GONE = re.compile(r"\b(?:the |its |their |any |all )?" + _NP + r" (?:was|were|h
                    r"unavailable|not available|not retained|not kept|no longer available)\b",
                    re.I)
 _NONE = re.compile(r"\b(?:no|without|lacks?|lacking|does not have|do not have|has no|have no)"
-                   r" (?:(?:copy|access|longer) (?:of |to )?)?(?:the |any )?" + _NP + r"\b", re.I)
+                   r" (?!one\b)(?:(?:copy|access|longer) (?:of |to )?)?(?:the |any )?" + _NP + r"\b",
+                   re.I)
+# "no one has ever labeled customers", "nobody annotated the images": there are no labels.
+_UNLABELED = re.compile(r"\b(?:no one|nobody)(?: \w+){0,3}? (?:labell?ed|annotated|tagged)\b", re.I)
 _STOP_WORD = re.compile(r"\b(?:and|or|but|so|that|which|to|for|in|on|at|with|by|of|is|are|was|"
                         r"were|be|can|must|should|yet|anymore|remains?|the|a|an|its|their|"
                         r"changing|moving|using|any)\b", re.I)
@@ -344,6 +347,9 @@ def missing_things(stem: str) -> list[frozenset[str]]:
             terms = frozenset(content_terms(phrase))
             if terms and terms not in out:
                 out.append(terms)
+    label = frozenset(content_terms("labels"))
+    if _UNLABELED.search(stem) and label not in out:
+        out.append(label)
     return out
 
 
