@@ -30,7 +30,7 @@ class CoachPolicy:
     high_margin: float = 0.12  # a lead this large is "high" confidence
     # A confident pick also leads its runner-up by this share of its own score: a runner-up
     # the material backs more than half as well is a close call, however large the scores.
-    # Chosen in the fourteenth pass on the dev split plus the 440 bank items: at 0.55, 3 of the
+    # Chosen in the coach's tenth run on the dev split plus the 440 bank items: at 0.55, 3 of the
     # 121 confident picks there were wrong (8 of 191 without it); 0.5 left 6 of 145.
     confident_share: float = 0.55
     covered: float = 0.34  # below this share of its terms in any sentence: not_covered
