@@ -239,6 +239,27 @@ def test_choose_two_never_picks_a_label_based_metric(corpus_assistant) -> None:
         assert "does not decide" in data["answer"] and {"B", "C"} <= set(data["remaining"])
 
 
+LATE = ("A payments company retrains its fraud model monthly. Fraud labels arrive about 30 days "
+        "after each transaction. The team wants an early warning that the model is degrading. "
+        "Which two metrics should you monitor? (Choose two.)")
+LATE_OPTIONS = ["Weekly precision and recall computed on labeled transactions",
+                "Feature distribution drift between serving data and the training baseline",
+                "Prediction distribution drift of the model scores",
+                "Training loss of the latest monthly retraining run"]
+
+
+def test_late_labels_and_an_early_warning_rule_out_a_label_based_metric(corpus_assistant) -> None:
+    """The issue's example in other words ("an early warning", no "before the labels arrive"):
+    a study cue about rare fraud backs precision and recall in general, and used to win; the
+    stem's late labels rule them out, and the reason says so in the stem's words."""
+    data = corpus_assistant.ask(pasted_form(LATE, LATE_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] in (["B", "C"], [])
+    first = data["options"][0]
+    assert first["verdict"] == "wrong"
+    assert first["reason"].startswith('Ruled out by "labels arrive about 30 days'), first["reason"]
+
+
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
     """No fixed count: the coach picks the options the material backs (it used to note this
     and still pick exactly one)."""

@@ -168,6 +168,10 @@ def test_the_stems_own_words_for_what_it_rules_out() -> None:
     assert rule_out_phrases("Some operators cannot be converted to ONNX. What now?") == \
         {"impossible": "cannot be converted to ONNX"}
     assert rule_out_phrases("Drift alerts fire every week. What should you do?") == {}
+    late = "Labels arrive about 30 days later, and the team wants an early warning."
+    assert rule_out_phrases(late) == {"late_labels": "Labels arrive about 30 days later"}
+    # late labels with no hurry: a label-based evaluation is still the way to measure quality
+    assert rule_out_phrases("Labels arrive about 30 days later. How is accuracy measured?") == {}
 
 
 def test_a_pejorative_in_a_reason_clause_judges_that_clause_not_the_choice() -> None:

@@ -398,6 +398,17 @@ def unskilled_platform(stem: str) -> re.Pattern[str] | None:
     return _K8S_OPTION if _NO_K8S in constraints_in(stem) else None
 
 
+# "Fraud labels arrive about 30 days after each transaction ... an early warning": a metric
+# computed on labels cannot warn before the labels exist, whatever the material says about
+# that metric in general. Both are needed: with late labels and no hurry, a label-based
+# evaluation (joined once the labels land) is still the right way to measure quality.
+_LATE_LABELS = next(c for c in CONSTRAINTS if c.name == "labels late or missing")
+_EARLY = re.compile(r"\b(early|earlier|before (the )?(labels?|ground[- ]truth)|warning|as soon as|"
+                    r"in the meantime|until (the )?(labels?|ground[- ]truth)|right away|"
+                    r"immediately)\b", re.I)
+_LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|labels?|"
+                           r"ground[- ]truth|confusion matrix)\b", re.I)
+
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
 
 
@@ -408,14 +419,18 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
     ``unskilled`` ("no Kubernetes experience"). A kind the stem does not state is absent."""
     found = {"forbidden": _WITHOUT.search(_CHOOSE.sub(" ", stem)),
              "impossible": _IMPOSSIBLE.search(stem),
-             "unskilled": _NO_K8S.question.search(stem)}
+             "unskilled": _NO_K8S.question.search(stem),
+             "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None}
     out: dict[str, str] = {}
     for kind, m in found.items():
         if m is None:
             continue
-        rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", m.string[m.end():],
+        tail = m.string[m.end():]
+        # A match that ends mid-word ("late" of "later") takes the rest of the word.
+        cut = next((i for i, ch in enumerate(tail) if not (ch.isalnum() or ch == "_")), len(tail))
+        rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", tail[cut:],
                         maxsplit=1)[0].split()
-        out[kind] = " ".join([m.group(0), *rest[:_RULE_WORDS]]).strip()
+        out[kind] = " ".join([m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]).strip()
     return out
 
 
@@ -439,5 +454,7 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
             out.append(words.get("impossible", ""))
         if unskilled is not None and affirmed and unskilled.search(option):
             out.append(words.get("unskilled", ""))
+        if "late_labels" in words and affirmed and _LABEL_OPTION.search(option):
+            out.append(words["late_labels"])  # a label-based metric cannot warn early
         return out
     return applies
