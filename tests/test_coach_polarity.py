@@ -15,6 +15,7 @@ from assistant.answer.coach_stem import (
     missing_things,
     required_terms,
     rule_out_phrases,
+    stem_rule_outs,
 )
 from assistant.answer.text import content_terms
 
@@ -189,3 +190,13 @@ def test_a_pejorative_stops_at_the_clause_that_says_what_to_do() -> None:
     s = ("Monitoring becomes harder because predictions do not pass through an endpoint; "
          "devices must upload samples of inputs and predictions to a bucket.")
     assert _neg(s, "Devices upload samples of inputs to a bucket") < 0.4
+
+
+def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
+    rule_outs = stem_rule_outs("There are no labels yet, and they want a model right away. "
+                               "What should they do?")
+    assert rule_outs("Measure accuracy on labeled data") == ["no labels yet"]
+    assert rule_outs("Label a sample of 1,000 images with a labeling service") == []
+    # without the hurry, nothing is ruled out
+    assert stem_rule_outs("Labels arrive a month later. How should accuracy be measured?")(
+        "Measure accuracy on the labeled data") == []

@@ -406,7 +406,8 @@ _LATE_LABELS = next(c for c in CONSTRAINTS if c.name == "labels late or missing"
 _EARLY = re.compile(r"\b(early|earlier|before (the )?(labels?|ground[- ]truth)|warning|as soon as|"
                     r"in the meantime|until (the )?(labels?|ground[- ]truth)|right away|"
                     r"immediately)\b", re.I)
-_LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|labels?|"
+# A metric computed on labels; not "Label a sample ...", which gets the labels.
+_LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|"
                            r"ground[- ]truth|confusion matrix)\b", re.I)
 
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
