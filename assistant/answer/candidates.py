@@ -155,9 +155,15 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def is_near_duplicate(a: Candidate, b: Candidate) -> bool:
     """Says the same thing: stricter than the eval's redundancy metric (quality.repeats), so
     the composer leaves a margin: vectors closer than 0.76 with a third of the words shared,
-    or mostly the same words. Contrasting decision rules are never duplicates."""
+    or mostly the same words, or two decision rules for the same choice. Contrasting decision
+    rules are never duplicates."""
     if shape.contrasting(a.text, b.text):
         return False
+    subject = shape.decision_subject(a.text)
+    if subject is not None and subject == shape.decision_subject(b.text):
+        # "Choose BigQuery ML when the data is already in BigQuery ..." from two passages:
+        # the second rule for the same choice reads as a repeat, whatever its wording.
+        return True
     ta, tb = a.scored.terms, b.scored.terms
     if not ta or not tb:
         return False
