@@ -15,7 +15,7 @@ def _cand(text: str, source: str) -> Candidate:
     sentence = split_sentences(text)[0]
     scored = ScoredSentence(Passage(chunk=chunk, rank=1, score=1.0), sentence,
                             frozenset(content_terms(sentence.text)), 1.0, 1.0)
-    return Candidate(scored, "decision", None, None, 1.0)  # type: ignore[arg-type]
+    return Candidate(scored, "decision", None, None, 1.0)
 
 
 def test_two_rules_for_the_same_choice_from_two_passages_are_repeats() -> None:
