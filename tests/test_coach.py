@@ -260,6 +260,29 @@ def test_late_labels_and_an_early_warning_rule_out_a_label_based_metric(corpus_a
     assert first["reason"].startswith('Ruled out by "labels arrive about 30 days'), first["reason"]
 
 
+UNATTENDED = ("A lender retrains its credit model with a Vertex AI pipeline. When Model "
+              "Monitoring raises a drift alert, the pipeline has to run again with no human "
+              "involvement, and the platform team wants to avoid running any new servers. How "
+              "should the alert start the pipeline?")
+UNATTENDED_OPTIONS = [
+    "Have the on-call engineer read the alert email and start the pipeline run from the console.",
+    "Send the alert to a Pub/Sub notification channel that triggers a Cloud Run function which "
+    "submits the pipeline run.",
+    "Run the pipeline every hour on a schedule so any drift is absorbed by the next run.",
+    "Poll the monitoring logs with a cron job on a Compute Engine VM that submits the run."]
+
+
+def test_no_human_involvement_rules_out_the_on_call_engineer(corpus_assistant) -> None:
+    """The material's automation cue names alerts and Pub/Sub, words the manual option shares;
+    the stem's "no human involvement" rules that option out, in the stem's words."""
+    data = corpus_assistant.ask(pasted_form(UNATTENDED, UNATTENDED_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] == ["B"]
+    first = data["options"][0]
+    assert first["verdict"] == "wrong"
+    assert first["reason"].startswith('Ruled out by "with no human involvement"'), first["reason"]
+
+
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
     """No fixed count: the coach picks the options the material backs (it used to note this
     and still pick exactly one)."""

@@ -192,6 +192,22 @@ def test_a_pejorative_stops_at_the_clause_that_says_what_to_do() -> None:
     assert _neg(s, "Devices upload samples of inputs to a bucket") < 0.4
 
 
+def test_no_person_in_the_loop_rules_out_an_option_where_someone_acts_by_hand() -> None:
+    stem = ("The drift alert must start the retraining pipeline automatically, without a person "
+            "in the loop. Which design does that?")
+    assert rule_out_phrases(stem) == {"unattended": "without a person in the loop"}
+    rule_outs = stem_rule_outs(stem)
+    assert rule_outs("Email the on-call engineer, who starts the run from the console") == \
+        ["without a person in the loop"]
+    assert rule_outs("Ask a team member to run the notebook manually") == \
+        ["without a person in the loop"]
+    assert rule_outs("Route the alert through Pub/Sub to a function that submits the run") == []
+    # "no personal data" is not "no person", and a stem that wants a reviewer rules out nothing
+    assert rule_out_phrases("The prompts contain no personal data. What is simplest?") == {}
+    assert stem_rule_outs("Keep a human in the loop for every loan decision. What now?")(
+        "A data scientist reviews each flagged decision") == []
+
+
 def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
     rule_outs = stem_rule_outs("There are no labels yet, and they want a model right away. "
                                "What should they do?")

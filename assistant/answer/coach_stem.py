@@ -410,6 +410,18 @@ _EARLY = re.compile(r"\b(early|earlier|before (the )?(labels?|ground[- ]truth)|w
 _LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|"
                            r"ground[- ]truth|confusion matrix)\b", re.I)
 
+# "A sustained drift alert must start the retraining pipeline automatically, without a person
+# in the loop": an option that has someone act by hand ("email the on-call engineer, who starts
+# the pipeline from the console") fails that requirement, whatever the material says about its
+# parts. Only a stated absence of people counts; "with a human in the loop" asks for one.
+_UNATTENDED = re.compile(r"\b(?:without|with no|no)\s+(?:any\s+|a\s+)?(?:manual|human|person\b|people|"
+                         r"someone|anyone|one has to|engineer\b|operator\b)|\bfully automat\w*|"
+                         r"\bhands[- ]off\b", re.I)
+_MANUAL_OPTION = re.compile(r"\b(?:manual(?:ly)?|by hand|on-call|sign-off|ask(?:s|ing)? (?:a|an|the|"
+                            r"someone)|(?:an?|the) (?:engineer|person|team member|data scientist|"
+                            r"human|analyst|reviewer|operator)s?,? (?:who|to|starts?|runs?|"
+                            r"reviews?|approves?|checks?|signs?))\b", re.I)
+
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
 
 
@@ -417,11 +429,13 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
     """The stem's own words for each kind of rule-out it states, so that a reason can name
     the constraint ("no Kubernetes experience") instead of saying the option is backed less:
     ``forbidden`` ("without retraining"), ``impossible`` ("cannot be converted to ONNX"),
-    ``unskilled`` ("no Kubernetes experience"). A kind the stem does not state is absent."""
+    ``unskilled`` ("no Kubernetes experience"), ``late_labels`` and ``unattended`` ("without a
+    person in the loop"). A kind the stem does not state is absent."""
     found = {"forbidden": _WITHOUT.search(_CHOOSE.sub(" ", stem)),
              "impossible": _IMPOSSIBLE.search(stem),
              "unskilled": _NO_K8S.question.search(stem),
-             "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None}
+             "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None,
+             "unattended": _UNATTENDED.search(stem)}
     out: dict[str, str] = {}
     for kind, m in found.items():
         if m is None:
@@ -439,7 +453,8 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
     """For an option's text, the stem's words for each rule-out that applies to it, whatever
     the material says about the option in general: it starts by doing what the stem rules out
     ("without retraining"), goes through what the stem says cannot be ("cannot be converted to
-    ONNX"), or needs a platform the team cannot run ("no Kubernetes experience")."""
+    ONNX"), needs a platform the team cannot run ("no Kubernetes experience"), or has a person
+    act by hand when the stem wants no one in the loop."""
     forbidden = forbidden_actions(stem)
     impossible = impossible_targets(stem)
     unskilled = unskilled_platform(stem)
@@ -457,5 +472,7 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
             out.append(words.get("unskilled", ""))
         if "late_labels" in words and affirmed and _LABEL_OPTION.search(option):
             out.append(words["late_labels"])  # a label-based metric cannot warn early
+        if "unattended" in words and affirmed and _MANUAL_OPTION.search(option):
+            out.append(words["unattended"])  # a person acting by hand is not automatic
         return out
     return applies
