@@ -283,6 +283,26 @@ def test_no_human_involvement_rules_out_the_on_call_engineer(corpus_assistant) -
     assert first["reason"].startswith('Ruled out by "with no human involvement"'), first["reason"]
 
 
+UNLABELED = ("A regional gym chain keeps visit logs, class bookings and membership tenure for "
+             "200,000 members in BigQuery. Nobody has ever labeled the members with a persona, "
+             "but marketing wants to find groups of similar members for targeted offers, and the "
+             "analysts only write SQL. What should they build?")
+UNLABELED_OPTIONS = ["A BigQuery ML BOOSTED_TREE_CLASSIFIER that predicts each member persona.",
+                     "A BigQuery ML KMEANS model that groups members into clusters.",
+                     "A BigQuery ML LINEAR_REG model that predicts visit counts per member.",
+                     "A Vertex AI AutoML tabular classification model trained on an exported CSV."]
+
+
+def test_labels_never_made_rule_out_the_supervised_options(corpus_assistant) -> None:
+    data = corpus_assistant.ask(pasted_form(UNLABELED, UNLABELED_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] == ["B"]
+    for option in (data["options"][0], data["options"][3]):
+        assert option["verdict"] == "wrong"
+        assert option["reason"].startswith('Ruled out by "Nobody has ever labeled the members"'), \
+            option["reason"]
+
+
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
     """No fixed count: the coach picks the options the material backs (it used to note this
     and still pick exactly one)."""

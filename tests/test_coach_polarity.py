@@ -208,6 +208,21 @@ def test_no_person_in_the_loop_rules_out_an_option_where_someone_acts_by_hand() 
         "A data scientist reviews each flagged decision") == []
 
 
+def test_labels_never_made_rule_out_a_supervised_model_not_one_that_gets_labels() -> None:
+    stem = ("Purchase totals are stored in BigQuery, and no one has ever labeled customers with "
+            "a segment. Which approach should you recommend?")
+    # the quoted words end on a content word, not on "with a"
+    assert rule_out_phrases(stem) == {"unlabeled": "no one has ever labeled customers"}
+    rule_outs = stem_rule_outs(stem)
+    for supervised in ("Train a BOOSTED_TREE_CLASSIFIER that predicts each segment",
+                       "Train a LOGISTIC_REG model", "Train an AutoML classification model"):
+        assert rule_outs(supervised) == ["no one has ever labeled customers"], supervised
+    for other in ("Train a KMEANS model and assign customers to clusters",
+                  "Train an unsupervised anomaly model", "Use semi-supervised learning",
+                  "Label a sample of customers, then train a classifier"):
+        assert rule_outs(other) == [], other
+
+
 def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
     rule_outs = stem_rule_outs("There are no labels yet, and they want a model right away. "
                                "What should they do?")

@@ -410,6 +410,15 @@ _EARLY = re.compile(r"\b(early|earlier|before (the )?(labels?|ground[- ]truth)|w
 _LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|"
                            r"ground[- ]truth|confusion matrix)\b", re.I)
 
+# "No one has ever labeled customers with a segment": a supervised model ("a
+# BOOSTED_TREE_CLASSIFIER that predicts each member's segment") has nothing to learn from,
+# unless the option first gets the labels ("Label a sample ...").
+_NO_LABELS = next(c for c in CONSTRAINTS if c.name == "no labels at all")
+# "_CLASSIFIER" counts (BOOSTED_TREE_CLASSIFIER); "unsupervised" and "semi-supervised" do not.
+_SUPERVISED_OPTION = re.compile(r"(?:^|[\s_`(])(?:classifier|classification model|regressor|"
+                                r"supervised|regression)\b|\b\w+_REG\b", re.I)
+_GETS_LABELS = re.compile(r"\b(?:label(?:s|ing|ling)?|annotat\w*)\b", re.I)  # not "labeled"
+
 # "A sustained drift alert must start the retraining pipeline automatically, without a person
 # in the loop": an option that has someone act by hand ("email the on-call engineer, who starts
 # the pipeline from the console") fails that requirement, whatever the material says about its
@@ -423,19 +432,22 @@ _MANUAL_OPTION = re.compile(r"\b(?:manual(?:ly)?|by hand|on-call|sign-off|ask(?:
                             r"reviews?|approves?|checks?|signs?))\b", re.I)
 
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
+_TRAILING = frozenset("a an the with of to for in on at by and or".split())
 
 
 def rule_out_phrases(stem: str) -> dict[str, str]:
     """The stem's own words for each kind of rule-out it states, so that a reason can name
     the constraint ("no Kubernetes experience") instead of saying the option is backed less:
     ``forbidden`` ("without retraining"), ``impossible`` ("cannot be converted to ONNX"),
-    ``unskilled`` ("no Kubernetes experience"), ``late_labels`` and ``unattended`` ("without a
-    person in the loop"). A kind the stem does not state is absent."""
+    ``unskilled`` ("no Kubernetes experience"), ``late_labels``, ``unattended`` ("without a
+    person in the loop") and ``unlabeled`` ("no one has ever labeled"). A kind the stem does
+    not state is absent."""
     found = {"forbidden": _WITHOUT.search(_CHOOSE.sub(" ", stem)),
              "impossible": _IMPOSSIBLE.search(stem),
              "unskilled": _NO_K8S.question.search(stem),
              "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None,
-             "unattended": _UNATTENDED.search(stem)}
+             "unattended": _UNATTENDED.search(stem),
+             "unlabeled": _NO_LABELS.question.search(stem)}
     out: dict[str, str] = {}
     for kind, m in found.items():
         if m is None:
@@ -445,7 +457,10 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
         cut = next((i for i, ch in enumerate(tail) if not (ch.isalnum() or ch == "_")), len(tail))
         rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", tail[cut:],
                         maxsplit=1)[0].split()
-        out[kind] = " ".join([m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]).strip()
+        words = [m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]
+        while len(words) > 1 and words[-1].lower() in _TRAILING:
+            words.pop()  # "... labeled customers with a" reads as cut off: end on a content word
+        out[kind] = " ".join(words).strip()
     return out
 
 
@@ -454,7 +469,8 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
     the material says about the option in general: it starts by doing what the stem rules out
     ("without retraining"), goes through what the stem says cannot be ("cannot be converted to
     ONNX"), needs a platform the team cannot run ("no Kubernetes experience"), or has a person
-    act by hand when the stem wants no one in the loop."""
+    act by hand when the stem wants no one in the loop, or trains a supervised model on labels
+    the stem says were never made."""
     forbidden = forbidden_actions(stem)
     impossible = impossible_targets(stem)
     unskilled = unskilled_platform(stem)
@@ -474,5 +490,8 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
             out.append(words["late_labels"])  # a label-based metric cannot warn early
         if "unattended" in words and affirmed and _MANUAL_OPTION.search(option):
             out.append(words["unattended"])  # a person acting by hand is not automatic
+        if "unlabeled" in words and affirmed and _SUPERVISED_OPTION.search(option) and \
+                not _GETS_LABELS.search(option):
+            out.append(words["unlabeled"])  # a supervised model needs the missing labels
         return out
     return applies
