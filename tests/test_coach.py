@@ -575,7 +575,7 @@ def test_an_option_that_lacks_what_the_scenario_needs_is_wrong_and_says_why(
 
 
 def test_a_team_without_kubernetes_is_not_told_to_run_gke(corpus_assistant) -> None:
-    from assistant.answer.coach_stem import unskilled_platform
+    from assistant.answer.coach_ruleouts import unskilled_platform
 
     stem = ("A four-person data science team must turn its notebook workflow into a repeatable "
             "training pipeline with each step's artifacts tracked for audits. The team writes "

@@ -9,14 +9,13 @@ from assistant.answer.coach_polarity import (
     negativity,
     unmet_need,
 )
-from assistant.answer.coach_stem import (
+from assistant.answer.coach_ruleouts import (
     forbidden_actions,
     impossible_targets,
-    missing_things,
-    required_terms,
     rule_out_phrases,
     stem_rule_outs,
 )
+from assistant.answer.coach_stem import missing_things, required_terms
 from assistant.answer.text import content_terms
 
 

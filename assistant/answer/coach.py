@@ -46,6 +46,7 @@ from assistant.answer.coach_records import (
     OptionVerdict,
     Verdict,
 )
+from assistant.answer.coach_ruleouts import stem_rule_outs
 from assistant.answer.coach_stem import (
     ask_sentence,
     constraint_phrases,
@@ -54,7 +55,6 @@ from assistant.answer.coach_stem import (
     missing_things,
     negative_ask,
     required_terms,
-    stem_rule_outs,
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ

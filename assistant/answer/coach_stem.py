@@ -8,15 +8,18 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.base import TermStats
-from assistant.answer.shape import CONSTRAINTS, constraints_in
 from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases", "missing_things", "forbidden_actions", "required_terms",
-           "impossible_targets", "unskilled_platform", "rule_out_phrases", "stem_rule_outs"]
+           "constraint_phrases", "missing_things", "required_terms", "without_choose_note"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
+
+
+def without_choose_note(stem: str) -> str:
+    """The stem without its "(Choose two.)" note, whose words are not the scenario's."""
+    return _CHOOSE.sub(" ", stem)
 
 
 def _stem_sentences(stem: str) -> list[str]:
@@ -351,147 +354,3 @@ def missing_things(stem: str) -> list[frozenset[str]]:
     if _UNLABELED.search(stem) and label not in out:
         out.append(label)
     return out
-
-
-# "Operations wants each new model picked up without stopping or redeploying the job": an option
-# that starts by doing what the stem rules out ("Redeploy the model ...") fails the requirement,
-# whatever the material says about it in general.
-_WITHOUT = re.compile(r"\bwithout\s+(\w+ing(?:\s*(?:,|,? or|,? and|,? nor)\s+\w+ing)*)\b", re.I)
-
-
-def forbidden_actions(stem: str) -> set[str]:
-    """Content terms of the verbs the stem rules out with "without ...ing"."""
-    out: set[str] = set()
-    for m in _WITHOUT.finditer(_CHOOSE.sub(" ", stem)):
-        for verb in re.findall(r"\w+ing\b", m.group(1)):
-            out.update(content_terms(verb)[:1])
-    return out
-
-
-# "Some of the model's operators cannot be converted to ONNX", "the model cannot be exported as
-# TensorFlow Lite": a target format or product the scenario says is out of reach. An option
-# that goes through it fails the scenario, whatever the material says about it in general.
-_IMPOSSIBLE = re.compile(r"\b(?:cannot|can't|could not|couldn't|can no longer) be (?:converted|"
-                         r"exported|imported|compiled|translated|ported|loaded|serialized|"
-                         r"saved) (?:to|into|as|in) (?:an? |the )?([\w-]+(?: [A-Z][\w-]*)?)",
-                         re.I)
-
-
-def impossible_targets(stem: str) -> set[str]:
-    """Content terms of what the stem says the model cannot be turned into."""
-    out: set[str] = set()
-    for m in _IMPOSSIBLE.finditer(stem):
-        out.update(content_terms(m.group(1)))
-    return out
-
-
-# "The team has no Kubernetes experience": an option that has the team run Kubernetes or GKE
-# ("Kubeflow Pipelines installed on a new GKE cluster that the team manages itself") goes
-# against the stem, whatever the material says about that platform in general. The stem is
-# read with the composer's constraint ("no Kubernetes skills" in ``shape.CONSTRAINTS``).
-_NO_K8S = next(c for c in CONSTRAINTS if c.name == "no Kubernetes skills")
-_K8S_OPTION = re.compile(r"\b(?:kubernetes|gke|k8s)\b", re.I)
-
-
-def unskilled_platform(stem: str) -> re.Pattern[str] | None:
-    """The pattern of options that need a platform the stem says the team cannot run."""
-    return _K8S_OPTION if _NO_K8S in constraints_in(stem) else None
-
-
-# "Fraud labels arrive about 30 days after each transaction ... an early warning": a metric
-# computed on labels cannot warn before the labels exist, whatever the material says about
-# that metric in general. Both are needed: with late labels and no hurry, a label-based
-# evaluation (joined once the labels land) is still the right way to measure quality.
-_LATE_LABELS = next(c for c in CONSTRAINTS if c.name == "labels late or missing")
-_EARLY = re.compile(r"\b(early|earlier|before (the )?(labels?|ground[- ]truth)|warning|as soon as|"
-                    r"in the meantime|until (the )?(labels?|ground[- ]truth)|right away|"
-                    r"immediately)\b", re.I)
-# A metric computed on labels; not "Label a sample ...", which gets the labels.
-_LABEL_OPTION = re.compile(r"\b(accuracy|precision|recall|f1|auc|error rate|label+ed|"
-                           r"ground[- ]truth|confusion matrix)\b", re.I)
-
-# "No one has ever labeled customers with a segment": a supervised model ("a
-# BOOSTED_TREE_CLASSIFIER that predicts each member's segment") has nothing to learn from,
-# unless the option first gets the labels ("Label a sample ...").
-_NO_LABELS = next(c for c in CONSTRAINTS if c.name == "no labels at all")
-# "_CLASSIFIER" counts (BOOSTED_TREE_CLASSIFIER); "unsupervised" and "semi-supervised" do not.
-_SUPERVISED_OPTION = re.compile(r"(?:^|[\s_`(])(?:classifier|classification model|regressor|"
-                                r"supervised|regression)\b|\b\w+_REG\b", re.I)
-_GETS_LABELS = re.compile(r"\b(?:label(?:s|ing|ling)?|annotat\w*)\b", re.I)  # not "labeled"
-
-# "A sustained drift alert must start the retraining pipeline automatically, without a person
-# in the loop": an option that has someone act by hand ("email the on-call engineer, who starts
-# the pipeline from the console") fails that requirement, whatever the material says about its
-# parts. Only a stated absence of people counts; "with a human in the loop" asks for one.
-_UNATTENDED = re.compile(r"\b(?:without|with no|no)\s+(?:any\s+|a\s+)?(?:manual|human|person\b|people|"
-                         r"someone|anyone|one has to|engineer\b|operator\b)|\bfully automat\w*|"
-                         r"\bhands[- ]off\b", re.I)
-_MANUAL_OPTION = re.compile(r"\b(?:manual(?:ly)?|by hand|on-call|sign-off|ask(?:s|ing)? (?:a|an|the|"
-                            r"someone)|(?:an?|the) (?:engineer|person|team member|data scientist|"
-                            r"human|analyst|reviewer|operator)s?,? (?:who|to|starts?|runs?|"
-                            r"reviews?|approves?|checks?|signs?))\b", re.I)
-
-_RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
-_TRAILING = frozenset("a an the with of to for in on at by and or".split())
-
-
-def rule_out_phrases(stem: str) -> dict[str, str]:
-    """The stem's own words for each kind of rule-out it states, so that a reason can name
-    the constraint ("no Kubernetes experience") instead of saying the option is backed less:
-    ``forbidden`` ("without retraining"), ``impossible`` ("cannot be converted to ONNX"),
-    ``unskilled`` ("no Kubernetes experience"), ``late_labels``, ``unattended`` ("without a
-    person in the loop") and ``unlabeled`` ("no one has ever labeled"). A kind the stem does
-    not state is absent."""
-    found = {"forbidden": _WITHOUT.search(_CHOOSE.sub(" ", stem)),
-             "impossible": _IMPOSSIBLE.search(stem),
-             "unskilled": _NO_K8S.question.search(stem),
-             "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None,
-             "unattended": _UNATTENDED.search(stem),
-             "unlabeled": _NO_LABELS.question.search(stem)}
-    out: dict[str, str] = {}
-    for kind, m in found.items():
-        if m is None:
-            continue
-        tail = m.string[m.end():]
-        # A match that ends mid-word ("late" of "later") takes the rest of the word.
-        cut = next((i for i, ch in enumerate(tail) if not (ch.isalnum() or ch == "_")), len(tail))
-        rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", tail[cut:],
-                        maxsplit=1)[0].split()
-        words = [m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]
-        while len(words) > 1 and words[-1].lower() in _TRAILING:
-            words.pop()  # "... labeled customers with a" reads as cut off: end on a content word
-        out[kind] = " ".join(words).strip()
-    return out
-
-
-def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
-    """For an option's text, the stem's words for each rule-out that applies to it, whatever
-    the material says about the option in general: it starts by doing what the stem rules out
-    ("without retraining"), goes through what the stem says cannot be ("cannot be converted to
-    ONNX"), needs a platform the team cannot run ("no Kubernetes experience"), or has a person
-    act by hand when the stem wants no one in the loop, or trains a supervised model on labels
-    the stem says were never made."""
-    forbidden = forbidden_actions(stem)
-    impossible = impossible_targets(stem)
-    unskilled = unskilled_platform(stem)
-    words = rule_out_phrases(stem)
-
-    def applies(option: str) -> list[str]:
-        out: list[str] = []
-        first = content_terms(" ".join(option.split()[:1]))
-        affirmed = not NEGATION.search(option)
-        if forbidden and first and first[0] in forbidden:
-            out.append(words.get("forbidden", ""))
-        if impossible and affirmed and impossible & set(content_terms(option)):
-            out.append(words.get("impossible", ""))
-        if unskilled is not None and affirmed and unskilled.search(option):
-            out.append(words.get("unskilled", ""))
-        if "late_labels" in words and affirmed and _LABEL_OPTION.search(option):
-            out.append(words["late_labels"])  # a label-based metric cannot warn early
-        if "unattended" in words and affirmed and _MANUAL_OPTION.search(option):
-            out.append(words["unattended"])  # a person acting by hand is not automatic
-        if "unlabeled" in words and affirmed and _SUPERVISED_OPTION.search(option) and \
-                not _GETS_LABELS.search(option):
-            out.append(words["unlabeled"])  # a supervised model needs the missing labels
-        return out
-    return applies
