@@ -303,6 +303,25 @@ def test_labels_never_made_rule_out_the_supervised_options(corpus_assistant) -> 
             option["reason"]
 
 
+FITS = ("A team fine-tunes a BERT-base text classifier in PyTorch on Vertex AI. The model fits on "
+        "one GPU with room to spare, but one pass over the 600 GB of training text takes 30 hours, "
+        "and the team needs each run to finish overnight. Budget allows eight GPUs. What should "
+        "they do?")
+FITS_OPTIONS = ["Split each transformer layer across the eight GPUs with tensor parallelism.",
+                "Replicate the model on the eight GPUs and train with DistributedDataParallel.",
+                "Divide the layers into pipeline stages placed on different GPUs.",
+                "Shard the parameters and optimizer state across the GPUs with FSDP."]
+
+
+def test_a_model_that_fits_on_one_gpu_is_not_split_across_gpus(corpus_assistant) -> None:
+    data = corpus_assistant.ask(pasted_form(FITS, FITS_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] == ["B"]
+    for option in (data["options"][0], data["options"][2], data["options"][3]):
+        assert option["verdict"] == "wrong"
+        assert option["reason"].startswith('Ruled out by "fits on one GPU'), option["reason"]
+
+
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
     """No fixed count: the coach picks the options the material backs (it used to note this
     and still pick exactly one)."""

@@ -222,6 +222,23 @@ def test_labels_never_made_rule_out_a_supervised_model_not_one_that_gets_labels(
         assert rule_outs(other) == [], other
 
 
+def test_whether_the_model_fits_on_one_device_rules_out_the_wrong_parallelism() -> None:
+    fits = "The classifier fits comfortably in one GPU's memory, but an epoch takes a day. What now?"
+    assert rule_out_phrases(fits) == {"fits_device": "fits comfortably in one GPU's memory"}
+    rule_outs = stem_rule_outs(fits)
+    assert rule_outs("Split the layers across GPUs with model parallelism") != []
+    assert rule_outs("Shard the parameters with FSDP") != []
+    assert rule_outs("Train with data parallelism across several GPUs") == []
+    exceeds = ("With Adam, the weights and optimizer state need far more memory than one 80 GB GPU "
+               "has, even at batch size 1. What should you do?")
+    assert rule_out_phrases(exceeds) == {"exceeds_device": "more memory than one 80 GB GPU"}
+    rule_outs = stem_rule_outs(exceeds)
+    assert rule_outs("Add more DDP workers") == ["more memory than one 80 GB GPU"]
+    assert rule_outs("Shard model state with FSDP") == []
+    # a batch that does not fit is not the model's state: more workers may be the answer
+    assert rule_out_phrases("The batch does not fit in one GPU. What now?") == {}
+
+
 def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
     rule_outs = stem_rule_outs("There are no labels yet, and they want a model right away. "
                                "What should they do?")

@@ -1,8 +1,9 @@
 """What a practice question's stem rules out, whatever the material says about an option in
 general: an action it says to do "without", a format the model "cannot be converted to", a
 platform the team cannot run, a label-based metric when labels come late and an early warning
-is wanted, a person acting by hand when no one may be in the loop, and a supervised model when
-no labels were ever made. Each rule-out comes with the stem's own words, which the option's
+is wanted, a person acting by hand when no one may be in the loop, a supervised model when
+no labels were ever made, and the wrong kind of parallelism for whether the model fits on one
+device. Each rule-out comes with the stem's own words, which the option's
 reason quotes ("Ruled out by "no Kubernetes experience" in the question ...")."""
 
 from __future__ import annotations
@@ -95,6 +96,35 @@ _MANUAL_OPTION = re.compile(r"\b(?:manual(?:ly)?|by hand|on-call|sign-off|ask(?:
                             r"human|analyst|reviewer|operator)s?,? (?:who|to|starts?|runs?|"
                             r"reviews?|approves?|checks?|signs?))\b", re.I)
 
+# "The classifier fits comfortably in one GPU's memory": splitting the model across devices
+# (model, tensor or pipeline parallelism, sharding) solves a problem the scenario does not have.
+# "The weights, gradients and optimizer state need far more memory than one 80 GB GPU has":
+# adding data-parallel workers copies the whole model onto each of them, so it cannot help.
+_FITS = re.compile(r"\bfits?\b(?:\s+\w+){0,2}?\s+(?:in|on|into|within)\s+(?:the memory of\s+)?"
+                   r"(?:one|a single|each|every)\b(?:\s+[\w-]+){0,2}?\s*(?:GPU|accelerator|device|"
+                   r"TPU)s?\b", re.I)
+_EXCEEDS = re.compile(r"(?:\b(?:does not|doesn't|do not|don't|cannot|can't|no longer|too (?:big|large)"
+                      r" to) fit|more memory than (?:one|a single)|exceeds? (?:the )?(?:memory|"
+                      r"capacity) of (?:one|a single))\b", re.I)
+_MODEL_STATE = re.compile(r"\b(?:weights|parameters|optimizer state|model state|the model)\b", re.I)
+_SPLIT_MODEL_OPTION = re.compile(r"\b(?:model|tensor|pipeline) parallel\w*|\bpipeline stages\b|"
+                                 r"\bshard\w*|\bFSDP\b", re.I)
+_COPY_MODEL_OPTION = re.compile(r"\bDDP\b|DistributedDataParallel|(?<!sharded )\bdata parallel\w*|"
+                                r"\bmore (?:\w+ )?workers\b|MirroredStrategy|Reduction Server", re.I)
+
+
+def _device_fit(stem: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """(the words saying the model fits on one device, the words saying its state does not)."""
+    fits = exceeds = None
+    for sentence in re.split(r"(?<=[.!?])\s+", stem):
+        over = _EXCEEDS.search(sentence)
+        if over is not None and _MODEL_STATE.search(sentence[:over.start()]):
+            exceeds = exceeds or over
+        elif over is None:
+            fits = fits or _FITS.search(sentence)
+    return fits, exceeds
+
+
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
 _TRAILING = frozenset("a an the with of to for in on at by and or".split())
 
@@ -104,21 +134,25 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
     the constraint ("no Kubernetes experience") instead of saying the option is backed less:
     ``forbidden`` ("without retraining"), ``impossible`` ("cannot be converted to ONNX"),
     ``unskilled`` ("no Kubernetes experience"), ``late_labels``, ``unattended`` ("without a
-    person in the loop") and ``unlabeled`` ("no one has ever labeled"). A kind the stem does
-    not state is absent."""
+    person in the loop"), ``unlabeled`` ("no one has ever labeled"), ``fits_device`` ("fits
+    comfortably in one GPU") and ``exceeds_device`` ("more memory than one 80 GB GPU"). A kind
+    the stem does not state is absent."""
     found = {"forbidden": _WITHOUT.search(without_choose_note(stem)),
              "impossible": _IMPOSSIBLE.search(stem),
              "unskilled": _NO_K8S.question.search(stem),
              "late_labels": _LATE_LABELS.question.search(stem) if _EARLY.search(stem) else None,
              "unattended": _UNATTENDED.search(stem),
              "unlabeled": _NO_LABELS.question.search(stem)}
+    found["fits_device"], found["exceeds_device"] = _device_fit(stem)
     out: dict[str, str] = {}
     for kind, m in found.items():
         if m is None:
             continue
         tail = m.string[m.end():]
         # A match that ends mid-word ("late" of "later") takes the rest of the word.
-        cut = next((i for i, ch in enumerate(tail) if not (ch.isalnum() or ch == "_")), len(tail))
+        # So does a possessive ("GPU" of "GPU's memory").
+        cut = next((i for i, ch in enumerate(tail) if not (ch.isalnum() or ch in "_'\u2019")),
+                   len(tail))
         rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while)\b", tail[cut:],
                         maxsplit=1)[0].split()
         words = [m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]
@@ -133,8 +167,9 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
     the material says about the option in general: it starts by doing what the stem rules out
     ("without retraining"), goes through what the stem says cannot be ("cannot be converted to
     ONNX"), needs a platform the team cannot run ("no Kubernetes experience"), or has a person
-    act by hand when the stem wants no one in the loop, or trains a supervised model on labels
-    the stem says were never made."""
+    act by hand when the stem wants no one in the loop, trains a supervised model on labels
+    the stem says were never made, splits a model that fits on one device, or adds
+    data-parallel copies of a model whose state does not fit on one."""
     forbidden = forbidden_actions(stem)
     impossible = impossible_targets(stem)
     unskilled = unskilled_platform(stem)
@@ -157,5 +192,10 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
         if "unlabeled" in words and affirmed and _SUPERVISED_OPTION.search(option) and \
                 not _GETS_LABELS.search(option):
             out.append(words["unlabeled"])  # a supervised model needs the missing labels
+        if "fits_device" in words and affirmed and _SPLIT_MODEL_OPTION.search(option):
+            out.append(words["fits_device"])  # nothing to split: the model fits on one
+        if "exceeds_device" in words and affirmed and _COPY_MODEL_OPTION.search(option) and \
+                not _SPLIT_MODEL_OPTION.search(option):
+            out.append(words["exceeds_device"])  # each data-parallel worker holds it all
         return out
     return applies
