@@ -322,6 +322,30 @@ def test_a_model_that_fits_on_one_gpu_is_not_split_across_gpus(corpus_assistant)
         assert option["reason"].startswith('Ruled out by "fits on one GPU'), option["reason"]
 
 
+FLOAT64 = ("A research group is moving a climate simulation surrogate to Vertex AI training. Its "
+           "solver steps depend on float64 arithmetic to stay numerically stable, and most of the "
+           "work is element-wise math rather than large matrix multiplications. A manager asks "
+           "for the fastest accelerator. What should you recommend?")
+FLOAT64_OPTIONS = ["Cloud TPU v5e slices, with the solver cast to bfloat16.",
+                   "A TPU Pod slice, so the simulation runs across many chips.",
+                   "GPU or high-memory CPU machines, which support double precision.",
+                   "Cloud TPUs with mixed precision, keeping only the loss in float32."]
+
+
+def test_float64_rules_out_every_tpu_option_even_one_the_material_never_backs(
+        corpus_assistant) -> None:
+    """An option the material does not back at all ("A TPU Pod slice ...") is still ruled out
+    by the stem's words, with the deciding passage cited, rather than left "not covered"."""
+    data = corpus_assistant.ask(pasted_form(FLOAT64, FLOAT64_OPTIONS)).to_json()
+    _check_contract(data, 4)
+    assert data["choice"] == ["C"]
+    for option in (data["options"][0], data["options"][1], data["options"][3]):
+        assert option["verdict"] == "wrong"
+        assert option["reason"].startswith('Ruled out by "float64 arithmetic" in the question'), \
+            option["reason"]
+        assert option["citations"]
+
+
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
     """No fixed count: the coach picks the options the material backs (it used to note this
     and still pick exactly one)."""

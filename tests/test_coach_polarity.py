@@ -239,6 +239,35 @@ def test_whether_the_model_fits_on_one_device_rules_out_the_wrong_parallelism() 
     assert rule_out_phrases("The batch does not fit in one GPU. What now?") == {}
 
 
+PHRASED = [  # (stem, an option it rules out, an option it leaves alone)
+    ("The solver needs double-precision arithmetic throughout. Which hardware?",
+     "Use Cloud TPUs for speed", "Use GPUs or CPUs rather than TPUs"),
+    ("Compliance wants text transcripts of every call. What should you use?",
+     "Text-to-Speech with SSML", "Speech-to-Text with diarization"),
+    ("The app must read each article aloud in a natural-sounding voice. What fits?",
+     "Speech-to-Text with a custom model", "Text-to-Speech with a WaveNet voice"),
+    ("The team wants no servers to manage and pays per request. Which mode?",
+     "A self-deployed open model on a GPU endpoint", "A model-as-a-service API billed per use"),
+    ("The team does not want to write or maintain serving code. What should you do?",
+     "Write a FastAPI container that loads the weights", "Use a prebuilt serving container"),
+    ("Nobody needs a prediction before morning. What is cheapest?",
+     "A Pub/Sub and Dataflow streaming pipeline", "A nightly batch prediction job"),
+    ("The group wants the least rework when moving to Vertex AI. What should it do?",
+     "Rewrite the model in TensorFlow", "Keep PyTorch in the prebuilt PyTorch container"),
+    ("Policy says the weights must run inside the bank's own project and VPC. What fits?",
+     "Call a serverless managed API", "Self-deploy it to an endpoint in the project"),
+]
+
+
+def test_phrased_requirements_rule_out_the_options_that_break_them() -> None:
+    for stem, broken, kept in PHRASED:
+        rule_outs = stem_rule_outs(stem)
+        assert len(rule_outs(broken)) == 1 and rule_outs(broken)[0] in stem, (stem, broken)
+        assert rule_outs(kept) == [], (stem, kept)
+    # without the requirement in the stem, none of them is ruled out
+    assert all(stem_rule_outs("Which option fits best?")(broken) == [] for _, broken, _ in PHRASED)
+
+
 def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
     rule_outs = stem_rule_outs("There are no labels yet, and they want a model right away. "
                                "What should they do?")

@@ -425,10 +425,11 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
         sup, opp, cov = _evidence(o.text, weights[o.label], sents, stem_w, policy, missing,
                                   required)
         score = (sup.score if sup else 0.0) - policy.w_against * (-opp.score if opp else 0.0)
-        ruled = rule_outs(o.text) if score > 0 else []
+        ruled = rule_outs(o.text)
         # Each rule-out the stem states scales the option down, whatever the material says
         # about it in general; the reason then quotes the stem's words (the last one found).
-        score *= policy.forbidden_factor ** len(ruled)
+        # (A negative score is left alone: scaling it would raise it.)
+        score *= policy.forbidden_factor ** len(ruled) if score > 0 else 1.0
         if opp is not None and opp.decisive and score > 0:
             score *= policy.decisive_factor
         judged.append(Judged(o.label, score, sup, opp, cov, ruled[-1] if ruled else ""))

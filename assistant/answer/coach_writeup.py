@@ -68,13 +68,15 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
             verdict = "plausible_not_best"
         else:
             verdict = "wrong"
-        if j.ruled_by and choice and verdict == "plausible_not_best":
-            verdict = "wrong"  # the stem rules it out, however well it is backed in general
+        if j.ruled_by and choice and verdict in ("plausible_not_best", "not_covered"):
+            # The stem rules it out, however well (or however little) the material backs it.
+            verdict = "wrong"
         if verdict == "wrong" and j.against is not None and (j.against.decisive or (
                 j.against.coverage >= policy.covered and
                 (j.support is None or -j.against.score >= 0.5 * j.support.score))):
             ev = j.against  # a sentence that argues against the option says why it is wrong
-        if ev is not None and verdict != "not_covered":
+        if ev is not None and verdict != "not_covered" and (j.coverage >= policy.covered
+                                                             or not j.ruled_by):
             n = cite(ev)
             q = quote(ev.sentence)
             if ev is j.against or (verdict == "plausible_not_best" and not choice):
@@ -110,8 +112,10 @@ def write_up(mcq: MCQ, judged: list[Judged], choice: list[str], remaining: list[
         elif deciding is not None:
             c = f'"{constraint}"'
             n = cite(deciding)
-            reason = (f'The material does not support this option for {c}; the passage that '
-                      f'decides the question says "{quote(deciding.sentence, 30)}" [{n}].')
+            said = f'the passage that decides the question says "{quote(deciding.sentence, 30)}"'
+            reason = (f'Ruled out by "{j.ruled_by}" in the question; {said} [{n}].'
+                      if j.ruled_by and verdict == "wrong" else
+                      f'The material does not support this option for {c}; {said} [{n}].')
         else:
             reason = "The indexed material says nothing that bears on this option."
         verdicts.append(OptionVerdict(o.label, o.text, verdict, reason,
