@@ -256,6 +256,14 @@ PHRASED = [  # (stem, an option it rules out, an option it leaves alone)
      "Rewrite the model in TensorFlow", "Keep PyTorch in the prebuilt PyTorch container"),
     ("Policy says the weights must run inside the bank's own project and VPC. What fits?",
      "Call a serverless managed API", "Self-deploy it to an endpoint in the project"),
+    ("The marketing team has no data scientists and knows dashboards. What should it use?",
+     "Write a custom TensorFlow model", "Train a model with BigQuery ML"),
+    ("The lab has only a few hundred labeled images of each defect. What should it do?",
+     "Train a CNN from scratch", "Fine-tune a pretrained image model"),
+    ("Security requires least privilege for the batch job's identity. What should you grant?",
+     "Grant the Editor role on the project", "Grant Vertex AI User on a dedicated account"),
+    ("Prediction traffic must never cross the public internet. Which endpoint fits?",
+     "A dedicated public endpoint", "A Private Service Connect endpoint"),
 ]
 
 
@@ -263,6 +271,7 @@ def test_phrased_requirements_rule_out_the_options_that_break_them() -> None:
     for stem, broken, kept in PHRASED:
         rule_outs = stem_rule_outs(stem)
         assert len(rule_outs(broken)) == 1 and rule_outs(broken)[0] in stem, (stem, broken)
+        assert len(rule_outs(broken)[0].split()) <= 9, rule_outs(broken)  # a phrase, not a clause
         assert rule_outs(kept) == [], (stem, kept)
     # without the requirement in the stem, none of them is ruled out
     assert all(stem_rule_outs("Which option fits best?")(broken) == [] for _, broken, _ in PHRASED)

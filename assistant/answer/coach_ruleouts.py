@@ -166,6 +166,29 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "least_rework": (re.compile(r"\bleast (?:rework|code changes?)|\bminimal (?:rework|code "
                                 r"changes)|\bno rework|\bavoid (?:rework|rewriting)", re.I),
                      re.compile(r"^(?:rewrite|re-implement|reimplement|port)\b", re.I)),
+    "no_ml_skills": (re.compile(r"\bno (?:ML|machine learning) (?:expertise|experience|engineers?|"
+                                r"skills)|\bno data scientists?|\b(?:only|just) (?:knows?|uses?|"
+                                r"writes?) SQL|\bworks? only in SQL|\blittle (?:ML|machine "
+                                r"learning) (?:expertise|experience)", re.I),
+                     re.compile(r"\bcustom training|\bwrite (?:a |an )?(?:TensorFlow|PyTorch|Keras|"
+                                r"custom)|\bcustom (?:model|neural network|container)|\bfrom scratch",
+                                re.I)),
+    "small_dataset": (re.compile(r"\b(?:only|just) (?:a few )?(?:\d+|a few|several)? ?(?:hundred|"
+                                 r"dozen)s? (?:of )?(?:labeled |labelled )?(?:images|examples|"
+                                 r"photos|rows|documents)|\bsmall (?:labeled |labelled )?dataset|"
+                                 r"\bfew (?:labeled |labelled )?examples", re.I),
+                      re.compile(r"\bfrom scratch", re.I)),
+    "least_privilege": (re.compile(r"\bleast[- ]privilege|\bonly the (?:permissions|access|roles?) "
+                                   r"(?:it|they|he|she) needs?|\bminimum (?:permissions|access|"
+                                   r"necessary)", re.I),
+                        re.compile(r"\b(?:Owner|Editor|Admin\w*)\b|roles/(?:owner|editor)|"
+                                   r"project-level|primitive role|basic role", re.I)),
+    "no_public_internet": (re.compile(r"\b(?:must not|cannot|may not|can't|never) (?:use|traverse|"
+                                      r"go over|cross|touch|reach) the public internet|\bno public "
+                                      r"(?:internet|IP)|\bprivate (?:connectivity|network) only",
+                                      re.I),
+                           re.compile(r"public endpoint|public IP|over the (?:public )?internet",
+                                      re.I)),
     "own_network": (re.compile(r"\binside (?:the \w+'s|its|their|our) own (?:Google Cloud )?"
                                r"(?:project|VPC)|rather than behind a shared", re.I),
                     re.compile(r"\bserverless|model-as-a-service|\bMaaS\b|managed API|billed per use",
@@ -206,6 +229,8 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
         # stable", "fits on one GPU" of "fits on one GPU with room to spare".
         rest = re.split(r"[,.;:?!()]|\b(?:and|but|so|or|because|while|to|that|which|for|with)\b",
                         tail[cut:], maxsplit=1)[0].split()
+        if kind in _PHRASED and len(m.group(0).split()) > 1:
+            rest = []  # a phrased requirement is whole ("little ML experience"); "float64" is not
         words = [m.group(0) + tail[:cut], *rest[:_RULE_WORDS]]
         while len(words) > 1 and words[-1].lower() in _TRAILING:
             words.pop()  # "... labeled customers with a" reads as cut off: end on a content word
