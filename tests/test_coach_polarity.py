@@ -264,6 +264,11 @@ PHRASED = [  # (stem, an option it rules out, an option it leaves alone)
      "Grant the Editor role on the project", "Grant Vertex AI User on a dedicated account"),
     ("Prediction traffic must never cross the public internet. Which endpoint fits?",
      "A dedicated public endpoint", "A Private Service Connect endpoint"),
+    ("The analysts must lose the ability to change IAM policy but keep training. Which role?",
+     "Vertex AI Administrator on the project", "Vertex AI User on the project"),
+    ("Data must not be copied to projects outside the company, even with stolen credentials.",
+     "Encrypt every dataset with customer-managed encryption keys",
+     "A VPC Service Controls perimeter around BigQuery and Vertex AI"),
 ]
 
 

@@ -180,7 +180,9 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                       re.compile(r"\bfrom scratch", re.I)),
     "least_privilege": (re.compile(r"\bleast[- ]privilege|\bonly the (?:permissions|access|roles?) "
                                    r"(?:it|they|he|she) needs?|\bminimum (?:permissions|access|"
-                                   r"necessary)", re.I),
+                                   r"necessary)|\blose the ability to (?:change IAM|administer)|"
+                                   r"\b(?:must not|cannot|should not|may not) (?:be able to )?"
+                                   r"(?:change IAM|administer)", re.I),
                         re.compile(r"\b(?:Owner|Editor|Admin\w*)\b|roles/(?:owner|editor)|"
                                    r"project-level|primitive role|basic role", re.I)),
     "no_public_internet": (re.compile(r"\b(?:must not|cannot|may not|can't|never) (?:use|traverse|"
@@ -189,6 +191,11 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                                       re.I),
                            re.compile(r"public endpoint|public IP|over the (?:public )?internet",
                                       re.I)),
+    # Encryption keys do not stop someone with access from copying data out.
+    "exfiltration": (re.compile(r"\bexfiltrat\w*|\bstolen credentials|\bcop(?:y|ied) (?:\w+ ){0,6}"
+                                r"to (?:a |an )?(?:personal )?projects? outside|\bcopy tables to a "
+                                r"personal project", re.I),
+                     re.compile(r"customer-managed encryption|\bCMEK\b|\bencrypt", re.I)),
     "own_network": (re.compile(r"\binside (?:the \w+'s|its|their|our) own (?:Google Cloud )?"
                                r"(?:project|VPC)|rather than behind a shared", re.I),
                     re.compile(r"\bserverless|model-as-a-service|\bMaaS\b|managed API|billed per use",
