@@ -272,6 +272,20 @@ PHRASED = [  # (stem, an option it rules out, an option it leaves alone)
 ]
 
 
+def test_values_that_must_or_must_never_come_back_rule_out_the_other_transformation() -> None:
+    back = stem_rule_outs("Analysts must later be able to recover the original card numbers for "
+                          "flagged cases. Which transformation fits?")
+    assert back("Masking all but the last four digits") == ["recover the original card numbers"]
+    assert back("Format-preserving encryption (FPE-FFX)") == []
+    never = stem_rule_outs("No party may ever be able to recover citizen identifiers from the "
+                           "shared data. Which method fits?")
+    assert never("Deterministic encryption with AES-SIV") != []
+    assert never("Cryptographic hashing to an irreversible token") == []
+    assert rule_out_phrases("No party may ever be able to recover citizen identifiers from the "
+                            "data.") == {"irreversible": "No party may ever be able to recover "
+                                         "citizen identifiers"}
+
+
 def test_phrased_requirements_rule_out_the_options_that_break_them() -> None:
     for stem, broken, kept in PHRASED:
         rule_outs = stem_rule_outs(stem)

@@ -3,7 +3,8 @@ general: an action it says to do "without", a format the model "cannot be conver
 platform the team cannot run, a label-based metric when labels come late and an early warning
 is wanted, a person acting by hand when no one may be in the loop, a supervised model when
 no labels were ever made, the wrong kind of parallelism for whether the model fits on one
-device, and the options a phrased requirement excludes (TPUs for double precision,
+device, a one-way or a reversible transformation when the stem says the original values must
+or must never come back, and the options a phrased requirement excludes (TPUs for double precision,
 Text-to-Speech for transcripts, servers when the team wants none to manage, ...). Each
 rule-out comes with the stem's own words, which the option's reason quotes ("Ruled out by
 "no Kubernetes experience" in the question ...").
@@ -202,8 +203,32 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                                re.I)),
 }
 
+# "Fraud analysts must later be able to recover the original card numbers": a one-way
+# transformation (masking, redaction, hashing, bucketing) cannot give them back. "No party may
+# ever be able to recover citizen identifiers": a reversible one (encryption, FPE) can.
+_IRREVERSIBLE = re.compile(r"\b(?:never|no one|no party|nobody|not)\b[^.]{0,60}?\b(?:recover|"
+                           r"re-identif|reverse|decrypt)\w*|\birreversibl[ey]\b", re.I)
+_RECOVERABLE = re.compile(r"\b(?:recover|retrieve|get back|restore) the (?:original|real|raw|plain)"
+                          r"\b|\bre-identif\w* (?:later|when needed)|\bdecrypt\w* (?:later|when)",
+                          re.I)
+_ONE_WAY_OPTION = re.compile(r"\bmask\w*|\bredact\w*|\bhash\w*|\bbucket\w*|generali[sz]\w*|"
+                             r"\bdrop\b|\bdelet\w*|\bremov\w*", re.I)
+_TWO_WAY_OPTION = re.compile(r"\bencrypt\w*|\bFPE\b|format-preserving|AES-SIV|\breversible", re.I)
+
+
+def _recovery(stem: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """(the words saying the original values must come back, the words saying they never may)."""
+    back = never = None
+    for sentence in re.split(r"(?<=[.!?])\s+", stem):
+        no = _IRREVERSIBLE.search(sentence)
+        never = never or no
+        if no is None:
+            back = back or _RECOVERABLE.search(sentence)
+    return back, never
+
+
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
-_TRAILING = frozenset("a an the with of to for in on at by and or".split())
+_TRAILING = frozenset("a an the with of to for from in on at by and or".split())
 
 
 def rule_out_phrases(stem: str) -> dict[str, str]:
@@ -222,6 +247,7 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
              "unattended": _UNATTENDED.search(stem),
              "unlabeled": _NO_LABELS.question.search(stem)}
     found["fits_device"], found["exceeds_device"] = _device_fit(stem)
+    found["recoverable"], found["irreversible"] = _recovery(stem)
     found.update({kind: says.search(stem) for kind, (says, _) in _PHRASED.items()})
     out: dict[str, str] = {}
     for kind, m in found.items():
@@ -281,6 +307,10 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
         if "exceeds_device" in words and affirmed and _COPY_MODEL_OPTION.search(option) and \
                 not _SPLIT_MODEL_OPTION.search(option):
             out.append(words["exceeds_device"])  # each data-parallel worker holds it all
+        if "recoverable" in words and _ONE_WAY_OPTION.search(option):
+            out.append(words["recoverable"])  # a one-way transformation gives nothing back
+        if "irreversible" in words and _TWO_WAY_OPTION.search(option):
+            out.append(words["irreversible"])  # the key holder could reverse it
         out += [words[kind] for kind, (_, rules_out) in _PHRASED.items()
                 if kind in words and rules_out.search(option)]
         return out
