@@ -197,6 +197,19 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                                 r"to (?:a |an )?(?:personal )?projects? outside|\bcopy tables to a "
                                 r"personal project", re.I),
                      re.compile(r"customer-managed encryption|\bCMEK\b|\bencrypt", re.I)),
+    # Accuracy hides a rare class; "PR AUC rather than accuracy" is not an accuracy option.
+    "imbalanced": (re.compile(r"\bimbalanc\w*|\brare (?:class|event|positive|fraud)\w*|\b(?:only|"
+                              r"just|about|under|below|less than|roughly) \d+(?:\.\d+)? ?% (?:of|are|"
+                              r"positive|fraud)|\b0\.\d+ ?% of", re.I),
+                   re.compile(r"^(?!.*\b(?:rather than|instead of|not|over|beyond)\b.*\baccuracy)"
+                              r".*(?<!balanced )\baccuracy\b", re.I)),
+    # A model that must work without a connection cannot call a cloud endpoint or API.
+    "offline": (re.compile(r"\b(?:run|runs|work|works|operate|predict|classify)\w* offline\b|"
+                           r"\boffline inside\b|\b(?:no|without|intermittent|unreliable|spotty|poor)"
+                           r" (?:internet|network|connectivity|cell(?:ular)? (?:signal|coverage))",
+                           re.I),
+                re.compile(r"\b(?:call|send|request|query)\w*\b[^.]*\b(?:API|endpoint)\b|"
+                           r"Vertex AI endpoint|online prediction", re.I)),
     "own_network": (re.compile(r"\binside (?:the \w+'s|its|their|our) own (?:Google Cloud )?"
                                r"(?:project|VPC)|rather than behind a shared", re.I),
                     re.compile(r"\bserverless|model-as-a-service|\bMaaS\b|managed API|billed per use",
