@@ -198,9 +198,11 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                                 r"personal project", re.I),
                      re.compile(r"customer-managed encryption|\bCMEK\b|\bencrypt", re.I)),
     # Accuracy hides a rare class; "PR AUC rather than accuracy" is not an accuracy option.
-    "imbalanced": (re.compile(r"\bimbalanc\w*|\brare (?:class|event|positive|fraud)\w*|\b(?:only|"
-                              r"just|about|under|below|less than|roughly) \d+(?:\.\d+)? ?% (?:of|are|"
-                              r"positive|fraud)|\b0\.\d+ ?% of", re.I),
+    "imbalanced": (re.compile(r"\bimbalanc\w*|\brare (?:class|event|positive|fraud)\w*|"
+                              r"\b\d+(?:\.\d+)? ?% (?:of (?:the |all )?(?:transactions|cases|examples|"
+                              r"samples|records|claims|customers|users|rows|events|images|orders|"
+                              r"loans|applications|accounts|patients)|are (?:fraud\w*|positive|"
+                              r"churn\w*|defect\w*))", re.I),
                    re.compile(r"^(?!.*\b(?:rather than|instead of|not|over|beyond)\b.*\baccuracy)"
                               r".*(?<!balanced )\baccuracy\b", re.I)),
     # A model that must work without a connection cannot call a cloud endpoint or API.
