@@ -212,6 +212,19 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                            re.I),
                 re.compile(r"\b(?:call|send|request|query)\w*\b[^.]*\b(?:API|endpoint)\b|"
                            r"Vertex AI endpoint|online prediction", re.I)),
+    # Platforms the team says it cannot run, like "no Kubernetes experience" (``unskilled``).
+    "no_spark": (re.compile(r"\bno (?:Spark|Hadoop)\b|\b(?:no|without|lacks?) (?:\w+ )?(?:Spark|Hadoop) "
+                            r"(?:experience|skills|expertise|code)", re.I),
+                 re.compile(r"\b(?:Spark|Hadoop|Dataproc)\b", re.I)),
+    "no_beam": (re.compile(r"\b(?:nobody|no one)(?: on the team)? has (?:ever )?(?:run|built|operated|"
+                           r"written) (?:a )?(?:data|streaming|Beam|Dataflow) pipeline|\bno (?:Beam|"
+                           r"Dataflow) (?:experience|skills|expertise)|\b(?:do|does) not want to (?:run|"
+                           r"manage|operate|maintain) Dataflow", re.I),
+                re.compile(r"\b(?:Apache Beam|Dataflow)\b", re.I)),
+    "no_docker": (re.compile(r"\b(?:no one|nobody) who maintains Docker|\bnever built a Dockerfile|"
+                             r"\bno (?:Docker|container) (?:experience|skills|expertise)", re.I),
+                  re.compile(r"\bDockerfile|\bcustom container|\bbuild (?:a |an |its own )?(?:container|"
+                             r"Docker image)", re.I)),
     "own_network": (re.compile(r"\binside (?:the \w+'s|its|their|our) own (?:Google Cloud )?"
                                r"(?:project|VPC)|rather than behind a shared", re.I),
                     re.compile(r"\bserverless|model-as-a-service|\bMaaS\b|managed API|billed per use",
