@@ -302,6 +302,13 @@ def test_phrased_requirements_rule_out_the_options_that_break_them() -> None:
         assert len(rule_outs(broken)) == 1 and rule_outs(broken)[0] in stem, (stem, broken)
         assert len(rule_outs(broken)[0].split()) <= 9, rule_outs(broken)  # a phrase, not a clause
         assert rule_outs(kept) == [], (stem, kept)
+    # near misses: both speech directions wanted, a shared VM pool, a perimeter with CMEK
+    assert stem_rule_outs("Transcribe the calls and read the summaries aloud. Which APIs?")(
+        "Text-to-Speech for the summaries") == []
+    assert stem_rule_outs("The team wants no servers to manage. What should it do?")(
+        "Co-host the models on shared VMs in a deployment resource pool") == []
+    assert stem_rule_outs("Stop exfiltration by users with valid credentials. What fits?")(
+        "A VPC Service Controls perimeter, with CMEK on every dataset") == []
     # without the requirement in the stem, none of them is ruled out
     assert all(stem_rule_outs("Which option fits best?")(broken) == [] for _, broken, _ in PHRASED)
 

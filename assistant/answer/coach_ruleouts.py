@@ -141,7 +141,10 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                          re.compile(r"^(?!.*\b(?:rather than|instead of|not|over|avoid)\b.*\bTPU)"
                                     r".*\bTPUs?\b", re.I)),
     # Speech-to-Text and Text-to-Speech go opposite ways.
-    "transcripts": (re.compile(r"\btranscri(?:pt|b)\w*|speech (?:in)?to text", re.I),
+    "transcripts": (re.compile(r"\btranscri(?:be|bes|bed|bing|ption)\b|speech (?:in)?to text|"
+                               r"\b(?:text )?transcripts? (?:of|from) (?:the |their |its )?(?:calls|"
+                               r"audio|recordings|meetings|speech|interviews)|\bwants? (?:text )?"
+                               r"transcripts", re.I),
                     re.compile(r"\bText-to-Speech\b", re.I)),
     "spoken_output": (re.compile(r"\bread (?:\w+ )?aloud|natural-sounding (?:speech|voice)|"
                                  r"(?:spoken|audio) version of", re.I),
@@ -152,7 +155,8 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                               r"clusters?)|\bno cost when idle|without managing (?:any )?(?:servers?|"
                               r"infrastructure)", re.I),
                    re.compile(r"self-deploy\w*|self-managed|self-hosted|Compute Engine|"
-                              r"\bon (?:a |an )?(?:GKE|GPU) cluster|\bVMs?\b", re.I)),
+                              r"\bon (?:a |an )?(?:GKE|GPU) cluster|\b(?:a|an|its own|dedicated) VMs?\b",
+                              re.I)),
     "no_serving_code": (re.compile(r"(?:does not|doesn't|do not|don't) want to (?:write|build|"
                                    r"maintain)[^.]*\b(?:code|server|container)|never built a "
                                    r"Dockerfile|\bno (?:custom )?serving code", re.I),
@@ -162,8 +166,8 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                             r"score|answer)s? (?:before|until|in real time|immediately|right away)|"
                             r"\bno (?:real-time|online|low-latency) (?:requirement|need)|"
                             r"(?:does not|doesn't) need (?:real-time|online|immediate)", re.I),
-                 re.compile(r"\bstream\w*|real[- ]time|online (?:endpoint|prediction|serving)|"
-                            r"Pub/Sub", re.I)),
+                 re.compile(r"\bstream\w*|real[- ]time|online (?:endpoint|prediction|serving)",
+                            re.I)),
     "least_rework": (re.compile(r"\bleast (?:rework|code changes?)|\bminimal (?:rework|code "
                                 r"changes)|\bno rework|\bavoid (?:rework|rewriting)", re.I),
                      re.compile(r"^(?:rewrite|re-implement|reimplement|port)\b", re.I)),
@@ -196,7 +200,8 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "exfiltration": (re.compile(r"\bexfiltrat\w*|\bstolen credentials|\bcop(?:y|ied) (?:\w+ ){0,6}"
                                 r"to (?:a |an )?(?:personal )?projects? outside|\bcopy tables to a "
                                 r"personal project", re.I),
-                     re.compile(r"customer-managed encryption|\bCMEK\b|\bencrypt", re.I)),
+                     re.compile(r"^(?!.*(?:perimeter|VPC Service Controls))(?:.*)(?:customer-managed "
+                                r"encryption|\bCMEK\b|\bencrypt)", re.I)),
     # Accuracy hides a rare class; "PR AUC rather than accuracy" is not an accuracy option.
     "imbalanced": (re.compile(r"\bimbalanc\w*|\brare (?:class|event|positive|fraud)\w*|"
                               r"\b\d+(?:\.\d+)? ?% (?:of (?:the |all )?(?:transactions|cases|examples|"
@@ -225,8 +230,9 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                              r"\bno (?:Docker|container) (?:experience|skills|expertise)", re.I),
                   re.compile(r"\bDockerfile|\bcustom container|\bbuild (?:a |an |its own )?(?:container|"
                              r"Docker image)", re.I)),
-    "own_network": (re.compile(r"\binside (?:the \w+'s|its|their|our) own (?:Google Cloud )?"
-                               r"(?:project|VPC)|rather than behind a shared", re.I),
+    "own_network": (re.compile(r"\b(?:weights|model|inference|serving)\b[^.]{0,80}?\binside (?:the "
+                               r"\w+'s|its|their|our) own (?:Google Cloud )?(?:project|VPC)|rather than "
+                               r"behind a shared", re.I),
                     re.compile(r"\bserverless|model-as-a-service|\bMaaS\b|managed API|billed per use",
                                re.I)),
 }
@@ -277,6 +283,8 @@ def rule_out_phrases(stem: str) -> dict[str, str]:
     found["fits_device"], found["exceeds_device"] = _device_fit(stem)
     found["recoverable"], found["irreversible"] = _recovery(stem)
     found.update({kind: says.search(stem) for kind, (says, _) in _PHRASED.items()})
+    if found["transcripts"] and found["spoken_output"]:
+        found["transcripts"] = found["spoken_output"] = None  # both directions are wanted
     out: dict[str, str] = {}
     for kind, m in found.items():
         if m is None:
