@@ -146,7 +146,7 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                                r"audio|recordings|meetings|speech|interviews)|\bwants? (?:text )?"
                                r"transcripts", re.I),
                     re.compile(r"\bText-to-Speech\b", re.I)),
-    "spoken_output": (re.compile(r"\bread (?:\w+ )?aloud|natural-sounding (?:speech|voice)|"
+    "spoken_output": (re.compile(r"\bread (?:\w+ ){0,3}?aloud|natural-sounding (?:speech|voice)|"
                                  r"(?:spoken|audio) version of", re.I),
                       re.compile(r"\bSpeech-to-Text\b", re.I)),
     "no_servers": (re.compile(r"\bno (?:servers?|infrastructure|VMs?|clusters?) to (?:manage|run|"
