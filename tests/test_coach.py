@@ -339,6 +339,7 @@ def test_float64_rules_out_every_tpu_option_even_one_the_material_never_backs(
     data = corpus_assistant.ask(pasted_form(FLOAT64, FLOAT64_OPTIONS)).to_json()
     _check_contract(data, 4)
     assert data["choice"] == ["C"]
+    assert data["constraint"] == "float64 arithmetic"  # the words that ruled the others out
     for option in (data["options"][0], data["options"][1], data["options"][3]):
         assert option["verdict"] == "wrong"
         assert option["reason"].startswith('Ruled out by "float64 arithmetic" in the question'), \

@@ -486,6 +486,9 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     if negative:
         deciding = picked[0].against or (ranked[n].support if runner else None)
     constraint = deciding_constraint(mcq.stem, deciding.sentence if deciding else "", stats)
+    ruled = [j.ruled_by for j in judged if j.ruled_by and j.label not in choice]
+    if ruled and choice and not negative and not any(j.ruled_by for j in picked):
+        constraint = ruled[0]  # the stem's own words ruled the others out: that decided it
     return write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
                      stats)
 
