@@ -340,6 +340,7 @@ def test_float64_rules_out_every_tpu_option_even_one_the_material_never_backs(
     _check_contract(data, 4)
     assert data["choice"] == ["C"]
     assert data["constraint"] == "float64 arithmetic"  # the words that ruled the others out
+    assert data["confidence"] == "medium"  # every other option breaks the stated requirement
     for option in (data["options"][0], data["options"][1], data["options"][3]):
         assert option["verdict"] == "wrong"
         assert option["reason"].startswith('Ruled out by "float64 arithmetic" in the question'), \

@@ -489,6 +489,8 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
     ruled = [j.ruled_by for j in judged if j.ruled_by and j.label not in choice]
     if ruled and choice and not negative and not any(j.ruled_by for j in picked):
         constraint = ruled[0]  # the stem's own words ruled the others out: that decided it
+        if len(ruled) == len(judged) - len(picked) and confidence == "low":
+            confidence = "medium"  # every other option breaks a requirement the stem states
     return write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
                      stats)
 
