@@ -217,6 +217,16 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                            re.I),
                 re.compile(r"\b(?:call|send|request|query)\w*\b[^.]*\b(?:API|endpoint)\b|"
                            r"Vertex AI endpoint|online prediction", re.I)),
+    "data_stays": (re.compile(r"\bwithout (?:export|mov|copy)\w* (?:the )?data|\b(?:do not|don't|not) "
+                              r"want to (?:export|move|copy)|\b(?:never|must not|cannot|can't) leave "
+                              r"BigQuery|\b(?:minimal|no) data movement|\bavoid moving (?:the )?data",
+                              re.I),
+                   re.compile(r"\bexport\w*\b[^.]*\b(?:Cloud Storage|CSV|bucket|files?)\b|\bcop(?:y|ies)"
+                              r"\b[^.]*\bto (?:Cloud Storage|a bucket)|\bCSV files?\b", re.I)),
+    "fresh_features": (re.compile(r"\bwithin (?:a few |\d+ )?seconds|\bnear[- ]real[- ]time|\breal[- ]"
+                                  r"time features|\bseconds-old", re.I),
+                       re.compile(r"\bnightly\b|\bdaily\b|\bonce a day|\bweekly\b|\bevery (?:night|"
+                                  r"day|week)", re.I)),
     # Platforms the team says it cannot run, like "no Kubernetes experience" (``unskilled``).
     "no_spark": (re.compile(r"\bno (?:Spark|Hadoop)\b|\b(?:no|without|lacks?) (?:\w+ )?(?:Spark|Hadoop) "
                             r"(?:experience|skills|expertise|code)", re.I),
