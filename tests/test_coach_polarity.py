@@ -313,6 +313,9 @@ def test_phrased_requirements_rule_out_the_options_that_break_them() -> None:
         "Co-host the models on shared VMs in a deployment resource pool") == []
     assert stem_rule_outs("Stop exfiltration by users with valid credentials. What fits?")(
         "A VPC Service Controls perimeter, with CMEK on every dataset") == []
+    # what an option sets aside is not what it does
+    assert stem_rule_outs("They must lose the ability to change IAM policy. Which role?")(
+        "Vertex AI User rather than Vertex AI Administrator") == []
     # without the requirement in the stem, none of them is ruled out
     assert all(stem_rule_outs("Which option fits best?")(broken) == [] for _, broken, _ in PHRASED)
 

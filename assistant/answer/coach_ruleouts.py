@@ -252,9 +252,12 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 # ever be able to recover citizen identifiers": a reversible one (encryption, FPE) can.
 _IRREVERSIBLE = re.compile(r"\b(?:never|no one|no party|nobody|not)\b[^.]{0,60}?\b(?:recover|"
                            r"re-identif|reverse|decrypt)\w*|\birreversibl[ey]\b", re.I)
-_RECOVERABLE = re.compile(r"\b(?:recover|retrieve|get back|restore) the (?:original|real|raw|plain)"
-                          r"\b|\bre-identif\w* (?:later|when needed)|\bdecrypt\w* (?:later|when)",
-                          re.I)
+# The values themselves: "recover the original card numbers", "the real number of customers
+# the model flags" (their card numbers).
+_RECOVERABLE = re.compile(r"\b(?:recover|retrieve|get back|restore) the (?:original|real|raw|plain) "
+                          r"(?:[\w-]+ ){0,2}?(?:values?|numbers?|identifiers?|IDs?|data|records?|"
+                          r"names?|emails?|addresses)\b|\bre-identif\w* (?:later|when "
+                          r"needed)|\bdecrypt\w* (?:later|when)", re.I)
 _ONE_WAY_OPTION = re.compile(r"\bmask\w*|\bredact\w*|\bhash\w*|\bbucket\w*|generali[sz]\w*|"
                              r"\bdrop\b|\bdelet\w*|\bremov\w*", re.I)
 _TWO_WAY_OPTION = re.compile(r"\bencrypt\w*|\bFPE\b|format-preserving|AES-SIV|\breversible", re.I)
@@ -270,6 +273,8 @@ def _recovery(stem: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
             back = back or _RECOVERABLE.search(sentence)
     return back, never
 
+
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|never|without)\b", re.I)
 
 _RULE_WORDS = 3  # words of the clause after a rule-out match that a reason quotes with it
 _TRAILING = frozenset("a an the with of to for from in on at by and or".split())
@@ -357,7 +362,10 @@ def stem_rule_outs(stem: str) -> Callable[[str], list[str]]:
             out.append(words["recoverable"])  # a one-way transformation gives nothing back
         if "irreversible" in words and _TWO_WAY_OPTION.search(option):
             out.append(words["irreversible"])  # the key holder could reverse it
+        # What the option does, not what it sets aside ("Vertex AI User rather than
+        # Administrator", "PR AUC instead of accuracy").
+        head = _SET_ASIDE.split(option, maxsplit=1)[0]
         out += [words[kind] for kind, (_, rules_out) in _PHRASED.items()
-                if kind in words and rules_out.search(option)]
+                if kind in words and rules_out.search(head)]
         return out
     return applies
