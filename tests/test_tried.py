@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.answer.base import MARKER
 from assistant.answer.rulefit import denied_terms
 from assistant.answer.text import content_terms
-from assistant.answer.tried import about_tried, needs_denied, tried_things
+from assistant.answer.tried import about_tried, needs_denied, ruled_out, tried_things
 
 
 def test_the_tried_thing_is_read_from_already_but() -> None:
@@ -57,3 +57,29 @@ def test_the_quantization_that_needs_no_dataset_leads(corpus_assistant) -> None:
          "needing any representative dataset for calibration?")
     lead = MARKER.sub("", corpus_assistant.ask(q).lead)
     assert lead.startswith("Dynamic range quantization"), lead
+
+
+NO_K8S = ("A two-person startup has no Kubernetes experience and wants to serve an open-weight LLM "
+          "it fine-tuned, with autoscaling and request logging. What should it use?")
+
+
+def test_a_recommendation_the_question_rules_out_is_another_scenarios_answer() -> None:
+    assert ruled_out("Choose GKE when a platform team already runs Kubernetes.", "decision", NO_K8S)
+    assert ruled_out("GKE scales model servers with the Horizontal Pod Autoscaler.", "plain", NO_K8S)
+    assert ruled_out('"Must stay portable across clouds" points to Kubeflow on GKE.', "cue", NO_K8S)
+    assert not ruled_out("Choose a self-deployed Vertex AI endpoint when you need your own "
+                         "weights but managed autoscaling.", "decision", NO_K8S)
+    # a sentence that only mentions the platform later is not about it; a trap is not a rule
+    assert not ruled_out("Vertex AI endpoints autoscale replicas, with no cluster on GKE to run.",
+                         "plain", NO_K8S)
+    assert not ruled_out("Trap: running vLLM on GKE for a team without Kubernetes skills.", "trap",
+                         NO_K8S)
+
+
+def test_no_kubernetes_experience_does_not_get_a_gke_answer(corpus_assistant) -> None:
+    # Before ruled_out, every sentence of this answer was about GKE node pools and autoscalers.
+    ans = corpus_assistant.ask(NO_K8S)
+    assert not ans.abstained
+    assert "Vertex AI endpoint" in ans.lead, ans.lead
+    assert "GKE" not in ans.lead and "Kubernetes" not in ans.lead
+

@@ -66,7 +66,7 @@ from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, states_figure
-from assistant.answer.tried import TRIED_PENALTY, about_tried, needs_denied, tried_things
+from assistant.answer.tried import TRIED_PENALTY, about_tried, needs_denied, ruled_out, tried_things
 from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
 
@@ -326,7 +326,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             # asks to name one member ("Which de-identification technique ...?"): an overview
             # of the category names none, however close its words are to the question.
             total -= _OVERVIEW_PENALTY * (2.0 if member_q else 1.0)
-        if about_tried(text, role, tried) or needs_denied(text, denied):
+        if about_tried(text, role, tried) or needs_denied(text, denied) or \
+                ruled_out(text, role, question):
             total -= TRIED_PENALTY
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
@@ -404,9 +405,8 @@ class ExtractiveComposer:
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").
-        # A yes/no question is the exception: "Monitoring cannot be attached to a batch job
-        # after it has been created" restates "Can Model Monitoring be attached ...?" and adds
-        # the verdict, which is the answer.
+        # A yes/no question is the exception: "Monitoring cannot be attached ... after it has been
+        # created" restates "Can Model Monitoring be attached ...?" but adds the verdict, the answer.
         leadable = [c for c in leadable if c.stated or (
             (c.sem is None or c.sem >= _LEAD_MIN_SEM) and
             (not echoes(c, qset) or (kind == "yesno" and _adds_verdict(c.text, question))))

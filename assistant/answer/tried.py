@@ -4,17 +4,22 @@ bfloat16 mixed precision, yet the job runs out of memory". Exam scenarios state 
 to rule the tried thing out, so a sentence about it ("Request-response logging stores a
 sample of requests ...") shares the most words with the question and is still not the
 answer. It should not lead; it may still follow as context. The same holds for a method that
-needs what the question says is absent (``needs_denied``)."""
+needs what the question says is absent (``needs_denied``), and for a rule or cue that
+recommends what the question's stated requirements rule out (``ruled_out``: "Choose GKE when
+..." for a team with "no Kubernetes experience", with the coach's rule-outs)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from assistant.answer.coach_polarity import needs
+from assistant.answer.coach_ruleouts import stem_rule_outs
 from assistant.answer.shape import decision_subject
 from assistant.answer.text import content_terms
 
-__all__ = ["tried_things", "about_tried", "needs_denied", "TRIED_PENALTY"]
+__all__ = ["tried_things", "about_tried", "needs_denied", "ruled_out", "TRIED_PENALTY"]
 
 TRIED_PENALTY = 0.3
 # "<subject> ... already <done>, but|yet|however ...", within one sentence.
@@ -56,3 +61,28 @@ def needs_denied(text: str, denied: set[str] | frozenset[str]) -> bool:
     words it uses only after "no", "without", ...): at least two of the need's words."""
     return bool(denied) and any(len(scope & denied) >= _DENIED_NEED_TERMS
                                 for _, scope in needs(text))
+
+
+_OPENING_WORDS = 6  # a plain sentence is about what it names first
+# "<scenario> points to <recommendation>; <another scenario> points to ...": the first one.
+_POINTS_TO = re.compile(r"\bpoints? to\b([^;]*)", re.I)
+
+
+@lru_cache(maxsize=16)
+def _rule_outs(question: str) -> Callable[[str], list[str]]:
+    return stem_rule_outs(question)  # one question's sentences are scored in a row
+
+
+def ruled_out(text: str, role: str, question: str) -> bool:
+    """A decision rule or exam cue whose recommendation the question's own requirements rule
+    out (``coach_ruleouts``): another scenario's answer, however well its words match."""
+    if role == "decision":
+        rec = decision_subject(text)
+    elif role == "cue":
+        m = _POINTS_TO.search(text)
+        rec = m.group(1) if m else None
+    elif role == "plain":
+        rec = " ".join(text.split()[:_OPENING_WORDS])  # "GKE scales model servers ..."
+    else:
+        return False
+    return rec is not None and bool(rec.strip()) and bool(_rule_outs(question)(rec))
