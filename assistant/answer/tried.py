@@ -4,9 +4,9 @@ bfloat16 mixed precision, yet the job runs out of memory". Exam scenarios state 
 to rule the tried thing out, so a sentence about it ("Request-response logging stores a
 sample of requests ...") shares the most words with the question and is still not the
 answer. It should not lead; it may still follow as context. The same holds for a method that
-needs what the question says is absent (``needs_denied``), and for a rule or cue that
-recommends what the question's stated requirements rule out (``ruled_out``: "Choose GKE when
-..." for a team with "no Kubernetes experience", with the coach's rule-outs)."""
+needs what the question says is absent (``needs_denied``), and for a sentence that recommends
+or opens with what the question's stated requirements rule out (``ruled_out``: "Choose GKE
+when ..." for a team with "no Kubernetes experience", with the coach's rule-outs)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def _rule_outs(question: str) -> Callable[[str], list[str]]:
 
 
 def ruled_out(text: str, role: str, question: str) -> bool:
-    """A decision rule or exam cue whose recommendation the question's own requirements rule
-    out (``coach_ruleouts``): another scenario's answer, however well its words match."""
+    """A decision rule or exam cue whose recommendation, or a plain sentence whose opening
+    words, the question's own requirements rule out (``coach_ruleouts``): "GKE scales model
+    servers ..." for a team with "no Kubernetes experience" is another scenario's answer,
+    however well its words match."""
     if role == "decision":
         rec = decision_subject(text)
     elif role == "cue":
