@@ -260,92 +260,73 @@ def test_late_labels_and_an_early_warning_rule_out_a_label_based_metric(corpus_a
     assert first["reason"].startswith('Ruled out by "labels arrive about 30 days'), first["reason"]
 
 
-UNATTENDED = ("A lender retrains its credit model with a Vertex AI pipeline. When Model "
-              "Monitoring raises a drift alert, the pipeline has to run again with no human "
-              "involvement, and the platform team wants to avoid running any new servers. How "
-              "should the alert start the pipeline?")
-UNATTENDED_OPTIONS = [
-    "Have the on-call engineer read the alert email and start the pipeline run from the console.",
-    "Send the alert to a Pub/Sub notification channel that triggers a Cloud Run function which "
-    "submits the pipeline run.",
-    "Run the pipeline every hour on a schedule so any drift is absorbed by the next run.",
-    "Poll the monitoring logs with a cron job on a Compute Engine VM that submits the run."]
+# Scenarios whose stem states a requirement that rules options out, whatever the material says
+# about them in general: (stem, options, the pick, the ruled-out labels, the stem's words).
+RULED_OUT = {
+    # The material's automation cue names alerts and Pub/Sub, words the manual option shares.
+    "no human involvement": (
+        "A lender retrains its credit model with a Vertex AI pipeline. When Model Monitoring "
+        "raises a drift alert, the pipeline has to run again with no human involvement, and the "
+        "platform team wants to avoid running any new servers. How should the alert start the "
+        "pipeline?",
+        ["Have the on-call engineer read the alert email and start the pipeline run from the "
+         "console.",
+         "Send the alert to a Pub/Sub notification channel that triggers a Cloud Run function "
+         "which submits the pipeline run.",
+         "Run the pipeline every hour on a schedule so any drift is absorbed by the next run.",
+         "Poll the monitoring logs with a cron job on a Compute Engine VM that submits the run."],
+        "B", "A", "with no human involvement"),
+    "labels never made": (
+        "A regional gym chain keeps visit logs, class bookings and membership tenure for 200,000 "
+        "members in BigQuery. Nobody has ever labeled the members with a persona, but marketing "
+        "wants to find groups of similar members for targeted offers, and the analysts only "
+        "write SQL. What should they build?",
+        ["A BigQuery ML BOOSTED_TREE_CLASSIFIER that predicts each member persona.",
+         "A BigQuery ML KMEANS model that groups members into clusters.",
+         "A BigQuery ML LINEAR_REG model that predicts visit counts per member.",
+         "A Vertex AI AutoML tabular classification model trained on an exported CSV."],
+        "B", "AD", "Nobody has ever labeled the members"),
+    # The old code picked FSDP here.
+    "fits on one GPU": (
+        "A team fine-tunes a BERT-base text classifier in PyTorch on Vertex AI. The model fits on "
+        "one GPU with room to spare, but one pass over the 600 GB of training text takes 30 "
+        "hours, and the team needs each run to finish overnight. Budget allows eight GPUs. What "
+        "should they do?",
+        ["Split each transformer layer across the eight GPUs with tensor parallelism.",
+         "Replicate the model on the eight GPUs and train with DistributedDataParallel.",
+         "Divide the layers into pipeline stages placed on different GPUs.",
+         "Shard the parameters and optimizer state across the GPUs with FSDP."],
+        "B", "ACD", "fits on one GPU"),
+    # "A TPU Pod slice ..." is backed by no passage at all, and is still ruled out (with the
+    # deciding passage cited) rather than left "not covered".
+    "float64": (
+        "A research group is moving a climate simulation surrogate to Vertex AI training. Its "
+        "solver steps depend on float64 arithmetic to stay numerically stable, and most of the "
+        "work is element-wise math rather than large matrix multiplications. A manager asks for "
+        "the fastest accelerator. What should you recommend?",
+        ["Cloud TPU v5e slices, with the solver cast to bfloat16.",
+         "A TPU Pod slice, so the simulation runs across many chips.",
+         "GPU or high-memory CPU machines, which support double precision.",
+         "Cloud TPUs with mixed precision, keeping only the loss in float32."],
+        "C", "ABD", "float64 arithmetic"),
+}
 
 
-def test_no_human_involvement_rules_out_the_on_call_engineer(corpus_assistant) -> None:
-    """The material's automation cue names alerts and Pub/Sub, words the manual option shares;
-    the stem's "no human involvement" rules that option out, in the stem's words."""
-    data = corpus_assistant.ask(pasted_form(UNATTENDED, UNATTENDED_OPTIONS)).to_json()
+@pytest.mark.parametrize("case", sorted(RULED_OUT))
+def test_a_requirement_the_stem_states_rules_options_out(corpus_assistant, case: str) -> None:
+    stem, options, pick, ruled, words = RULED_OUT[case]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
     _check_contract(data, 4)
-    assert data["choice"] == ["B"]
-    first = data["options"][0]
-    assert first["verdict"] == "wrong"
-    assert first["reason"].startswith('Ruled out by "with no human involvement"'), first["reason"]
-
-
-UNLABELED = ("A regional gym chain keeps visit logs, class bookings and membership tenure for "
-             "200,000 members in BigQuery. Nobody has ever labeled the members with a persona, "
-             "but marketing wants to find groups of similar members for targeted offers, and the "
-             "analysts only write SQL. What should they build?")
-UNLABELED_OPTIONS = ["A BigQuery ML BOOSTED_TREE_CLASSIFIER that predicts each member persona.",
-                     "A BigQuery ML KMEANS model that groups members into clusters.",
-                     "A BigQuery ML LINEAR_REG model that predicts visit counts per member.",
-                     "A Vertex AI AutoML tabular classification model trained on an exported CSV."]
-
-
-def test_labels_never_made_rule_out_the_supervised_options(corpus_assistant) -> None:
-    data = corpus_assistant.ask(pasted_form(UNLABELED, UNLABELED_OPTIONS)).to_json()
-    _check_contract(data, 4)
-    assert data["choice"] == ["B"]
-    for option in (data["options"][0], data["options"][3]):
-        assert option["verdict"] == "wrong"
-        assert option["reason"].startswith('Ruled out by "Nobody has ever labeled the members"'), \
-            option["reason"]
-
-
-FITS = ("A team fine-tunes a BERT-base text classifier in PyTorch on Vertex AI. The model fits on "
-        "one GPU with room to spare, but one pass over the 600 GB of training text takes 30 hours, "
-        "and the team needs each run to finish overnight. Budget allows eight GPUs. What should "
-        "they do?")
-FITS_OPTIONS = ["Split each transformer layer across the eight GPUs with tensor parallelism.",
-                "Replicate the model on the eight GPUs and train with DistributedDataParallel.",
-                "Divide the layers into pipeline stages placed on different GPUs.",
-                "Shard the parameters and optimizer state across the GPUs with FSDP."]
-
-
-def test_a_model_that_fits_on_one_gpu_is_not_split_across_gpus(corpus_assistant) -> None:
-    data = corpus_assistant.ask(pasted_form(FITS, FITS_OPTIONS)).to_json()
-    _check_contract(data, 4)
-    assert data["choice"] == ["B"]
-    for option in (data["options"][0], data["options"][2], data["options"][3]):
-        assert option["verdict"] == "wrong"
-        assert option["reason"].startswith('Ruled out by "fits on one GPU'), option["reason"]
-
-
-FLOAT64 = ("A research group is moving a climate simulation surrogate to Vertex AI training. Its "
-           "solver steps depend on float64 arithmetic to stay numerically stable, and most of the "
-           "work is element-wise math rather than large matrix multiplications. A manager asks "
-           "for the fastest accelerator. What should you recommend?")
-FLOAT64_OPTIONS = ["Cloud TPU v5e slices, with the solver cast to bfloat16.",
-                   "A TPU Pod slice, so the simulation runs across many chips.",
-                   "GPU or high-memory CPU machines, which support double precision.",
-                   "Cloud TPUs with mixed precision, keeping only the loss in float32."]
-
-
-def test_float64_rules_out_every_tpu_option_even_one_the_material_never_backs(
-        corpus_assistant) -> None:
-    """An option the material does not back at all ("A TPU Pod slice ...") is still ruled out
-    by the stem's words, with the deciding passage cited, rather than left "not covered"."""
-    data = corpus_assistant.ask(pasted_form(FLOAT64, FLOAT64_OPTIONS)).to_json()
-    _check_contract(data, 4)
-    assert data["choice"] == ["C"]
-    assert data["constraint"] == "float64 arithmetic"  # the words that ruled the others out
-    assert data["confidence"] == "medium"  # every other option breaks the stated requirement
-    for option in (data["options"][0], data["options"][1], data["options"][3]):
-        assert option["verdict"] == "wrong"
-        assert option["reason"].startswith('Ruled out by "float64 arithmetic" in the question'), \
-            option["reason"]
-        assert option["citations"]
+    assert data["choice"] == [pick]
+    for option in data["options"]:
+        if option["label"] in ruled:
+            assert option["verdict"] == "wrong"
+            assert option["reason"].startswith(f'Ruled out by "{words}'), option["reason"]
+            assert option["citations"]
+    if len(ruled) == len(options) - 1:
+        # every rival breaks the requirement: those words decide, and the pick is no mere lean
+        assert data["constraint"] == words
+        assert data["confidence"] in ("medium", "high")
 
 
 def test_select_all_that_apply_picks_every_supported_option(corpus_assistant) -> None:
