@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from assistant.answer.coach_stem import without_choose_note
 from assistant.answer.shape import CONSTRAINTS, constraints_in
-from assistant.answer.text import NEGATION, content_terms
+from assistant.answer.text import NEGATION, content_terms, question_sentences
 
 __all__ = ["forbidden_actions", "impossible_targets", "unskilled_platform", "rule_out_phrases",
            "stem_rule_outs"]
@@ -123,7 +123,7 @@ _COPY_MODEL_OPTION = re.compile(r"\bDDP\b|DistributedDataParallel|(?<!sharded )\
 def _device_fit(stem: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
     """(the words saying the model fits on one device, the words saying its state does not)."""
     fits = exceeds = None
-    for sentence in re.split(r"(?<=[.!?])\s+", stem):
+    for sentence in question_sentences(stem):
         over = _EXCEEDS.search(sentence)
         if over is not None and _MODEL_STATE.search(sentence[:over.start()]):
             exceeds = exceeds or over
@@ -266,7 +266,7 @@ _TWO_WAY_OPTION = re.compile(r"\bencrypt\w*|\bFPE\b|format-preserving|AES-SIV|\b
 def _recovery(stem: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
     """(the words saying the original values must come back, the words saying they never may)."""
     back = never = None
-    for sentence in re.split(r"(?<=[.!?])\s+", stem):
+    for sentence in question_sentences(stem):
         no = _IRREVERSIBLE.search(sentence)
         never = never or no
         if no is None:

@@ -24,7 +24,7 @@ def without_choose_note(stem: str) -> str:
 
 def _stem_sentences(stem: str) -> list[str]:
     """The stem's sentences, without its "(Choose two.)" instruction."""
-    return [p.strip() for p in _SENT.split(_CHOOSE.sub(" ", stem)) if p.strip()]
+    return [p.strip() for p in _SENT.split(without_choose_note(stem)) if p.strip()]
 
 
 def ask_sentence(stem: str) -> str:
@@ -99,7 +99,7 @@ _CONSTRAINT_WORDS = re.compile(
 
 
 def _clauses(stem: str) -> list[str]:
-    text = _CHOOSE.sub(" ", stem)
+    text = without_choose_note(stem)
     pieces = re.split(r"(?<=[.;?!])\s+|,\s+(?:and|but|so|while|because)\s+|;\s*|,\s+(?=which|"
                       r"where|so that|but)", text)
     out = []
@@ -193,7 +193,7 @@ def constraint_phrases(stem: str) -> list[tuple[str, str]]:
 
 
 def _catalogued(stem: str) -> list[tuple[str, str, bool]]:
-    text = _CHOOSE.sub(" ", stem)
+    text = without_choose_note(stem)
     found: list[tuple[int, str, str, bool]] = []
     for pattern, words, strong in _CATALOGUE:
         for m in pattern.finditer(text):
