@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answer.abstain import asks_for_price
 from assistant.answer.abstain_number import asked_figure, asking_sentence, states_the_figure
+from assistant.answer.text import states_figure
 from assistant.records import Chunk, Passage
 
 
@@ -110,3 +111,19 @@ def test_a_figure_about_another_setting_does_not_answer_a_code_name() -> None:
     same = Chunk(id="c2", source="s.md", title="t", heading_path=("Tuning",), ordinal=1,
                  text="A tuning job accepts max_trial_count up to 1,000.")
     assert states_the_figure(q, [Passage(same, 1, 1.0)])
+
+
+def test_a_figure_spelled_in_words_is_a_figure() -> None:
+    # "stays valid for two years" answers "how long ...?" as well as "valid for 2 years" would;
+    # "one model" or "two of the options" state no figure.
+    assert states_figure("The certification stays valid for two years.")
+    assert states_figure("The exam lasts twelve hours.")
+    assert not states_figure("Pick two of the options for one model.")
+    assert not states_figure("The guide changed in June 2026.")
+
+
+def test_a_duration_the_material_states_in_words_is_answered(corpus_assistant) -> None:
+    # The validity period is written "two years": it used to count as no figure at all, and a
+    # question the material answers plainly was declined.
+    ans = corpus_assistant.ask("How long is the PMLE certification valid?")
+    assert not ans.abstained and "two years" in ans.lead, ans.answer

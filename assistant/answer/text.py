@@ -61,6 +61,11 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 
 
 _DIGIT = re.compile(r"\d")
+# "valid for two years", "twelve hours": a number word with a unit is a figure too ("one" is
+# left out: "one model", "one of the options" are not figures).
+_NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\s+(?:minutes?|"
+                          r"hours?|days?|weeks?|months?|years?|questions?|percent)\b", re.I)
 
 
 def without_dates(text: str) -> str:
@@ -69,8 +74,10 @@ def without_dates(text: str) -> str:
 
 
 def states_figure(text: str) -> bool:
-    """The text holds a number that is not part of a date."""
-    return bool(_DIGIT.search(without_dates(text)))
+    """The text holds a number that is not part of a date: digits, or a number word with its
+    unit ("two years")."""
+    bare = without_dates(text)
+    return bool(_DIGIT.search(bare) or _NUMBER_WORD.search(bare))
 
 
 _QUESTION_SPLIT = re.compile(r"(?<=[.!?])\s+")
