@@ -230,6 +230,8 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
 @pytest.mark.parametrize("text", [
     "Choose these changes when a scenario reports request too large errors.",
     "Examples are JAX, a pinned CUDA version or system libraries installed with apt.",
+    # "this integration" is whatever the sentence before introduced (autologging, there)
+    "The documentation says this integration is unavailable for jobs on TPUs.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     from assistant.answer.continuation import points_back
@@ -443,3 +445,12 @@ def test_an_announcement_of_items_is_recognised(text: str, announces: bool) -> N
     from assistant.answer.overview import announces_items
 
     assert announces_items(text) is announces
+
+
+def test_a_yes_no_question_does_not_lead_with_another_features_limits(corpus_assistant) -> None:
+    # The autologging passage says "this integration is unavailable ... for jobs on TPUs": it
+    # shares "TPUs" and "custom training job" with the question, but read first it seems to
+    # say TPUs cannot run custom training.
+    ans = corpus_assistant.ask("Can I use TPUs with a custom container training job on "
+                               "Vertex AI?")
+    assert "this integration" not in ans.lead, ans.lead

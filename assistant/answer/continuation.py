@@ -38,6 +38,13 @@ _CONNECTIVE = re.compile(r"^(\w+ also\b|also|however|but|and|so|then|for example
 # states a fact about BigQuery; only a common noun ("Cost also matters") continues a thought.
 _NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
 
+# "The documentation says this integration is unavailable for jobs on TPUs": a generic noun
+# behind a demonstrative, inside the sentence, names something an earlier sentence introduced.
+# Read first, the sentence is about nothing the reader can see.
+_REFERS_BACK = re.compile(r"\b(?:this|these|those)\s+(?:integration|features?|options?|approach|"
+                          r"settings?|service|tool|method|capability|mode|pattern|technique|"
+                          r"product|API|function)\b", re.I)
+
 # What an opening sentence says to announce its list: a closing colon, "the following", or a
 # count ("five kinds of risk", "several conditions"). A list after a sentence that announces
 # nothing ("exam answers often combine it with other controls.") elaborates some other point.
@@ -51,8 +58,12 @@ MAX_WORDS = 200
 
 def points_back(text: str) -> bool:
     """The sentence continues another ("Cost also matters", "Choose these changes when ...",
-    "Examples are ..."): it reads badly as the first sentence of an answer."""
-    return bool(_CONNECTIVE.match(text)) and not _NAME_WORD.match(text)
+    "Examples are ...", "... says this integration is unavailable ..."): it reads badly as the
+    first sentence of an answer."""
+    if _CONNECTIVE.match(text) and not _NAME_WORD.match(text):
+        return True
+    m = _REFERS_BACK.search(text)
+    return m is not None and m.start() > 0
 
 
 def is_fragment(c: Candidate) -> bool:
