@@ -69,6 +69,9 @@ def test_a_charge_is_a_price_question(question: str) -> None:
     "The endpoint serves 10,000 requests per hour. What should you do?",  # a rate, not a price
     "A team wants a low cost per prediction. Which serving option fits?",  # sets the scene
     "Which metric should they monitor? What is it?",
+    # advice on spending less, not an amount
+    "How do I reduce the cost of a Vertex AI endpoint that is idle most of the day?",
+    "How can we lower the monthly bill of our endpoint?",
 ])
 def test_a_rate_or_a_scene_is_not_a_price_question(question: str) -> None:
     assert not asks_for_price(question)
@@ -127,3 +130,12 @@ def test_a_duration_the_material_states_in_words_is_answered(corpus_assistant) -
     # question the material answers plainly was declined.
     ans = corpus_assistant.ask("How long is the PMLE certification valid?")
     assert not ans.abstained and "two years" in ans.lead, ans.answer
+
+
+def test_how_to_cut_a_cost_is_answered_not_declined_as_a_price(corpus_assistant) -> None:
+    # "the cost of a ..." once read as a price question, and the corpus states no product
+    # prices, so a question its section on idle endpoints answers was declined.
+    ans = corpus_assistant.ask("How do I reduce the cost of a Vertex AI endpoint that is idle "
+                               "most of the day?")
+    assert not ans.abstained, ans.notes
+    assert "replica" in ans.answer.lower(), ans.answer

@@ -370,14 +370,20 @@ _PRICE_Q = re.compile(
     r"per (\w+ )?(hour|month|node|token|million|1,000|thousand) "
     r"(cost|price|charge|fee|rate)|(hourly|monthly|annual|yearly) (\w+ )?(cost|price|fee|rate|"
     r"charge|bill)|what (does|do|will|would) [^?]{2,60}\bcharge\b)", re.I)
+# "How do I reduce the cost of an idle endpoint?" asks for advice, not for an amount.
+_CUT_COST = re.compile(r"\b(reduc\w*|lower\w*|cut\w*|minimi[sz]\w*|sav\w*|optimi[sz]\w*|"
+                       r"control\w*|decreas\w*|trim\w*)\s+(?:the\s+|our\s+|my\s+|its\s+|their\s+)?"
+                       r"(?:[\w-]+\s+)?(?:costs?|bills?|spend\w*)\b", re.I)
 _MONEY = re.compile(r"(\$\s?\d|\busd\s?\d|\d\s?(usd|dollars?|euros?|eur)\b|\u20ac\s?\d)", re.I)
 
 
 def asks_for_price(question: str) -> bool:
     """Whether the question asks what something costs. In a scenario only the sentence that
     asks counts: "An insurer's pricing team ..." or "... at a low cost per prediction" sets
-    the scene, while "How much does it cost per node hour?" asks for an amount."""
-    return bool(_PRICE_Q.search(asking_sentence(question)))
+    the scene, while "How much does it cost per node hour?" asks for an amount, and "How do I
+    reduce the cost of ...?" asks how to spend less."""
+    ask = asking_sentence(question)
+    return bool(_PRICE_Q.search(ask)) and not _CUT_COST.search(ask)
 
 
 def states_a_price(passages: Sequence[Passage], top: int = 3) -> bool:
