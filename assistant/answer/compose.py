@@ -15,11 +15,9 @@
    SQL skills, least operations, latency, cost, scale, compliance, labels late, GPUs), and
    less when they contradict one (label-based evaluation when labels arrive 30 days late).
    A rule earns its decision credit only as far as its "when ..." condition is the question's
-   situation, by words and by meaning (``rulefit``): "Choose Reduction Server when a GPU job
-   waits on gradients" is another scenario's answer for a GPU that did not lower latency. A "which
-   component ...?" question is answered by a sentence that names the thing (``entity``), a
-   "which kind of test ...?" one by a sentence that opens with one ("A smoke test ...",
-   ``member``), a yes/no question by a sentence that may restate it with its verdict.
+   situation, by words and by meaning (``rulefit``). A "which component ...?" question is
+   answered by a sentence that names the thing (``entity``), a "which kind of test ...?" one
+   by a sentence that opens with one (``member``), a yes/no question by one with its verdict.
 4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
    something, never a near-duplicate of one already chosen: same vector direction or mostly
    the same words), and at most one caveat that bears on the question. When two decision
@@ -85,7 +83,7 @@ _CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must
 _CUE_MATCH_WEIGHT = 0.1  # a cue quoting this very scenario names the exam answer
 _GOAL_BONUS = 0.12
 _PREFERRED_BONUS = 0.25
-_DEFINES_BONUS = 0.15
+_DEFINES_BONUS = 0.3  # "What is X?": the sentence that opens with X and says what it is
 _NUMBER_BONUS = 0.10
 _CONNECTIVE_PENALTY = 0.10
 _IDENT_BONUS = 0.15
@@ -146,9 +144,11 @@ def _starts_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     first = content_terms(body.split()[0]) if body.split() else []
-    if first and len(subject) > 1 and first[0] == subject[-1] and \
-            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
-        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
+    # "What is a model version alias?": "An alias is a mutable pointer ..."; "What does TFX
+    # ExampleValidator do?": "ExampleValidator compares ..." (a CamelCase name, no common noun).
+    if first and len(subject) > 1 and first[0] == subject[-1] and (re.match(
+            r"^\S+\s+(is|are|means|refers to)\b", body, re.I) or re.match(r"^`?[A-Z]\w*[a-z][A-Z]", body)):
+        return True
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
