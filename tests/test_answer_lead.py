@@ -240,6 +240,30 @@ def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     assert not points_back("Choose CPU serving when the model is a tree ensemble.")
 
 
+@pytest.mark.parametrize(("question", "why"), [
+    ("Our Vertex AI training job sits in JOB_STATE_QUEUED and never starts. Why?", True),
+    ("Accuracy fell overnight. What is the most likely cause?", True),
+    ("Why does my pipeline step miss the cache? It ran yesterday.", True),
+    # "why" as what the scenario needs, not what it asks
+    ("An insurer must explain to auditors why each claim was flagged by its XGBoost model. "
+     "What should the ML engineer configure?", False),
+    ("Adjusters want to know roughly why a claim was flagged. Which model type fits?", False),
+])
+def test_a_why_question_is_read_from_the_sentence_that_asks(question: str, why: bool) -> None:
+    from assistant.answer.shape import asks_why
+
+    assert asks_why(question) is why
+
+
+def test_explain_why_in_a_scenario_does_not_lead_with_a_reason(corpus_assistant) -> None:
+    # "The reason is practical: ..." led because the scenario says "explain ... why".
+    ans = corpus_assistant.ask("An insurance company must explain to auditors why each claim "
+                               "was flagged by its XGBoost model deployed on Vertex AI. What "
+                               "should the ML engineer configure?")
+    assert not ans.lead.startswith("The reason"), ans.lead
+    assert "Explainable AI" in ans.lead, ans.lead
+
+
 def test_a_why_question_leads_with_a_cause(corpus_assistant) -> None:
     ans = corpus_assistant.ask("Our Vertex AI training job sits in JOB_STATE_QUEUED and never "
                                "starts. Why?")

@@ -95,8 +95,6 @@ _ENTITY_BONUS = 0.3  # names the thing a "which component ...?" question asks fo
 _FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                          r"the first fix is)\b", re.I)
 _FIX_BONUS = 0.15
-_WHY_Q = re.compile(r"\bwhy\b|\bwhat (is|could be) (the )?(likely |most likely )?(cause|reason)|"
-                    r"\bwhat causes\b|\bwhat is happening\b", re.I)
 _CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
                     r"the reason is|is due to|results? from|the likely cause)\b", re.I)
 _CAUSE_BONUS = 0.12
@@ -221,7 +219,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     numeric_q = bool(_NUMBER_Q.search(question))
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
-    why_q = bool(_WHY_Q.search(question))
+    why_q = shape.asks_why(question)
     head = entity_head(question)
     form = asked_form(question)  # "Which post-training quantization ...?"
     member_q = asks_for_member(question)
@@ -411,7 +409,7 @@ class ExtractiveComposer:
             (c.sem is None or c.sem >= _LEAD_MIN_SEM) and
             (not echoes(c, qset) or (kind == "yesno" and _adds_verdict(c.text, question))))
         ] or leadable
-        if _WHY_Q.search(question) and leadable:
+        if shape.asks_why(question) and leadable:
             # "Why?": a sentence that states a cause ("a job that stays queued usually means
             # ...") answers it; one that restates the symptom ("a job can sit in
             # JOB_STATE_QUEUED") does not, however many of the question's words it has.

@@ -22,12 +22,27 @@ __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constr
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
            "LOGISTICS_PAGE", "decision_subject", "contrasting", "quote_match", "preferred_option",
-           "mentions_exam", "quotes"]
+           "mentions_exam", "quotes", "asks_why"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
 
 LOGISTICS_PAGE = "https://cloud.google.com/learn/certification/machine-learning-engineer"
+
+_WHY_Q = re.compile(r"\bwhy\b|\bwhat (is|could be) (the )?(likely |most likely )?(cause|reason)|"
+                    r"\bwhat causes\b|\bwhat is happening\b", re.I)
+# "must explain to auditors why each claim was flagged": "why" as the object of a verb says
+# what the scenario needs, it does not ask for a cause.
+_WHY_OBJECT = re.compile(r"\b(explain|understand|see|know|show|tell|record|justify)\w*\s+"
+                         r"(?:to\s+\w+\s+)?why\b", re.I)
+
+
+def asks_why(question: str) -> bool:
+    """The question asks for a cause ("Why?", "What is the likely cause?"): in a sentence that
+    asks (one ending in "?", else the last one), and not as "explain why ..." ."""
+    parts = question_sentences(question)
+    asks = [x for x in parts if x.rstrip().endswith("?")] or parts[-1:]
+    return any(_WHY_Q.search(_WHY_OBJECT.sub(" ", x)) for x in asks)
 
 _SCENARIO_ASK = re.compile(
     r"(what should (you|they|we|i|the \w+) (do|use|recommend|choose|try)|which (approach|option|"
