@@ -50,6 +50,7 @@ from assistant.answer.coach_ruleouts import stem_rule_outs
 from assistant.answer.coach_stem import (
     ask_sentence,
     constraint_phrases,
+    cue_match,
     deciding_constraint,
     excluded_terms,
     missing_things,
@@ -359,8 +360,9 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
         if policy.w_compact > 0 and len(hit) >= 2:
             base *= _compactness(s.tokens, hit, len(weights)) ** policy.w_compact
         cue = _CUE.search(s.text)
-        if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5:
-            base *= policy.cue_boost  # "<scenario> points to <this option>": a study cue
+        if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5 and \
+                cue_match(s.text, stem_w) >= policy.cue_quote_min:
+            base *= policy.cue_boost  # "<this scenario> points to <this option>": a study cue
         neg = negativity(s.text, weights, hit - rejected, negated, stem_terms) \
             if weights and hit - rejected else 0.0
         if neg < policy.negative_share and hit - rejected and hit - rejected <= stem_terms \

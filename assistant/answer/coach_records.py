@@ -45,6 +45,7 @@ class CoachPolicy:
     code_weight: float = 4.0  # weight of a code token (``workerPoolSpecs[2]``) in an option
     split_lists: bool = False  # also judge comma-separated list items on their own
     cue_boost: float = 1.4  # the option follows "points to" in a scenario cue
+    cue_quote_min: float = 0.3  # ... whose quoted scenario the stem states this much of
     correction_share: float = 0.35  # this share after "the fix is ...": support, not warning
     w_compact: float = 0.25  # exponent of the compactness of the option's words in a sentence
     alt_share: float = 0.8  # coverage credit of one half of an "X, or Y" option stated in full
