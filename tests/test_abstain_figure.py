@@ -139,3 +139,28 @@ def test_how_to_cut_a_cost_is_answered_not_declined_as_a_price(corpus_assistant)
                                "most of the day?")
     assert not ans.abstained, ans.notes
     assert "replica" in ans.answer.lower(), ans.answer
+
+
+def test_how_many_reads_the_thing_counted() -> None:
+    from assistant.answer.abstain_number import counted_figure
+
+    pattern = counted_figure("How many questions are on the PMLE exam?")
+    assert pattern is not None
+    assert pattern.search("The exam contains 50 to 60 questions, about two minutes each.")
+    assert not pattern.search("Google does not publish how many questions come from each section.")
+    assert counted_figure("What is the exam fee?") is None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # "questions" and "exam" are stop words: "many" was the only word left to match, and the
+    # sentence that repeats "how many questions" led instead of the count.
+    ("How many questions are on the PMLE exam?", "50 to 60"),
+    # ... while a count per section really is unpublished.
+    ("How many questions come from section 3 of the exam guide?", "does not publish"),
+    # The fee section says what the exam costs in those words too (it was declined as a price).
+    ("How much does the exam cost?", "USD 200"),
+])
+def test_exam_counts_and_fee_lead_with_the_fact(corpus_assistant, question: str,
+                                                expected: str) -> None:
+    ans = corpus_assistant.ask(question)
+    assert not ans.abstained and expected in ans.lead, ans.answer

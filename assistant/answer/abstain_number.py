@@ -20,7 +20,7 @@ from assistant.answer.coach_stem import ask_sentence
 from assistant.answer.text import content_terms, states_figure
 from assistant.records import Passage
 
-__all__ = ["asked_figure", "states_the_figure", "asking_sentence"]
+__all__ = ["asked_figure", "states_the_figure", "asking_sentence", "counted_figure"]
 
 _ASK = re.compile(r"\b(how many|how much|how long|how large|how big|how often|maximum|minimum|"
                   r"max|min|largest|smallest|longest|shortest|limit|limits|quota|default|at most|"
@@ -99,3 +99,20 @@ def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) 
             if set(about) & terms and (not codes or codes & terms):
                 return True
     return False
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+([a-z][\w-]{2,})", re.I)
+
+
+def counted_figure(question: str) -> re.Pattern[str] | None:
+    """For "How many questions are on the exam?", a pattern for a sentence that states the
+    count of the very thing asked about ("contains 50 to 60 questions", "up to 100 trials");
+    None for other questions. The exam's own words ("questions", "exam") are stop words, so
+    word overlap alone cannot tell "the exam contains 50 to 60 questions" from "Google does not
+    publish how many questions come from each section"."""
+    m = _HOW_MANY.search(asking_sentence(question))
+    if m is None:
+        return None
+    root = re.escape(m.group(1).lower().rstrip("s"))
+    return re.compile(rf"\b\d[\d,.]*(?:\s*(?:to|-|\u2013|and|or)\s*\d[\d,.]*)?\s+(?:[\w-]+\s+)?{root}",
+                      re.I)

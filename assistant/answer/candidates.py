@@ -61,7 +61,7 @@ class Candidate:
     vec: np.ndarray | None
     total: float
     contradicts: bool = False
-    stated: bool = False  # the stated answer of a worked example that tells this question
+    stated: bool = False  # states the answer: a worked example's, or the count "how many" asks for
 
     @property
     def text(self) -> str:

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 import assistant.answer.shape as shape
+from assistant.answer.abstain_number import counted_figure
 from assistant.answer.action import asked_object
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
@@ -71,8 +72,7 @@ from assistant.records import Citation, Passage
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
            "is_near_duplicate", "condition_fit", "points_back"]
 
-# A sentence close in meaning to one sentence of a multi-sentence question (cosine above the
-# floor) earns this weight per point above it: 0.9 like the whole-question cosine.
+# Weight per point of cosine above the floor with one sentence of a multi-sentence question.
 _CLAUSE_WEIGHT = 0.9
 _CLAUSE_FLOOR = 0.4
 _SEM_WEIGHT = 0.9  # cosine 0.2 (unrelated) .. 0.7 (paraphrase) against lexical 0 .. ~1.2
@@ -85,6 +85,7 @@ _GOAL_BONUS = 0.12
 _PREFERRED_BONUS = 0.25
 _DEFINES_BONUS = 0.3  # "What is X?": the sentence that opens with X and says what it is
 _NUMBER_BONUS = 0.10
+_COUNT_BONUS = 0.9
 _CONNECTIVE_PENALTY = 0.10
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
@@ -99,8 +100,7 @@ _CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from
                     r"the reason is|is due to|results? from|the likely cause)\b", re.I)
 _CAUSE_BONUS = 0.12
 _CAUSE_LEAD_SHARE = 0.75  # a cause leads a "why?" answer when it scores this near the best
-# A cause of a symptom; "because" is left out here: "Caching works because every output is an
-# artifact" explains a mechanism, not why a step missed the cache.
+# A cause of a symptom, without "because" ("Caching works because ..." explains a mechanism).
 _CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always) (means|comes? from|"
                          r"results? from|points? to)|(is|are) caused by|(the|a) (likely |common |"
                          r"usual )?(cause|reason) is|(is|are) due to|results from)\b", re.I)
@@ -155,8 +155,7 @@ def _starts_with(text: str, subject: list[str]) -> bool:
 
 _MAX_POINTS = 3
 # The alternative decision rule ("choose KFP for other cases") must score near the lead and
-# share the question's words about as much: a rule for another scenario (the Retail API for a
-# churn question) only shares the constraint bonuses.
+# share the question's words about as much (a rule for another scenario shares only bonuses).
 _ALT_SHARE = 0.6
 _ALT_COVERAGE = 0.5
 _MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
@@ -217,6 +216,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     preferred = shape.preferred_option(question) if kind == "choose" else None
     subject = _definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
+    counted = counted_figure(question)  # "How many questions ...?": "50 to 60 questions"
+    # "How many questions are on the exam?": only "many" is left to match; the count must beat it.
+    count_bonus = _COUNT_BONUS * (2.0 if set(weights) <= {"mani", "much"} else 1.0)
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
     why_q = shape.asks_why(question)
@@ -289,8 +291,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total += _PREFERRED_BONUS
         if subject and _starts_with(text, subject):
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
+        counts = bool(counted and counted.search(text))  # states the count asked for: an answer
         if (kind == "number" or numeric_q) and states_figure(text):  # not "June 2026"
-            total += _NUMBER_BONUS
+            total += _NUMBER_BONUS + (count_bonus if counts else 0.0)
         hit_ids = [i for i in idents if i in text.lower()] if idents else []
         if hit_ids:
             # workerPoolSpecs[2] rather than workerPoolSpecs[1]: an indexed name is exact.
@@ -339,7 +342,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             if c.contradicts is not None and c.contradicts.search(text):
                 total -= _CONTRADICTION_PENALTY
                 contradicts = True
-        out.append(Candidate(s, role, sem, vec, total, contradicts))
+        out.append(Candidate(s, role, sem, vec, total, contradicts, counts))
     out = follow_announcements(worked_examples(out, qterms))
     out.sort(key=lambda c: (-c.total, c.rank, c.scored.sentence.index))
     return out
@@ -397,8 +400,7 @@ class ExtractiveComposer:
         qset = set(content_terms(question))
         leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
                     and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
-        # A sentence that continues another ("Cost also matters", "This ...", a list item
-        # finishing its list's opening sentence) reads badly first.
+        # A sentence that continues another ("Cost also matters", a list item) reads badly first.
         leadable = [c for c in leadable if not (points_back(c.text) or is_fragment(c))] or leadable
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
