@@ -149,12 +149,18 @@ def test_how_many_reads_the_thing_counted() -> None:
     assert pattern.search("The exam contains 50 to 60 questions, about two minutes each.")
     assert not pattern.search("Google does not publish how many questions come from each section.")
     assert counted_figure("What is the exam fee?") is None
+    duration = counted_figure("How long is the exam?")
+    assert duration is not None and duration.search("The exam lasts two hours (120 minutes).")
+    assert not duration.search("Keep the last part of the two hours for flagged items.")
+    assert not duration.search("That is roughly two minutes per question.")
 
 
 @pytest.mark.parametrize(("question", "expected"), [
     # "questions" and "exam" are stop words: "many" was the only word left to match, and the
     # sentence that repeats "how many questions" led instead of the count.
     ("How many questions are on the PMLE exam?", "50 to 60"),
+    # "long" is the only word left too, and "keep the last part of the two hours" has it.
+    ("How long is the exam?", "two hours (120 minutes)"),
     # ... while a count per section really is unpublished.
     ("How many questions come from section 3 of the exam guide?", "does not publish"),
     # The fee section says what the exam costs in those words too (it was declined as a price).

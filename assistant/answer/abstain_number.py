@@ -102,17 +102,25 @@ def states_the_figure(question: str, passages: Sequence[Passage], top: int = 3) 
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+([a-z][\w-]{2,})", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+# "lasts two hours", not "the last part of the two hours" (a duration already named) or "two
+# minutes per question" (a rate).
+_DURATION = re.compile(r"(?<!the )\b(?:\d[\d,.]*|two|three|four|five|six|seven|eight|nine|ten|"
+                       r"twelve|twenty|thirty|sixty|ninety)\s+(?:minutes?|hours?|days?|weeks?|months?|"
+                       r"years?)\b(?!\s+(?:per|each|a|an)\b)", re.I)  # not a rate
 
 
 def counted_figure(question: str) -> re.Pattern[str] | None:
     """For "How many questions are on the exam?", a pattern for a sentence that states the
     count of the very thing asked about ("contains 50 to 60 questions", "up to 100 trials");
-    None for other questions. The exam's own words ("questions", "exam") are stop words, so
-    word overlap alone cannot tell "the exam contains 50 to 60 questions" from "Google does not
-    publish how many questions come from each section"."""
-    m = _HOW_MANY.search(asking_sentence(question))
-    if m is None:
-        return None
-    root = re.escape(m.group(1).lower().rstrip("s"))
-    return re.compile(rf"\b\d[\d,.]*(?:\s*(?:to|-|\u2013|and|or)\s*\d[\d,.]*)?\s+(?:[\w-]+\s+)?{root}",
-                      re.I)
+    for "How long ...?", one that states a duration ("lasts two hours"); None otherwise. The
+    exam's own words ("questions", "exam") are stop words, so word overlap alone cannot tell
+    "the exam contains 50 to 60 questions" from "Google does not publish how many questions
+    come from each section"."""
+    ask = asking_sentence(question)
+    found = [_DURATION.pattern] if _HOW_LONG.search(ask) else []  # "How long?": "lasts two hours"
+    for m in _HOW_MANY.finditer(ask):  # "... and how many questions are on it?" as well
+        root = re.escape(m.group(1).lower().rstrip("s"))
+        found.append(rf"\b\d[\d,.]*(?:\s*(?:to|-|\u2013|and|or)\s*\d[\d,.]*)?\s+(?:[\w-]+\s+)?"
+                     rf"{root}")
+    return re.compile("|".join(f"(?:{x})" for x in found), re.I) if found else None

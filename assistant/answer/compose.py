@@ -218,7 +218,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     numeric_q = bool(_NUMBER_Q.search(question))
     counted = counted_figure(question)  # "How many questions ...?": "50 to 60 questions"
     # "How many questions are on the exam?": only "many" is left to match; the count must beat it.
-    count_bonus = _COUNT_BONUS * (2.0 if set(weights) <= {"mani", "much"} else 1.0)
+    count_bonus = _COUNT_BONUS * (2.0 if set(weights) <= {"mani", "much", "long"} else 1.0)
     idents = _identifiers(question)
     idf_of = stats.idf if stats is not None else None
     why_q = shape.asks_why(question)
