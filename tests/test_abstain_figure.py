@@ -121,6 +121,7 @@ def test_a_figure_spelled_in_words_is_a_figure() -> None:
     # "one model" or "two of the options" state no figure.
     assert states_figure("The certification stays valid for two years.")
     assert states_figure("The exam lasts twelve hours.")
+    assert states_figure("The recommended experience is three or more years of industry work.")
     assert not states_figure("Pick two of the options for one model.")
     assert not states_figure("The guide changed in June 2026.")
 
@@ -165,6 +166,9 @@ def test_how_many_reads_the_thing_counted() -> None:
     ("How many questions come from section 3 of the exam guide?", "does not publish"),
     # The fee section says what the exam costs in those words too (it was declined as a price).
     ("How much does the exam cost?", "USD 200"),
+    # "taking" matched "people who take ML systems to production"; "three or more years" was
+    # no figure, so the question was declined as missing_figure.
+    ("How much experience do I need before taking the PMLE exam?", "three or more years"),
 ])
 def test_exam_counts_and_fee_lead_with_the_fact(corpus_assistant, question: str,
                                                 expected: str) -> None:

@@ -33,7 +33,7 @@ what when where which while who whom why will with would you your yours yourself
 use used using uses want wants need needs should shall must may might one ones way ways
 tell explain describe difference differ differs between vs versus best better good get
 give gives thing things something anyone someone kind sort please know like does did
-question questions answer answers exam pmle google cloud gcp got gets getting
+question questions answer answers exam pmle google cloud gcp got gets getting take takes taking took
 """.split()) | frozenset(__import__("bm25s.stopwords", fromlist=["STOPWORDS_EN"]).STOPWORDS_EN)
 
 _ABBREV = ("e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "Inc.", "No.", "U.S.", "Dr.", "Mr.")
@@ -61,11 +61,12 @@ _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 
 
 _DIGIT = re.compile(r"\d")
-# "valid for two years", "twelve hours": a number word with a unit is a figure too ("one" is
+# "valid for two years", "three or more years": a number word with a unit is a figure too ("one" is
 # left out: "one model", "one of the options" are not figures).
 _NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                          r"fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\s+(?:minutes?|"
-                          r"hours?|days?|weeks?|months?|years?|questions?|percent)\b", re.I)
+                          r"fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)\s+"
+                          r"(?:or (?:more|fewer|less)\s+)?(?:minutes?|hours?|days?|weeks?|months?|"
+                          r"years?|questions?|percent)\b", re.I)
 
 
 def without_dates(text: str) -> str:
