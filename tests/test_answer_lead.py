@@ -498,3 +498,25 @@ def test_a_definition_sentence_may_open_with_the_subjects_own_name() -> None:
 def test_a_definition_question_leads_with_the_definition(corpus_assistant) -> None:
     ans = corpus_assistant.ask("what is a model version alias in vertex ai model registry?")
     assert ans.lead.startswith("An alias is"), ans.lead
+
+
+def test_a_longer_name_is_another_products() -> None:
+    from assistant.answer.extractive import longer_name
+
+    asked = {"vertex": 1.0, "ai": 1.0}
+    assert longer_name("Vertex AI Vizier (part of the platform) is a black-box".split(), asked)
+    assert not longer_name("Vertex AI, and now Agent Platform, is Google's platform".split(), asked)
+    assert not longer_name("Model Armor is a security service".split(),
+                           {"model": 1.0, "armor": 1.0})
+
+
+@pytest.mark.parametrize(("question", "opening"), [
+    # A naming sentence is the answer when the asked thing is a new name; it used to be
+    # dropped as a meta sentence, and "Ray on Gemini Enterprise Agent Platform is ..." led.
+    ("What is Gemini Enterprise Agent Platform?", "Gemini Enterprise Agent Platform, shortened"),
+    ("What is Agent Platform Inference?", "Agent Platform Inference is"),
+])
+def test_what_is_a_new_name_leads_with_what_it_names(corpus_assistant, question: str,
+                                                     opening: str) -> None:
+    ans = corpus_assistant.ask(question)
+    assert ans.lead.startswith(opening), ans.lead

@@ -58,7 +58,7 @@ from assistant.answer.continuation import (
     points_back,
 )
 from assistant.answer.entity import answers_entity, entity_head
-from assistant.answer.extractive import query_weights, score_sentences
+from assistant.answer.extractive import longer_name, query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
 from assistant.answer.overview import asks_for_member, introduces
@@ -142,15 +142,15 @@ def _starts_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     first = content_terms(body.split()[0]) if body.split() else []
-    # "What is a model version alias?": "An alias is a mutable pointer ..."; "What does TFX
-    # ExampleValidator do?": "ExampleValidator compares ..." (a CamelCase name, no common noun).
+    # "An alias is a mutable pointer ...", "ExampleValidator compares ..." (a CamelCase name).
     if first and len(subject) > 1 and first[0] == subject[-1] and (re.match(
             r"^\S+\s+(is|are|means|refers to)\b", body, re.I) or re.match(r"^`?[A-Z]\w*[a-z][A-Z]", body)):
         return True
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
-    return all(t in head for t in subject)
+    # "What is Vertex AI?": "Vertex AI Vizier is ..." is about another product.
+    return all(t in head for t in subject) and not longer_name(body.split()[:16], dict.fromkeys(subject, 1.0))
 
 
 _MAX_POINTS = 3
@@ -237,8 +237,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     for s in scored:
         text = s.sentence.text
         role = shape.sentence_role(text)
-        if role == "meta" and not (names_q or guide_q):
-            continue
+        if role == "meta" and not (names_q or guide_q or subject and _starts_with(text, subject)):
+            continue  # ... unless it opens with what "What is X?" asks about: a new name's meaning
         fit = meaning_fit(rule_pieces(text), vectors, targets) or 0.0  # by meaning, 0..1
         vec = vectors.get(text) if vectors is not None else None
         vec = np.asarray(vec, dtype=np.float32) if vec is not None else None

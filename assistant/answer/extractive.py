@@ -23,7 +23,7 @@ from assistant.answer.text import (
 )
 from assistant.records import Passage
 
-__all__ = ["ScoredSentence", "score_sentences", "query_weights"]
+__all__ = ["ScoredSentence", "score_sentences", "query_weights", "longer_name"]
 
 # The composer (shaping, semantic scoring, de-duplication) lives in answer/compose.py; this
 # module keeps the lexical sentence scorer that the abstention rule also uses.
@@ -77,6 +77,23 @@ def query_weights(question: str, stats: TermStats | None) -> dict[str, float]:
     return weights
 
 
+def longer_name(opening: list[str], weights: dict[str, float]) -> bool:
+    """"Vertex AI Vizier is ..." for "What is Vertex AI?": the asked name runs on into a longer
+    one, another product's, before the sentence says what it is ("Vertex AI, and now Agent
+    Platform, is ..." does not: a comma ends the name)."""
+    seen: set[str] = set()
+    for i, w in enumerate(opening):
+        terms = set(content_terms(w))
+        if not terms <= weights.keys():
+            return False
+        seen |= terms
+        if seen >= weights.keys():
+            after = opening[i + 1] if i + 1 < len(opening) else ""
+            return not re.search(r"[,;:)(]$", w) and after[:1].isupper() and \
+                not set(content_terms(after)) <= weights.keys()
+    return False
+
+
 def score_sentences(question: str, passages: Sequence[Passage],
                     weights: dict[str, float]) -> list[ScoredSentence]:
     total = sum(weights.values()) or 1.0
@@ -106,7 +123,8 @@ def score_sentences(question: str, passages: Sequence[Passage],
                 # "X is ..." where X is what was asked about: the sentence that defines it.
                 opening = s.text.split()[:16]
                 head_terms = set(content_terms(" ".join(opening[:8])))
-                if _DEFINITION_S.search(" ".join(opening)) and set(weights) <= head_terms | {"mean"}:
+                if _DEFINITION_S.search(" ".join(opening)) and set(weights) <= head_terms | {"mean"} \
+                        and not longer_name(opening, weights):
                     score += 0.25
                 elif _DEFINITION_S.search(s.text[:120]):
                     score += 0.05
