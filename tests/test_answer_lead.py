@@ -520,3 +520,11 @@ def test_what_is_a_new_name_leads_with_what_it_names(corpus_assistant, question:
                                                      opening: str) -> None:
     ans = corpus_assistant.ask(question)
     assert ans.lead.startswith(opening), ans.lead
+
+
+def test_a_rename_question_leads_with_the_products_other_name(corpus_assistant) -> None:
+    # The sentence about the platform's rename shared more words; the one that names the
+    # asked product's new name is the answer.
+    ans = corpus_assistant.ask("Vertex AI Prediction got renamed? What is it called in the "
+                               "2026 exam guide?")
+    assert "Agent Platform Inference" in ans.lead, ans.lead

@@ -68,6 +68,7 @@ from assistant.answer.text import content_terms, states_figure
 from assistant.answer.tried import TRIED_PENALTY, about_tried, needs_denied, ruled_out, tried_things
 from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
+from assistant.syllabus import alias_expansions
 
 __all__ = ["ExtractiveComposer", "ComposeContext", "Candidate", "rank_candidates",
            "is_near_duplicate", "condition_fit", "points_back"]
@@ -92,6 +93,7 @@ _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
 _VERDICT_BONUS = 0.08
 _BELIEF_WEIGHT = 0.3  # times the share of a trap's quoted belief that the question states
+_ALIAS_BONUS = 0.5  # "What is Vertex AI Prediction called now?": "... becomes Agent Platform Inference"
 _ENTITY_BONUS = 0.3  # names the thing a "which component ...?" question asks for
 _FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                          r"the first fix is)\b", re.I)
@@ -154,22 +156,19 @@ def _starts_with(text: str, subject: list[str]) -> bool:
 
 
 _MAX_POINTS = 3
-# The alternative decision rule ("choose KFP for other cases") must score near the lead and
-# share the question's words about as much (a rule for another scenario shares only bonuses).
+# The alternative decision rule must score near the lead and share the question's words as much.
 _ALT_SHARE = 0.6
 _ALT_COVERAGE = 0.5
 _MIN_SEM = 0.33  # below this cosine with the question a sentence is about something else
 _CAVEAT_MIN_SEM = 0.38
 _LEAD_MIN_SEM = 0.28  # a long scenario dilutes cosines: the lead floor sits below _MIN_SEM
-# "How do I reduce latency?" is answered by sentences that say what makes it fall, even when
-# they do not repeat "reduce": a change verb plus the quantity the question names.
+# "How do I reduce latency?": sentences that say what makes it fall (a change verb, the quantity).
 _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
                      r"raise|avoid|prevent|fix|shorten|save)\b", re.I)
 _GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
                      r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
                      r"increas\w*|halv\w*|sav(?:es?|ing)|frees?)\b", re.I)
-# The quantity a goal names ends at a preposition, a conjunction or punctuation: "save memory
-# and, ideally, speed up the matrix math before paying for a larger accelerator".
+# The quantity a goal names ends at a preposition, a conjunction or punctuation.
 _GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
                        r"raise|shorten|save)\s+(?:the\s+|our\s+|my\s+|its\s+|their\s+)?"
                        r"((?:[\w-]+\s+){0,2}?[\w-]+)"
@@ -208,6 +207,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     kind = shape.question_kind(question)
     cons = shape.constraints_in(question)
     names_q = shape.asks_about_names(question)
+    others = [n.lower() for n in alias_expansions(question)] if names_q else []  # "... renamed?"
     guide_q = shape.asks_about_guide(question)
     qterms = set(weights)
     goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
@@ -316,6 +316,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if belief >= _CUE_MIN_MATCH:
             total += _BELIEF_WEIGHT * belief  # "..., right?": the trap that names this belief
         total += MEMBER_BONUS if form and answers_in_form(text, form, question) else 0.0
+        total += _ALIAS_BONUS if any(n in text.lower() for n in others) else 0.0  # the other name
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
             total += _ENTITY_BONUS
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
@@ -443,8 +444,7 @@ class ExtractiveComposer:
         def fresh(c: Candidate) -> bool:
             return not any(is_near_duplicate(c, x) for x in chosen)
 
-        # Two approaches that both fit: keep the second decision rule, so the deciding
-        # condition between them is on the page.
+        # Two approaches that both fit: keep the second rule, so the deciding condition shows.
         if kind in ("choose", "scenario") and lead.role == "decision":
             subject = shape.decision_subject(lead.text)
             for c in cands[1:8]:
