@@ -481,20 +481,6 @@ def test_a_yes_no_question_does_not_lead_with_another_features_limits(corpus_ass
     assert "this integration" not in ans.lead, ans.lead
 
 
-def test_a_definition_sentence_may_open_with_the_subjects_own_name() -> None:
-    from assistant.answer.compose import _definition_subject, _starts_with
-
-    subject = _definition_subject("What does TFX ExampleValidator do?")
-    assert subject is not None
-    # The question qualifies the name ("TFX"); the material's sentence opens with the name.
-    assert _starts_with("ExampleValidator compares new statistics against the schema.", subject)
-    # A common noun as the last word needs "is"/"means" to define it.
-    alias = _definition_subject("What is a model version alias?")
-    assert alias is not None
-    assert _starts_with("An alias is a mutable, named pointer to one version.", alias)
-    assert not _starts_with("Aliases move when a new version is promoted.", alias)
-
-
 def test_a_definition_question_leads_with_the_definition(corpus_assistant) -> None:
     ans = corpus_assistant.ask("what is a model version alias in vertex ai model registry?")
     assert ans.lead.startswith("An alias is"), ans.lead

@@ -144,10 +144,9 @@ def _starts_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
     first = content_terms(body.split()[0]) if body.split() else []
-    # "An alias is a mutable pointer ...", "ExampleValidator compares ..." (a CamelCase name).
-    if first and len(subject) > 1 and first[0] == subject[-1] and (re.match(
-            r"^\S+\s+(is|are|means|refers to)\b", body, re.I) or re.match(r"^`?[A-Z]\w*[a-z][A-Z]", body)):
-        return True
+    if first and len(subject) > 1 and first[0] == subject[-1] and \
+            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
+        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
