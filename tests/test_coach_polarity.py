@@ -331,7 +331,7 @@ def test_late_labels_rule_out_label_metrics_not_getting_labels() -> None:
 
 
 def test_a_study_cue_backs_an_option_only_for_the_scenario_it_quotes() -> None:
-    from assistant.answer.coach_stem import cue_match
+    from assistant.answer.shape import cue_match
 
     cue = ("Scenario cue: \"the retraining pipeline runs every week but the model never "
            "changes\" points to a cached training step reusing old outputs.")
@@ -340,8 +340,8 @@ def test_a_study_cue_backs_an_option_only_for_the_scenario_it_quotes() -> None:
     other = {t: 1.0 for t in content_terms(
         "A corrupted data export produced a much worse model, and it replaced the production "
         "model automatically. How should you prevent this?")}
-    assert cue_match(cue, same) >= 0.3 > cue_match(cue, other)
+    assert cue_match(cue, set(same), same) >= 0.3 > cue_match(cue, set(other), other)
     # A cue that quotes nothing is judged by the words before "points to".
-    assert cue_match("Exam cue: labels arrive late points to drift monitoring.",
-                     {t: 1.0 for t in content_terms("Labels arrive late. What should we do?")}) \
-        >= 0.3
+    late = {t: 1.0 for t in content_terms("Labels arrive late. What should we do?")}
+    assert cue_match("Exam cue: labels arrive late points to drift monitoring.", set(late),
+                     late) >= 0.3

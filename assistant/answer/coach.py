@@ -50,7 +50,6 @@ from assistant.answer.coach_ruleouts import stem_rule_outs
 from assistant.answer.coach_stem import (
     ask_sentence,
     constraint_phrases,
-    cue_match,
     deciding_constraint,
     excluded_terms,
     missing_things,
@@ -59,6 +58,7 @@ from assistant.answer.coach_stem import (
 )
 from assistant.answer.coach_writeup import write_up
 from assistant.answer.options import MAX_OPTION_WORDS, MCQ
+from assistant.answer.shape import cue_match
 from assistant.answer.text import NEGATION, content_terms, split_sentences
 from assistant.records import Passage
 
@@ -361,7 +361,7 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             base *= _compactness(s.tokens, hit, len(weights)) ** policy.w_compact
         cue = _CUE.search(s.text)
         if cue is not None and _share_after(s.text, weights, hit, cue.end()) >= 0.5 and \
-                cue_match(s.text, stem_w) >= policy.cue_quote_min:
+                cue_match(s.text, set(stem_w), stem_w) >= policy.cue_quote_min:
             base *= policy.cue_boost  # "<this scenario> points to <this option>": a study cue
         neg = negativity(s.text, weights, hit - rejected, negated, stem_terms) \
             if weights and hit - rejected else 0.0

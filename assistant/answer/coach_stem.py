@@ -8,12 +8,10 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.base import TermStats
-from assistant.answer.shape import cue_quotes, quote_match
 from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["ask_sentence", "deciding_constraint", "negative_ask", "excluded_terms",
-           "constraint_phrases", "missing_things", "required_terms", "without_choose_note",
-           "cue_match"]
+           "constraint_phrases", "missing_things", "required_terms", "without_choose_note"]
 
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 _CHOOSE = re.compile(r"\(?\b(choose|select|pick)\b[^.?!)]*[.)]?\)?", re.I)
@@ -356,11 +354,3 @@ def missing_things(stem: str) -> list[frozenset[str]]:
     if _UNLABELED.search(stem) and label not in out:
         out.append(label)
     return out
-
-
-def cue_match(sentence: str, stem_w: dict[str, float]) -> float:
-    """How much of the scenario a study cue quotes ("'the model never changes' points to a
-    cached step") the stem also states (``shape.quote_match``, best quote). A cue names the
-    answer for its own scenario only: "points to" another story is no support for this one,
-    as the composer already treats it."""
-    return max((quote_match(q, set(stem_w), stem_w) for q in cue_quotes(sentence)), default=1.0)

@@ -254,8 +254,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             best = float(np.max(clause_m @ vec))
             total += _CLAUSE_WEIGHT * max(0.0, best - _CLAUSE_FLOOR)
         if role == "cue":
-            match = max([fit] + [shape.quote_match(q, qterms, weights, idf_of)
-                                 for q in shape.cue_quotes(text)])
+            match = max(fit, shape.cue_match(text, qterms, weights, idf_of))
             if match < _CUE_MIN_MATCH:
                 continue  # a cue about another scenario misleads more than it helps
             total += _CUE_MATCH_WEIGHT * match
@@ -265,8 +264,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if role == "decision" and _SCENARIO_SAYS.search(text):
             # "Choose X when a scenario says '...'": a rule keyed to quoted exam wording,
             # which fits this question only if the question says something like it.
-            said = max([fit] + [shape.quote_match(q, qterms, weights, idf_of)
-                                for q in shape.cue_quotes(text)])
+            said = max(fit, shape.cue_match(text, qterms, weights, idf_of))
             if said < _CUE_MIN_MATCH:
                 total -= _UNSAID_PENALTY
         if goal and s.coverage > 0 and _GOAL_S.search(text):

@@ -22,7 +22,7 @@ __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constr
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
            "LOGISTICS_PAGE", "decision_subject", "contrasting", "quote_match", "preferred_option",
-           "mentions_exam", "quotes", "asks_why"]
+           "mentions_exam", "quotes", "asks_why", "cue_match"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -361,3 +361,11 @@ def quote_match(quote: str, question_terms: set[str], idf: dict[str, float],
     if len(terms) >= 3 and len(shared) < 2:
         return 0.0
     return sum(w[t] for t in shared) / total
+
+
+def cue_match(text: str, question_terms: set[str], idf: dict[str, float],
+              idf_of: Callable[[str], float] | None = None) -> float:
+    """How much of the scenario a cue quotes (``cue_quotes``, the best of them) the question
+    also states (``quote_match``). A cue names the answer for its own scenario only: "points
+    to" another story is no support for this one (the composer and the coach both read it)."""
+    return max(quote_match(q, question_terms, idf, idf_of) for q in cue_quotes(text))
