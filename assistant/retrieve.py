@@ -114,6 +114,13 @@ class _Vocabulary:
         return best[0] if best else word
 
 
+# Abbreviations a candidate types that the material spells out: a rate in requests per second is
+# "throughput" there, and "50 ms" is "50 milliseconds". Without this, "QPS" is a word no
+# document has, and the question reads as uncovered.
+_SPELLED_OUT = ((re.compile(r"\b(?:QPS|RPS)\b", re.I), "throughput (requests per second)"),
+                (re.compile(r"(?<=\d)\s?ms\b"), " milliseconds"))
+
+
 def normalize_query(query: str, vocab: _Vocabulary | None = None,
                     expand_aliases: bool = False) -> str:
     """Mend the query before both legs see it.
@@ -126,6 +133,8 @@ def normalize_query(query: str, vocab: _Vocabulary | None = None,
       (it dilutes the query); user documents that use one name only may want it on.
     """
     text = " ".join(query.split())
+    for pattern, spelled in _SPELLED_OUT:
+        text = pattern.sub(spelled, text)
     if vocab is not None:
         words = text.split(" ")
         merged: list[str] = []

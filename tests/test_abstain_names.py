@@ -82,3 +82,23 @@ def test_a_plain_word_the_material_never_uses_counts_half(snap, corpus_assistant
     q2 = "Is Vertex Explainable AI being replaced by Vertex Insight Studio?"
     s2 = signals(q2, corpus_assistant.retrieve(q2), snap, snap.df)
     assert s2.unseen > s.unseen
+
+
+def test_units_the_material_spells_out_are_not_unseen_topics(snap, corpus_assistant) -> None:
+    from assistant.answer.abstain import signals
+    from assistant.retrieve import normalize_query
+
+    # "QPS" and "ms" are what candidates type; the material says "throughput" and
+    # "milliseconds". The query is mended before retrieval and the abstention rule see it.
+    assert normalize_query("p95 under 50 ms at 10k QPS") == \
+        "p95 under 50 milliseconds at 10k throughput (requests per second)"
+    assert normalize_query("ms teams") == "ms teams"  # only a number's unit is spelled out
+    q = "Our model must serve predictions with under 50 ms latency at high QPS. What should we do?"
+    ans = corpus_assistant.ask(q)
+    assert not ans.abstained, ans.answer
+    assert "throughput" in ans.answer.lower(), ans.answer
+    # A size unit counts toward no unseen share: "TB" is no topic the material lacks.
+    q2 = "We have 40 TB of tabular training data in BigQuery. Which service trains a model on it?"
+    assert snap.df("tb") == 0
+    s2 = signals(q2, corpus_assistant.retrieve(q2), snap, snap.df)
+    assert s2.unseen == 0.0
