@@ -60,6 +60,29 @@ def test_tfx_versus_kfp_says_when(corpus_assistant) -> None:
     assert "Choose the Kubeflow Pipelines SDK" in ans.answer or "TensorFlow" in lead
 
 
+def test_a_rule_against_what_a_how_to_asks_does_not_lead(corpus_assistant) -> None:
+    from assistant.answer.shape import argues_against
+    from assistant.answer.text import content_terms
+
+    rule = ("Choose a scheduled notebook execution over a Vertex AI Pipelines run for light "
+            "recurring work, such as a weekly data-quality report.")
+    q = "How do I schedule a Vertex AI pipeline to run every week?"
+    assert argues_against(rule, set(content_terms(q)))
+    # Asked about the recommended side, the same rule is an answer.
+    assert not argues_against(rule, set(content_terms("How do I schedule a notebook execution?")))
+    ans = corpus_assistant.ask(q)
+    _check_shape(ans)
+    assert "scheduler" in _plain(ans.lead) and "notebook" not in _plain(ans.lead), ans.lead
+
+
+def test_use_x_instead_of_y_leads_with_the_rule_for_x(corpus_assistant) -> None:
+    # "The result of a query can be written to a table that feeds BigQuery ML, AutoML, a custom
+    # training job ..." shares every word of the question and recommends nothing.
+    ans = corpus_assistant.ask("When should I use BigQuery ML instead of Vertex AI custom training?")
+    _check_shape(ans)
+    assert _plain(ans.lead).startswith("Choose BigQuery ML when"), ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

@@ -84,6 +84,7 @@ _CUE_MIN_MATCH = 0.45  # share of a cue's quoted scenario that the question must
 _CUE_MATCH_WEIGHT = 0.1  # a cue quoting this very scenario names the exam answer
 _GOAL_BONUS = 0.12
 _PREFERRED_BONUS = 0.25
+_AGAINST_PENALTY = 0.25  # "Choose A over B" when B is what a how-to or definition asks about
 _DEFINES_BONUS = 0.3  # "What is X?": the sentence that opens with X and says what it is
 _NUMBER_BONUS = 0.10
 _COUNT_BONUS = 0.9
@@ -286,6 +287,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             rec = set(content_terms(shape.decision_subject(text) or ""))
             if rec & preferred[0]:
                 total += _PREFERRED_BONUS
+        if role == "decision" and kind not in ("scenario", "choose") and shape.argues_against(text, qterms):
+            total -= _AGAINST_PENALTY  # a scenario may name B as what the team has today
         if subject and _starts_with(text, subject):
             total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
         counts = bool(counted and counted.search(text))  # states the count asked for: an answer
@@ -303,9 +306,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _FIX_BONUS  # "The fix is to wrap each instance in `data`"
         if why_q and _CAUSE.search(text):
             total += _CAUSE_BONUS  # "Why?": "a job that stays queued usually means ..."
-        if kind == "scenario" and role == "plain" and not RECOMMENDS.search(text):
-            # In a scenario, a sentence that recommends nothing (often one that retells a
-            # worked example's situation) is not the answer, however close its words are.
+        if (kind == "scenario" or preferred) and role == "plain" and not RECOMMENDS.search(text):
+            # In a scenario or "use X instead of Y?", a sentence that recommends nothing (a worked
+            # example's situation, a data flow naming X) is not the answer, however close its words.
             total -= _NARRATIVE_PENALTY
         if kind == "yesno" and _VERDICT.search(text):
             total += _VERDICT_BONUS

@@ -21,8 +21,8 @@ from assistant.answer.text import content_terms, question_sentences
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
-           "LOGISTICS_PAGE", "decision_subject", "contrasting", "quote_match", "preferred_option",
-           "mentions_exam", "quotes", "asks_why", "cue_match"]
+           "LOGISTICS_PAGE", "decision_subject", "contrasting", "argues_against", "quote_match",
+           "preferred_option", "mentions_exam", "quotes", "asks_why", "cue_match"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -324,6 +324,27 @@ def decision_subject(text: str) -> str | None:
     "dataflow"), lower-cased; None for other sentences."""
     m = _CONTRAST_HEAD.search(text)
     return m.group(1).lower() if m else None
+
+
+_RIVAL = re.compile(r"^(?:choose|prefer|pick|use|reach for|go with)\s+[^,;:]{3,60}?\s+(?:over|instead of|"
+                    r"rather than)\s+(?:an?\s+|the\s+)?([^,;:]{3,60}?)\s+(?:when|for|if|because|"
+                    r"whenever|in|where)\b", re.I)
+
+
+def argues_against(text: str, question_terms: set[str]) -> bool:
+    """A rule "Choose A over B when ..." whose B is what the question asks about and whose A it
+    does not name: "Choose a scheduled notebook over a Vertex AI Pipelines run for light
+    work" answers "How do I schedule a Vertex AI pipeline?" with something else."""
+    rival = _RIVAL.search(text)
+    subject = decision_subject(text)
+    if not rival or subject is None:
+        return False
+    a, b = set(content_terms(subject)), set(content_terms(rival.group(1)))
+    own_a, own_b = a - b, b - a
+    if not own_a or not own_b:
+        return False
+    return len(own_b & question_terms) / len(own_b) >= 0.6 and \
+        len(own_a & question_terms) / len(own_a) < 0.5
 
 
 def contrasting(a: str, b: str) -> bool:
