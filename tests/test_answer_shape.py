@@ -83,6 +83,17 @@ def test_use_x_instead_of_y_leads_with_the_rule_for_x(corpus_assistant) -> None:
     assert _plain(ans.lead).startswith("Choose BigQuery ML when"), ans.lead
 
 
+def test_a_how_to_leads_with_the_instruction(corpus_assistant) -> None:
+    from assistant.answer.candidates import instructs
+
+    assert instructs("On a Vertex AI endpoint, deploy both versions and set a split.")
+    assert not instructs("Rollback with traffic splits is fast because the old version is deployed.")
+    assert not instructs("In TFX, Evaluator runs TensorFlow Model Analysis.")
+    ans = corpus_assistant.ask("How do I deploy two model versions and split traffic between them?")
+    _check_shape(ans)
+    assert "deploy both versions" in _plain(ans.lead), ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

@@ -19,7 +19,8 @@ from assistant.answer.text import content_terms
 from assistant.records import Chunk
 
 __all__ = ["ComposeContext", "Candidate", "recommended_terms", "explains", "worked_examples",
-           "states_answer", "display_text", "echoes", "is_near_duplicate", "RECOMMENDS",
+           "states_answer", "display_text", "echoes", "is_near_duplicate", "RECOMMENDS", "instructs",
+           "INSTRUCT_BONUS",
            "ANSWER_STATED"]
 
 RECOMMENDS = re.compile(
@@ -28,6 +29,24 @@ RECOMMENDS = re.compile(
     r"build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|de-identify)\b|"
     r"\b(should|recommended|the fix is|the answer is|is the answer|best practice|points? to|"
     r"fits|suits|is the (right|best|better|simplest))\b", re.I)
+_VERBS = (r"use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
+          r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|"
+          r"import|build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|"
+          r"de-identify|pass|attach|register|upload|point|give|wrap|install|package|push")
+# An instruction, bare or after a short setting: "Deploy both ...", "On a Vertex AI endpoint,
+# deploy both versions and set a split", "In the SDK, call `deploy()`".
+_INSTRUCTS = re.compile(rf"^(?:(?:on|in|with|for|from|inside|within|after|before) [^,.;]{{3,60}},\s*)?"
+                        rf"(?:{_VERBS})\b(?! (?:by|to|in|on|for|as)\b)", re.I)
+
+
+INSTRUCT_BONUS = 0.1
+
+
+def instructs(text: str) -> bool:
+    """The sentence tells the reader what to do: what a how-to question asks for."""
+    return bool(_INSTRUCTS.search(text))
+
+
 ANSWER_STATED = re.compile(r"\b(the (best|better|right|correct) (answer|choice|fix|option) is|"
                             r"is the (best|better|right|correct) (answer|choice|fix))\b", re.I)
 

@@ -40,23 +40,20 @@ from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
     ANSWER_STATED,
+    INSTRUCT_BONUS,
     RECOMMENDS,
     Candidate,
     ComposeContext,
     display_text,
     echoes,
     explains,
+    instructs,
     is_near_duplicate,
     recommended_terms,
     states_answer,
     worked_examples,
 )
-from assistant.answer.continuation import (
-    announced_items,
-    announced_sentences,
-    is_fragment,
-    points_back,
-)
+from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
 from assistant.answer.entity import answers_entity, entity_head
 from assistant.answer.extractive import longer_name, query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
@@ -280,6 +277,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
+        total += INSTRUCT_BONUS if kind == "howto" and s.coverage > 0 and instructs(text) else 0.0
         if role == "decision" and kind in ("scenario", "choose"):
             total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of, fit, denied)
         if preferred is not None and role == "decision":
