@@ -94,6 +94,15 @@ def test_a_how_to_leads_with_the_instruction(corpus_assistant) -> None:
     assert "deploy both versions" in _plain(ans.lead), ans.lead
 
 
+def test_a_how_to_does_not_lead_with_a_definition_of_its_subject(corpus_assistant) -> None:
+    # "Class imbalance means one class is much rarer ..." says what the asker already knows.
+    for q in ("What is a good way to handle class imbalance for a fraud model?",
+              "How do I handle class imbalance in a fraud model?"):
+        ans = corpus_assistant.ask(q)
+        _check_shape(ans)
+        assert not _plain(ans.lead).startswith("Class imbalance means"), ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")
@@ -215,6 +224,8 @@ def test_question_kinds_and_constraints() -> None:
     assert question_kind("When should I use TFX instead of Kubeflow Pipelines?") == "choose"
     assert question_kind("What is Vertex AI Feature Store?") == "definition"
     assert question_kind("How do I reduce latency on an endpoint?") == "howto"
+    assert question_kind("What is a good way to handle class imbalance?") == "howto"
+    assert question_kind("What are the best practices for feature engineering?") == "howto"
     # "How should it ...?" asks for advice like "How should they ...?" (it was "howto").
     assert question_kind("A startup gets 429 errors in one region and has no residency "
                          "rules. How should it change where its Gemini requests are sent?") \

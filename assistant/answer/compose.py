@@ -325,7 +325,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             # "Imagen is Google's ..." when Imagen was asked about. Doubled when the question
             # asks to name one member ("Which de-identification technique ...?"): an overview
             # of the category names none, however close its words are to the question.
-            total -= _OVERVIEW_PENALTY * (2.0 if member_q else 1.0)
+            total -= _OVERVIEW_PENALTY * (2.0 if member_q or kind == "howto" else 1.0)
         if about_tried(text, role, tried) or needs_denied(text, denied) or \
                 ruled_out(text, role, question):
             total -= TRIED_PENALTY

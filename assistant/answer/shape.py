@@ -55,7 +55,10 @@ _CHOOSE = re.compile(r"\b(when should|when (do|would) (i|you|we) (use|choose|pic
                      r"choose|prefer|difference between)", re.I)
 _DEFINITION = re.compile(r"^\s*(what\s+(is|are|does)\b(?!.*\b(best|difference|limit|default|"
                          r"maximum|minimum)\b)|define\b|meaning of\b|what's\b)", re.I)
-_HOWTO = re.compile(r"^\s*(how (do|can|should|would|to)|what are the steps|steps to|how is)\b", re.I)
+# "What is a good way to handle class imbalance?" asks how, not what something is.
+_HOWTO = re.compile(r"^\s*(how (do|can|should|would|to)|what are the steps|steps to|how is|"
+                    r"what(?:'s| is| are) (?:an?|the) (?:\w+ ){0,2}(?:ways?|approach(?:es)?|methods?|"
+                    r"practices?|steps?) (?:to|for)\b)", re.I)
 _NUMBER = re.compile(r"\b(how (many|much|long)|limit|maximum|minimum|default|quota|at most|"
                      r"at least|what percentage|how often)\b", re.I)
 _YESNO = re.compile(r"^\s*(can|could|does|do|is|are|should|will|would|must|may)\b", re.I)
