@@ -103,6 +103,14 @@ def test_a_how_to_does_not_lead_with_a_definition_of_its_subject(corpus_assistan
         assert not _plain(ans.lead).startswith("Class imbalance means"), ans.lead
 
 
+def test_target_leakage_is_covered(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("Validation AUC is 0.97 but the deployed model is poor; one feature is only "
+                               "recorded after the outcome. What went wrong?")
+    _check_shape(ans)
+    assert not ans.abstained and "leakage" in _plain(ans.lead).lower(), ans.lead
+    assert any("2.3-choosing-evaluation" in c.chunk.source for c in ans.citations)
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")
