@@ -105,3 +105,26 @@ def test_a_cue_that_restates_the_scenario_in_other_words_leads(corpus_assistant)
          "Cloud service rather than a custom model. What should they use?")
     lead = MARKER.sub("", corpus_assistant.ask(q).lead)
     assert "Speech-to-Text" in lead and "diarization" in lead, lead
+
+
+def test_a_condition_that_denies_what_the_question_affirms() -> None:
+    from assistant.answer.rulefit import condition_denies
+
+    rule = ("Choose plain Dataflow (Apache Beam) when the preprocessing only prepares training "
+            "files and serving does not need the same logic, or when the model is not a "
+            "TensorFlow model.")
+    q = ("You need to run the same preprocessing at training time and at online prediction "
+         "time for a TensorFlow model. What should you use?")
+    assert condition_denies(rule, q, set(content_terms(q)), denied_terms(q))
+    # A question that denies the same things agrees with the rule.
+    q2 = "Our scikit-learn model does not need the same logic at serving. Which tool prepares files?"
+    assert not condition_denies(rule, q2, set(content_terms(q2)), denied_terms(q2))
+    # Words after "instead of" are set aside, not affirmed.
+    v2 = ("Choose v2 when a scenario needs monitoring for a model hosted on GKE, or for models "
+          "that are not behind a Vertex AI endpoint.")
+    q3 = "Which Model Monitoring version can monitor a model served on GKE instead of a Vertex AI endpoint?"
+    assert not condition_denies(v2, q3, set(content_terms(q3)), denied_terms(q3))
+    # Quoted scenario wording is the scenario's, not a denial of the question.
+    pe = 'Choose a private endpoint when a scenario says "predictions must not traverse the public internet".'
+    q4 = "Prediction traffic must stay private and not cross the public internet. What should we use?"
+    assert not condition_denies(pe, q4, set(content_terms(q4)), denied_terms(q4))

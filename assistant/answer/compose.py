@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+import assistant.answer.rulefit as rulefit
 import assistant.answer.shape as shape
 from assistant.answer.abstain_number import counted_figure
 from assistant.answer.action import asked_object
@@ -280,6 +281,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         total += INSTRUCT_BONUS if kind == "howto" and s.coverage > 0 and instructs(text) else 0.0
         if role == "decision" and kind in ("scenario", "choose"):
             total += _DECISION_BONUS * condition_fit(text, qterms, weights, idf_of, fit, denied)
+        total -= _CONTRADICTION_PENALTY if rulefit.condition_denies(text, question, qterms, denied) else 0.0
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))

@@ -23,7 +23,7 @@ from assistant.answer.shape import quote_match, quotes
 from assistant.answer.text import NEGATION_OR_TOO, content_terms, split_sentences
 
 __all__ = ["rule_pieces", "meaning_fit", "question_targets", "condition_fit", "Targets",
-           "denied_terms"]
+           "denied_terms", "condition_denies"]
 
 # The condition of a decision rule: "Choose Reduction Server when <a multi-node GPU job waits
 # on gradient communication>". ("for" is left out: "Choose X for Y" names a use, and most
@@ -156,6 +156,37 @@ def _contradicted(cond: str, qterms: set[str], denied: set[str] | frozenset[str]
         return False
     w = (lambda t: idf_of(t)) if idf_of is not None else (lambda t: weights.get(t, 3.0))
     return sum(map(w, no)) >= sum(map(w, (terms & qterms) - denied))
+
+
+# A negation of fact ("serving does not need the same logic", "the model is not a TensorFlow
+# model"). "Should not" and "must not" state a wish, which a question shares when it complains
+# ("model selection is dominated by errors on the top sellers" for "when large outliers should
+# not dominate the loss"), so they do not count.
+_FACT_NEGATION = re.compile(r"\b(?:does not|do not|doesn't|don't|is not|isn't|are not|aren't|"
+                            r"no longer|without|not an?)\b", re.I)
+# "served on GKE instead of a Vertex AI endpoint": the question sets those words aside.
+_SET_ASIDE = re.compile(r"\b(?:instead of|rather than|other than)\s+([^,;.?]{3,60})", re.I)
+
+
+def condition_denies(text: str, question: str, qterms: set[str],
+                     denied: set[str] | frozenset[str]) -> bool:
+    """The rule's condition denies, as a fact, two or more things the question affirms:
+    "Choose plain Dataflow when serving does not need the same logic, or when the model is not
+    a TensorFlow model" for "the same preprocessing at training and online prediction for a
+    TensorFlow model". (``denied`` is what the question itself denies; those words affirm
+    nothing, nor do the words after its "instead of".)"""
+    m = _WORD_CONDITION.search(text)
+    if not m or not _DECISION.search(text):
+        return False
+    cond = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]", " ", m.group(1))  # quoted wording is the scenario's
+    said: set[str] = set()
+    no: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(cond):
+        n = NEGATION_OR_TOO.search(clause or "")
+        said.update(content_terms(clause[:n.start()] if n else clause or ""))
+        no.update(content_terms(clause[n.end():]) if n else ())
+    aside = {t for a in _SET_ASIDE.findall(question) for t in content_terms(a)}
+    return len(((no - said) & qterms) - set(denied) - aside) >= 2
 
 
 # The word test's condition: everything after "when", "if", "whenever" or "for".
