@@ -233,6 +233,8 @@ def test_question_kinds_and_constraints() -> None:
     assert question_kind("What is Vertex AI Feature Store?") == "definition"
     assert question_kind("How do I reduce latency on an endpoint?") == "howto"
     assert question_kind("What is a good way to handle class imbalance?") == "howto"
+    assert question_kind("Costs are too high and they have a few thousand examples. What tuning "
+                         "approach should they use?") == "scenario"
     assert question_kind("What are the best practices for feature engineering?") == "howto"
     # "How should it ...?" asks for advice like "How should they ...?" (it was "howto").
     assert question_kind("A startup gets 429 errors in one region and has no residency "

@@ -48,7 +48,8 @@ _SCENARIO_ASK = re.compile(
     r"(what should (you|they|we|i|the \w+) (do|use|recommend|choose|try)|which (approach|option|"
     r"service|product|solution|tool|method|strategy|architecture)\b[^?]*\b(should|would|best|is)|"
     r"what (is|would be) the (best|most|recommended|simplest|fastest|cheapest)|what do you "
-    r"recommend|how should (you|they|we|it|the \w+)|what (service|product|approach|option) should)",
+    r"recommend|how should (you|they|we|it|the \w+)|what ([\w-]+ )?(service|product|approach|option|"
+    r"method|strategy|technique|tool) should)",
     re.I)
 _CHOOSE = re.compile(r"\b(when should|when (do|would) (i|you|we) (use|choose|pick)|which\b|"
                      r"instead of|rather than|\bvs\.?\b|versus|compared? (to|with)|or\b.*\?$|"
