@@ -111,6 +111,17 @@ def test_target_leakage_is_covered(corpus_assistant) -> None:
     assert any("2.3-choosing-evaluation" in c.chunk.source for c in ans.citations)
 
 
+def test_a_definition_is_not_led_by_a_longer_hyphenated_name(corpus_assistant) -> None:
+    from assistant.answer.extractive import longer_name
+
+    w = {"quantiz": 1.0}
+    assert longer_name("Quantization-aware training is the alternative".split(), w)
+    assert not longer_name("Quantization stores weights".split(), w)
+    ans = corpus_assistant.ask("What is quantization and why would I use it?")
+    _check_shape(ans)
+    assert _plain(ans.lead).startswith("Quantization stores weights"), ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

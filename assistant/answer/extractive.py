@@ -85,7 +85,9 @@ def longer_name(opening: list[str], weights: dict[str, float]) -> bool:
     for i, w in enumerate(opening):
         terms = set(content_terms(w))
         if not terms <= weights.keys():
-            return False
+            # "Quantization-aware training is ..." for "What is quantization?": a compound
+            # that completes the asked name with more words is a longer name.
+            return "-" in w and seen | (terms & weights.keys()) >= weights.keys()
         seen |= terms
         if seen >= weights.keys():
             after = opening[i + 1] if i + 1 < len(opening) else ""
