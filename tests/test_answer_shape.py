@@ -122,6 +122,15 @@ def test_a_definition_is_not_led_by_a_longer_hyphenated_name(corpus_assistant) -
     assert _plain(ans.lead).startswith("Quantization stores weights"), ans.lead
 
 
+def test_what_is_an_acronym_leads_with_its_spelled_out_definition(corpus_assistant) -> None:
+    # "RAG also reduces hallucination ..." is closer in meaning to "What is RAG?" than the
+    # sentence that spells RAG out; the spelled-out name is the definition.
+    for q in ("What is RAG?", "What is RAG and when should I use it?"):
+        ans = corpus_assistant.ask(q)
+        _check_shape(ans)
+        assert _plain(ans.lead).startswith("Retrieval-augmented generation (RAG)"), ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")
@@ -244,6 +253,8 @@ def test_question_kinds_and_constraints() -> None:
     assert question_kind("What is Vertex AI Feature Store?") == "definition"
     assert question_kind("How do I reduce latency on an endpoint?") == "howto"
     assert question_kind("What is a good way to handle class imbalance?") == "howto"
+    assert question_kind("What is RAG and when should I use it?") == "definition"
+    assert question_kind("What is wrong with how they test it, and how should they?") != "definition"
     assert question_kind("Costs are too high and they have a few thousand examples. What tuning "
                          "approach should they use?") == "scenario"
     assert question_kind("What are the best practices for feature engineering?") == "howto"

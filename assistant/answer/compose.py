@@ -55,8 +55,9 @@ from assistant.answer.candidates import (
     worked_examples,
 )
 from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
+from assistant.answer.definition import definition_subject, expands_acronym, opens_with
 from assistant.answer.entity import answers_entity, entity_head
-from assistant.answer.extractive import longer_name, query_weights, score_sentences
+from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
 from assistant.answer.overview import asks_for_member, introduces
@@ -129,30 +130,6 @@ def _adds_verdict(text: str, question: str) -> bool:
     return any(m.group(0).lower() not in asked for m in _VERDICT.finditer(text))
 
 
-_DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
-                    r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
-
-
-def _definition_subject(question: str) -> list[str] | None:
-    m = _DEF_Q.match(question)
-    terms = content_terms(m.group(1)) if m else []
-    return terms or None
-
-
-def _starts_with(text: str, subject: list[str]) -> bool:
-    """The sentence opens with the subject (allowing an article and a parenthesised name)."""
-    body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
-    first = content_terms(body.split()[0]) if body.split() else []
-    if first and len(subject) > 1 and first[0] == subject[-1] and \
-            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
-        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
-    if not first or first[0] != subject[0]:
-        return False
-    head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
-    # "What is Vertex AI?": "Vertex AI Vizier is ..." is about another product.
-    return all(t in head for t in subject) and not longer_name(body.split()[:16], dict.fromkeys(subject, 1.0))
-
-
 _MAX_POINTS = 3
 # The alternative decision rule must score near the lead and share the question's words as much.
 _ALT_SHARE = 0.6
@@ -212,7 +189,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     goal_obj = _goal_object(question) if goal else set()
     act_obj = asked_object(question) if kind == "howto" and not goal_obj else set()
     preferred = shape.preferred_option(question) if kind == "choose" else None
-    subject = _definition_subject(question) if kind == "definition" else None
+    subject = definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
     counted = counted_figure(question)  # "How many questions ...?": "50 to 60 questions"
     # "How many questions are on the exam?": only "many" is left to match; the count must beat it.
@@ -235,7 +212,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     for s in scored:
         text = s.sentence.text
         role = shape.sentence_role(text)
-        if role == "meta" and not (names_q or guide_q or subject and _starts_with(text, subject)):
+        if role == "meta" and not (names_q or guide_q or subject and opens_with(text, subject)):
             continue  # ... unless it opens with what "What is X?" asks about: a new name's meaning
         fit = meaning_fit(rule_pieces(text), vectors, targets) or 0.0  # by meaning, 0..1
         vec = vectors.get(text) if vectors is not None else None
@@ -289,8 +266,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 total += _PREFERRED_BONUS
         if role == "decision" and kind not in ("scenario", "choose") and shape.argues_against(text, qterms):
             total -= _AGAINST_PENALTY  # a scenario may name B as what the team has today
-        if subject and _starts_with(text, subject):
-            total += _DEFINES_BONUS  # "Vertex AI Pipelines runs ...": the sentence about it
+        if subject and opens_with(text, subject):  # "Vertex AI Pipelines runs ...": the sentence about it
+            total += _DEFINES_BONUS * (2.0 if expands_acronym(text, subject) else 1.0)
         counts = bool(counted and counted.search(text))  # states the count asked for: an answer
         if (kind == "number" or numeric_q) and states_figure(text):  # not "June 2026"
             total += _NUMBER_BONUS + (count_bonus if counts else 0.0)

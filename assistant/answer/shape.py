@@ -22,7 +22,7 @@ __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constr
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
            "LOGISTICS_PAGE", "decision_subject", "contrasting", "argues_against", "quote_match",
-           "preferred_option", "mentions_exam", "quotes", "asks_why", "cue_match"]
+           "preferred_option", "DEFINE_AND", "mentions_exam", "quotes", "asks_why", "cue_match"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -116,12 +116,20 @@ def asks_about_traps(question: str) -> bool:
     return bool(_TRAP_Q.search(question)) or asks_for_confirmation(question)
 
 
+# "What is RAG and when should I use it?": the definition comes first, the rest follows it.
+DEFINE_AND = re.compile(r"^\s*what(?:'s| is| are)\s+(?!wrong|going|happening|the (?:problem|issue|cause|best|"
+                        r"difference|reason|right|likely))(?:an?\s+|the\s+)?((?:[^\s?,]+\s+){0,3}?[^\s?,]+)\s*,?\s+and\s+"
+                        r"(?:when|why|how|where|what)\b", re.I)
+
+
 def question_kind(question: str) -> QuestionKind:
     q = question.strip()
     words = len(q.split())
     if is_logistics(q):
         return "logistics"
     last = question_sentences(q)[-1]
+    if DEFINE_AND.search(last):
+        return "definition"
     if _SCENARIO_ASK.search(last) or (words > 30 and _SCENARIO_ASK.search(q)):
         return "scenario"
     if _HOWTO.search(last):

@@ -1,0 +1,48 @@
+"""What a definition question ("What is X?", "What is X and when should I use it?") asks about,
+and whether a sentence opens with that subject: the sentence that says what X is."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.extractive import longer_name
+from assistant.answer.shape import DEFINE_AND
+from assistant.answer.text import content_terms
+
+__all__ = ["definition_subject", "opens_with", "expands_acronym"]
+
+_DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
+                    r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
+# "Retrieval-augmented generation (RAG) lets ..." for "What is RAG?": the long name, then the
+# asked short one in parentheses.
+_LONG_THEN_SHORT = re.compile(r"^[^(),.;:]{3,60}?\(([^()]{2,30})\)")
+
+
+def definition_subject(question: str) -> list[str] | None:
+    m = DEFINE_AND.search(question) or _DEF_Q.match(question)
+    terms = content_terms(m.group(1)) if m else []
+    return terms or None
+
+
+def opens_with(text: str, subject: list[str]) -> bool:
+    """The sentence opens with the subject (allowing an article and a parenthesised name)."""
+    body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
+    first = content_terms(body.split()[0]) if body.split() else []
+    if first and len(subject) > 1 and first[0] == subject[-1] and \
+            re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
+        return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
+    if expands_acronym(text, subject):
+        return True
+    if not first or first[0] != subject[0]:
+        return False
+    head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
+    # "What is Vertex AI?": "Vertex AI Vizier is ..." is about another product.
+    return all(t in head for t in subject) and not longer_name(body.split()[:16], dict.fromkeys(subject, 1.0))
+
+
+def expands_acronym(text: str, subject: list[str]) -> bool:
+    """The sentence opens by spelling out the asked short name: "Retrieval-augmented generation
+    (RAG) lets ..." for "What is RAG?". The embedding model reads the acronym poorly, so this
+    sentence scores low by meaning although it is the definition."""
+    short = _LONG_THEN_SHORT.match(re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I))
+    return bool(short) and content_terms(short.group(1)) == subject
