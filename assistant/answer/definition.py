@@ -45,4 +45,4 @@ def expands_acronym(text: str, subject: list[str]) -> bool:
     (RAG) lets ..." for "What is RAG?". The embedding model reads the acronym poorly, so this
     sentence scores low by meaning although it is the definition."""
     short = _LONG_THEN_SHORT.match(re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I))
-    return bool(short) and content_terms(short.group(1)) == subject
+    return short is not None and content_terms(short.group(1)) == subject
