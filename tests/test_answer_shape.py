@@ -131,6 +131,20 @@ def test_what_is_an_acronym_leads_with_its_spelled_out_definition(corpus_assista
         assert _plain(ans.lead).startswith("Retrieval-augmented generation (RAG)"), ans.lead
 
 
+def test_the_guide_history_is_meta(corpus_assistant) -> None:
+    assert sentence_role("The October 2024 exam guide explicitly asked candidates to design "
+                         "systems with TFX components.") == "meta"
+    assert sentence_role("Colab Enterprise first joined the PMLE guide in October 2024.") == "meta"
+    ans = corpus_assistant.ask("Which TFX component validates data?")
+    _check_shape(ans)
+    assert "ExampleValidator" in ans.lead and "guide" not in ans.lead, ans.lead
+    ans = corpus_assistant.ask("What is the difference between Vertex AI Workbench and Colab Enterprise?")
+    assert "guide" not in ans.lead, ans.lead
+    # A question about what the exam covers still gets the guide's history.
+    ans = corpus_assistant.ask("does the pmle exam cover generative ai? an older course told me it doesn't")
+    assert "October 2024 guide" in ans.answer, ans.answer
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

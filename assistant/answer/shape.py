@@ -75,7 +75,8 @@ _LOGISTICS = re.compile(
 _NAMES_Q = re.compile(r"\b(name|names|named|called|renamed|rename|formerly|old name|new name)\b",
                       re.I)
 _GUIDE_Q = re.compile(r"\b(exam guide|guide|syllabus|section|subsection|domain|weight|weights|"
-                      r"objective|blueprint|revision)\b", re.I)
+                      r"objective|blueprint|revision|(exam|pmle) (still )?(covers?|include|includes|"
+                      r"tests?|asks? about))\b", re.I)
 _TRAP_Q = re.compile(r"\b(trap|traps|mistake|mistakes|wrong|pitfall|pitfalls|avoid|distractor)\b",
                      re.I)
 
@@ -284,7 +285,11 @@ _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024
                      r"summari[sz]es?|are filed))"
                      r"|\b(sub)?section \d+(\.\d+)? of the (june 2026 |october 2024 |current )?"
                      r"(pmle )?(exam )?guide\b|\bguide asks candidates\b|\basks candidates to\b"
-                     r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b", re.I)
+                     r"|\bwhich exam guide names\b|\bguide's name for\b|\bis the name google gave\b"
+                     # the guide's history: "The October 2024 exam guide explicitly asked ...",
+                     # "Colab Enterprise first joined the PMLE guide in October 2024"
+                     r"|^the (june 2026|october 2024|2020) (pmle )?(exam )?guide\b|\bjoined the (pmle )?"
+                     r"(exam )?guide\b|\basked candidates\b", re.I)
 _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
                          r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
                          r"\bover\b[^.]{3,60}\bwhen\b|\binstead of\b|\brather than\b|\bwhen (the|a|"
