@@ -51,6 +51,17 @@ def test_a_method_that_needs_what_the_question_denies_is_ruled_out() -> None:
     assert not needs_denied("Quantization-aware training requires retraining the model.", denied)
 
 
+def test_a_rule_recommending_what_the_question_denies_is_ruled_out(corpus_assistant) -> None:
+    q = ("Your team needs to train a custom PyTorch model on Vertex AI using a library version "
+         "that no prebuilt container supports. What should you do?")
+    denied = denied_terms(q)
+    assert needs_denied("Choose a prebuilt Vertex AI serving container when the framework is "
+                        "PyTorch.", denied)
+    assert not needs_denied("Choose a custom container when no prebuilt image fits.", denied)
+    ans = corpus_assistant.ask(q)
+    assert not ans.lead.startswith("Choose a prebuilt"), ans.lead
+
+
 def test_the_quantization_that_needs_no_dataset_leads(corpus_assistant) -> None:
     q = ("A robotics team converts a vision model to LiteRT for a small ARM board. Which "
          "post-training quantization option keeps the weights as 8-bit integers without "

@@ -58,9 +58,16 @@ _DENIED_NEED_TERMS = 2
 
 def needs_denied(text: str, denied: set[str] | frozenset[str]) -> bool:
     """The sentence states a need whose object the question denies (``rulefit.denied_terms``:
-    words it uses only after "no", "without", ...): at least two of the need's words."""
-    return bool(denied) and any(len(scope & denied) >= _DENIED_NEED_TERMS
-                                for _, scope in needs(text))
+    words it uses only after "no", "without", ...): at least two of the need's words. So does
+    a rule that recommends what the question denies: "Choose a prebuilt serving container
+    when ..." for "a library version that no prebuilt container supports". (Extending this to
+    a plain sentence's opening words cost a dev4 keyword.)"""
+    if not denied:
+        return False
+    rec = decision_subject(text)
+    if rec is not None and len(set(content_terms(rec)) & denied) >= _DENIED_NEED_TERMS:
+        return True
+    return any(len(scope & denied) >= _DENIED_NEED_TERMS for _, scope in needs(text))
 
 
 _OPENING_WORDS = 6  # a plain sentence is about what it names first
