@@ -145,6 +145,14 @@ def test_the_guide_history_is_meta(corpus_assistant) -> None:
     assert "October 2024 guide" in ans.answer, ans.answer
 
 
+def test_another_cases_setup_sentence_is_no_point(corpus_assistant) -> None:
+    # The worked example's story ("A bank deploys a customer support chatbot on Gemini ...")
+    # does not retell this question; its stated answer (Model Armor) still applies.
+    ans = corpus_assistant.ask("How do I protect a Gemini chatbot against prompt injection?")
+    _check_shape(ans)
+    assert "A bank deploys" not in ans.answer and "Model Armor" in ans.answer, ans.answer
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

@@ -107,6 +107,13 @@ def _retells(c: Candidate, qterms: set[str]) -> bool:
         len(terms & qterms) / len(terms) >= _RETELLS_SHARE
 
 
+# The opening of a worked example's story: "A bank deploys ...", "An online retailer trains ...".
+_SETUP = re.compile(r"^(?:an?|one|the) (?:[\w-]+ ){0,3}?(?:company|team|bank|retailer|startup|insurer|"
+                    r"hospital|firm|manufacturer|provider|agency|marketplace|platform|organization|"
+                    r"business|lender|publisher|school|university|airline|shop|store)s? "
+                    r"(?:\w+ )?(?:\w+s|has|is|wants)\b", re.I)
+
+
 def worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]:
     """A worked exam example ("A bank deploys a chatbot ... The best answer is ...") that
     tells the question's own situation: its stated answer is the answer, and its situation
@@ -123,6 +130,9 @@ def worked_examples(cands: list[Candidate], qterms: set[str]) -> list[Candidate]
         story = [c for c in group if c.scored.sentence.index < first and c.role == "plain"
                  and not RECOMMENDS.search(c.text)]
         if not any(_retells(c, qterms) for c in story):
+            # Another case's setup ("A bank deploys a customer support chatbot on Gemini")
+            # says nothing about this question; its stated answer may still apply.
+            drop.update(id(c) for c in story if _SETUP.match(c.text))
             continue
         for c in answers:
             c.total += _WORKED_ANSWER_BONUS
