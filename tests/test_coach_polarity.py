@@ -207,6 +207,18 @@ def test_no_person_in_the_loop_rules_out_an_option_where_someone_acts_by_hand() 
         "A data scientist reviews each flagged decision") == []
 
 
+def test_without_managing_gpus_rules_out_self_managed_hardware() -> None:
+    stem = ("A startup wants to deploy an open-source LLM from Model Garden with the least "
+            "operational effort, without managing GPUs. Which option should they choose?")
+    assert rule_out_phrases(stem)["no_servers"] == "without managing GPUs"
+    rule_outs = stem_rule_outs(stem)
+    assert rule_outs("Self-deploy the model to a Vertex AI endpoint with dedicated A100 GPUs") == \
+        ["without managing GPUs"]
+    assert rule_outs("Deploy the model on a GKE cluster with GPU node pools and vLLM") == \
+        ["without managing GPUs"]
+    assert rule_outs("Use a model-as-a-service offering through a serverless API") == []
+
+
 def test_labels_never_made_rule_out_a_supervised_model_not_one_that_gets_labels() -> None:
     stem = ("Purchase totals are stored in BigQuery, and no one has ever labeled customers with "
             "a segment. Which approach should you recommend?")

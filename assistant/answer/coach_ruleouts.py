@@ -149,11 +149,13 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "spoken_output": (re.compile(r"\bread (?:\w+ ){0,3}?aloud|natural-sounding (?:speech|voice)|"
                                  r"(?:spoken|audio) version of", re.I),
                       re.compile(r"\bSpeech-to-Text\b", re.I)),
-    "no_servers": (re.compile(r"\bno (?:servers?|infrastructure|VMs?|clusters?) to (?:manage|run|"
+    # "without managing GPUs": hardware the team does not want to run is a server too.
+    "no_servers": (re.compile(r"\bno (?:servers?|infrastructure|VMs?|clusters?|GPUs?) to (?:manage|run|"
                               r"maintain|patch)|(?:does not|doesn't|do not|don't) want to (?:manage|"
                               r"run|maintain|patch) (?:any )?(?:servers?|VMs?|infrastructure|"
-                              r"clusters?)|\bno cost when idle|without managing (?:any )?(?:servers?|"
-                              r"infrastructure)", re.I),
+                              r"clusters?|GPUs?|accelerators?)|\bno cost when idle|without (?:managing|"
+                              r"provisioning|operating) (?:any )?(?:servers?|infrastructure|GPUs?|"
+                              r"accelerators?|hardware|VMs?|clusters?)", re.I),
                    re.compile(r"self-deploy\w*|self-managed|self-hosted|Compute Engine|"
                               r"\bon (?:a |an )?(?:GKE|GPU) cluster|\b(?:a|an|its own|dedicated) VMs?\b",
                               re.I)),
