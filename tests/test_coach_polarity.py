@@ -207,6 +207,13 @@ def test_no_person_in_the_loop_rules_out_an_option_where_someone_acts_by_hand() 
         "A data scientist reviews each flagged decision") == []
 
 
+def test_a_trap_does_not_warn_against_what_the_situation_offers() -> None:
+    s = ("Trap: provisioning a GPU endpoint for a model that is offered as MaaS adds cost and "
+         "operational work.")
+    assert _neg(s, "Use a model-as-a-service (MaaS) offering through a serverless API") < 0.4
+    assert _neg(s, "Provision a GPU endpoint for the model") > 0.5
+
+
 def test_without_managing_gpus_rules_out_self_managed_hardware() -> None:
     stem = ("A startup wants to deploy an open-source LLM from Model Garden with the least "
             "operational effort, without managing GPUs. Which option should they choose?")

@@ -37,7 +37,10 @@ _OVER = re.compile(r"\b(?:choose|prefer|pick|use|favou?r)\b[^.;:]{0,80}?\bover\b
 _TRAP = re.compile(r"^\s*(trap|mistake|pitfall|wrong|common mistake)\b", re.I)
 # "Trap: copying the data to every worker wastes disk when the mount already streams it": what
 # already does the job is the correction, not part of the trap.
-_ALREADY = re.compile(r"\b(?:when|whether)\b[^.;:]{0,60}?\balready\b", re.I)
+# So is what the situation offers: "Trap: provisioning a GPU endpoint for a model that is
+# offered as MaaS adds cost" warns against the endpoint, not against MaaS.
+_ALREADY = re.compile(r"\b(?:when|whether)\b[^.;:]{0,60}?\balready\b|\b(?:that|which) (?:is|are) "
+                      r"(?:already )?(?:offered|available|provided|sold) as\b", re.I)
 _REASON = re.compile(r"\b(?:because|since|whereas|while)\b|;")
 # Quoted scenario wording inside a sentence ("'data must not leave the project' points to X").
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{1,200}[\"\u201d]")
