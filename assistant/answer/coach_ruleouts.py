@@ -217,8 +217,9 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                            r"\boffline inside\b|\b(?:no|without|intermittent|unreliable|spotty|poor)"
                            r" (?:internet|network|connectivity|cell(?:ular)? (?:signal|coverage))",
                            re.I),
-                re.compile(r"\b(?:call|send|request|query)\w*\b[^.]*\b(?:API|endpoint)\b|"
-                           r"Vertex AI endpoint|online prediction", re.I)),
+                re.compile(r"\b(?:call|send|request|query|use)\w*\b[^.]*\b(?:API|endpoint)\b|"
+                           r"Vertex AI endpoint|online prediction|\bCloud Run\b|\bfrom (?:a |the )?"
+                           r"(?:server|cloud)\b", re.I)),
     "data_stays": (re.compile(r"\bwithout (?:export|mov|copy)\w* (?:the )?data|\b(?:do not|don't|not) "
                               r"want to (?:export|move|copy)|\b(?:never|must not|cannot|can't) leave "
                               r"BigQuery|\b(?:minimal|no) data movement|\bavoid moving (?:the )?data",
