@@ -271,6 +271,8 @@ PHRASED = [  # (stem, an option it rules out, an option it leaves alone)
      "Write a FastAPI container that loads the weights", "Use a prebuilt serving container"),
     ("Nobody needs a prediction before morning. What is cheapest?",
      "A Pub/Sub and Dataflow streaming pipeline", "A nightly batch prediction job"),
+    ("Descriptions for 2 million items are due overnight; latency per item does not matter.",
+     "Provision throughput for the online API", "Submit a Gemini batch prediction job"),
     ("The group wants the least rework when moving to Vertex AI. What should it do?",
      "Rewrite the model in TensorFlow", "Keep PyTorch in the prebuilt PyTorch container"),
     ("Policy says the weights must run inside the bank's own project and VPC. What fits?",

@@ -167,9 +167,10 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "no_hurry": (re.compile(r"\b(?:nobody|no one|no-one) needs? (?:a |the )?(?:prediction|result|"
                             r"score|answer)s? (?:before|until|in real time|immediately|right away)|"
                             r"\bno (?:real-time|online|low-latency) (?:requirement|need)|"
-                            r"(?:does not|doesn't) need (?:real-time|online|immediate)", re.I),
-                 re.compile(r"\bstream\w*|real[- ]time|online (?:endpoint|prediction|serving)",
-                            re.I)),
+                            r"(?:does not|doesn't) need (?:real-time|online|immediate)|\blatency\b[^.]{0,25}"
+                            r"\b(?:does not|doesn't|do not|don't) matter|\bnot latency[- ]sensitive", re.I),
+                 re.compile(r"\bstream\w*|real[- ]time|online (?:endpoint|prediction|serving)|"
+                            r"\bonline (?:\w+ )?API\b|\bprovision\w* throughput", re.I)),
     "least_rework": (re.compile(r"\bleast (?:rework|code changes?)|\bminimal (?:rework|code "
                                 r"changes)|\bno rework|\bavoid (?:rework|rewriting)", re.I),
                      re.compile(r"^(?:rewrite|re-implement|reimplement|port)\b", re.I)),
