@@ -153,6 +153,19 @@ def test_another_cases_setup_sentence_is_no_point(corpus_assistant) -> None:
     assert "A bank deploys" not in ans.answer and "Model Armor" in ans.answer, ans.answer
 
 
+def test_a_cue_quoting_a_question_form_does_not_match_its_words(corpus_assistant) -> None:
+    from assistant.answer.shape import quote_match
+    from assistant.answer.text import content_terms
+
+    q = set(content_terms("A model's predictions for one group are much less accurate."))
+    assert quote_match("predict how much", q, {}, lambda t: 3.0 if t != "predict" else 1.4) == 0.0
+    assert quote_match("fraud losses", q | {"fraud"}, {}, lambda t: 3.0) > 0.4
+    ans = corpus_assistant.ask("A model's predictions for one demographic group are much less accurate "
+                               "than for others. What should we do?")
+    _check_shape(ans)
+    assert "regressor" not in ans.lead, ans.lead
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

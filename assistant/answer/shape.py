@@ -385,12 +385,17 @@ def preferred_option(question: str) -> tuple[set[str], set[str]] | None:
     return (x - y, y - x) if x - y else None
 
 
+_COMMON_IDF = 2.0
+_HOW_MUCH = re.compile(r"\bhow (?:much|many|long|often)\b", re.I)
+
+
 def quote_match(quote: str, question_terms: set[str], idf: dict[str, float],
                 idf_of: Callable[[str], float] | None = None) -> float:
     """idf-weighted share of the quoted scenario's terms that the question also has. One
     shared rare word ("compliance") is not the same scenario: a quote of three or more terms
-    needs two of them in the question."""
-    terms = list(dict.fromkeys(content_terms(quote)))
+    needs two of them in the question. "How much" in a quote ("predict how much") names a kind
+    of question, not a topic: its "much" is no match for "much less accurate"."""
+    terms = list(dict.fromkeys(content_terms(_HOW_MUCH.sub(" ", quote))))
     if not terms:
         return 0.0
     w = {t: (idf_of(t) if idf_of is not None else idf.get(t, 3.0)) for t in terms}
@@ -398,6 +403,8 @@ def quote_match(quote: str, question_terms: set[str], idf: dict[str, float],
     shared = [t for t in terms if t in question_terms]
     if len(terms) >= 3 and len(shared) < 2:
         return 0.0
+    if len(terms) == 1 and idf_of is not None and w[terms[0]] < _COMMON_IDF:
+        return 0.0  # one word the material uses everywhere ("predict") is no scenario
     return sum(w[t] for t in shared) / total
 
 
