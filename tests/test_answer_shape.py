@@ -166,6 +166,13 @@ def test_a_cue_quoting_a_question_form_does_not_match_its_words(corpus_assistant
     assert "regressor" not in ans.lead, ans.lead
 
 
+def test_an_announcement_of_a_few_groups_is_framing() -> None:
+    from assistant.answer.framing import FRAMING
+
+    assert FRAMING.search("Serving problems on Vertex AI endpoints usually fall into a few groups.")
+    assert not FRAMING.search("A few replicas serve the traffic.")
+
+
 def test_latency_answer_has_no_naming_sentence(corpus_assistant) -> None:
     ans = corpus_assistant.ask("How do I reduce latency for online predictions on a Vertex AI "
                                "endpoint?")

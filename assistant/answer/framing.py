@@ -19,7 +19,7 @@ __all__ = ["FRAMING", "FRAMING_PENALTY", "announces", "follow_announcements"]
 FRAMING_PENALTY = 0.15
 FRAMING = re.compile(r"\b(lists?|describes?|documents?|offers?|has|have|comes? in|falls? into|"
                      r"asks?)\b[^.:;]{0,60}\b(two|three|four|five|several|many|firm|main|"
-                     r"these)\b[^.:;]{0,30}\b(routes|levels|ways|kinds|types|options|limits|"
+                     r"these|a few)\b[^.:;]{0,30}\b(routes|levels|ways|kinds|types|options|limits|groups|"
                      r"events|parts|stages|steps|modes|families|questions|choices|methods|"
                      r"approaches|metrics|components|strategies|tools|services|forms|classes|"
                      r"categories|tiers|phases|layers)\b|"
