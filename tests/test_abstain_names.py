@@ -102,3 +102,12 @@ def test_units_the_material_spells_out_are_not_unseen_topics(snap, corpus_assist
     assert snap.df("tb") == 0
     s2 = signals(q2, corpus_assistant.retrieve(q2), snap, snap.df)
     assert s2.unseen == 0.0
+
+
+def test_a_short_question_about_an_unknown_product_is_declined(corpus_assistant) -> None:
+    # Each word is known ("Agent Platform", "RAG Engine"), the product is not; a sentence about
+    # RAG Engine sits close in meaning and must not answer it.
+    for q in ("What is Vertex AI Agent Engine?", "What is Cloud Data Fusion?"):
+        ans = corpus_assistant.ask(q)
+        assert ans.abstained and "never mentions" in ans.answer, ans.answer
+    assert not corpus_assistant.ask("What is Vertex AI Feature Store?").abstained

@@ -89,6 +89,9 @@ class AbstainPolicy:
     # A long scenario's situation words ("steel mill", "restaurant covers", "pupils") are
     # often words no document uses at all, so its unseen share runs higher too.
     long_max_unseen: float = 0.42
+    # A short question whose asking sentence names an unknown product ("What is Vertex AI Agent
+    # Engine?") is about that product, however common its words are in the material.
+    name_question_terms: int = 6
 
     def abstain(self, s: Signals) -> bool:
         # BM25-only retrieval has no cosine similarity: the dense rule does not apply then.
@@ -102,6 +105,8 @@ class AbstainPolicy:
                 or s.missing_subject is not None or s.missing_wanted or \
                 s.unseen > self.max_unseen + f * (self.long_max_unseen - self.max_unseen):
             return True
+        if s.name_asked and s.terms <= self.name_question_terms:
+            return True  # a close sentence is about another product ("RAG Engine")
         if self.states_it(s):
             return False  # a sentence says what was asked, in other words
         if s.name_asked and s.coverage < self.min_coverage:
@@ -221,7 +226,12 @@ def unknown_names(question: str, has_phrase: Callable[[str], bool],
             continue
         if has_phrase(name):
             continue
-        if knows_name is not None and all(knows_name(w) for w in words):
+        tail = " ".join(words[-2:])
+        plain_tail = all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words[-2:])
+        if knows_name is not None and all(knows_name(w) for w in words) and \
+                not (plain_tail and not has_phrase(tail)):
+            # ... unless its last two words are plain words the index never writes together:
+            # "Vertex AI Agent Engine" (the index has "Agent Platform" and "RAG Engine").
             continue
         out.append(name)
     return out
