@@ -125,6 +125,8 @@ def normalize_query(query: str, vocab: _Vocabulary | None = None,
                     expand_aliases: bool = False) -> str:
     """Mend the query before both legs see it.
 
+    - Spell out what the material spells out: "QPS"/"RPS" as throughput, "50 ms" as
+      milliseconds.
     - Split words the corpus writes as one ("big query" -> "bigquery", "auto ml" -> "automl").
     - Correct words the corpus never uses to a close one it does ("vertx" -> "vertex").
     - Optionally add the other names of every product mentioned (Cloud Composer <-> Managed

@@ -158,23 +158,18 @@ def _contradicted(cond: str, qterms: set[str], denied: set[str] | frozenset[str]
     return sum(map(w, no)) >= sum(map(w, (terms & qterms) - denied))
 
 
-# A negation of fact ("serving does not need the same logic", "the model is not a TensorFlow
-# model"). "Should not" and "must not" state a wish, which a question shares when it complains
-# ("model selection is dominated by errors on the top sellers" for "when large outliers should
-# not dominate the loss"), so they do not count.
-_FACT_NEGATION = re.compile(r"\b(?:does not|do not|doesn't|don't|is not|isn't|are not|aren't|"
-                            r"no longer|without|not an?)\b", re.I)
 # "served on GKE instead of a Vertex AI endpoint": the question sets those words aside.
 _SET_ASIDE = re.compile(r"\b(?:instead of|rather than|other than)\s+([^,;.?]{3,60})", re.I)
 
 
 def condition_denies(text: str, question: str, qterms: set[str],
                      denied: set[str] | frozenset[str]) -> bool:
-    """The rule's condition denies, as a fact, two or more things the question affirms:
-    "Choose plain Dataflow when serving does not need the same logic, or when the model is not
-    a TensorFlow model" for "the same preprocessing at training and online prediction for a
-    TensorFlow model". (``denied`` is what the question itself denies; those words affirm
-    nothing, nor do the words after its "instead of".)"""
+    """The rule's condition denies two or more things the question affirms: "Choose plain
+    Dataflow when serving does not need the same logic, or when the model is not a TensorFlow
+    model" for "the same preprocessing at training and online prediction for a TensorFlow
+    model". (``denied`` is what the question itself denies; those words affirm nothing, nor do
+    the words after its "instead of".) Every negation counts, "should not" too: limiting it to
+    negations of fact ("does not", "is not") lost the two bank stems this rule gained."""
     m = _WORD_CONDITION.search(text)
     if not m or not _DECISION.search(text):
         return False
