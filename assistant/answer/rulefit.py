@@ -174,14 +174,9 @@ def condition_denies(text: str, question: str, qterms: set[str],
     if not m or not _DECISION.search(text):
         return False
     cond = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]", " ", m.group(1))  # quoted wording is the scenario's
-    said: set[str] = set()
-    no: set[str] = set()
-    for clause in _CLAUSE_BREAK.split(cond):
-        n = NEGATION_OR_TOO.search(clause or "")
-        said.update(content_terms(clause[:n.start()] if n else clause or ""))
-        no.update(content_terms(clause[n.end():]) if n else ())
     aside = {t for a in _SET_ASIDE.findall(question) for t in content_terms(a)}
-    return len(((no - said) & qterms) - set(denied) - aside) >= 2
+    # What the condition denies is read the way a question's denials are (``denied_terms``).
+    return len((denied_terms(cond) & qterms) - set(denied) - aside) >= 2
 
 
 # The word test's condition: everything after "when", "if", "whenever" or "for".
