@@ -118,7 +118,11 @@ class _Vocabulary:
 # "throughput" there, and "50 ms" is "50 milliseconds". Without this, "QPS" is a word no
 # document has, and the question reads as uncovered.
 _SPELLED_OUT = ((re.compile(r"\b(?:QPS|RPS)\b", re.I), "throughput (requests per second)"),
-                (re.compile(r"(?<=\d)\s?ms\b"), " milliseconds"))
+                (re.compile(r"(?<=\d)\s?ms\b"), " milliseconds"),
+                # "make sure" is "ensure" there; "sure" alone is a rare word that would count
+                # as an uncovered topic. "rerun" is written "re-run".
+                (re.compile(r"\bmak(?:e|es|ing) sure\b", re.I), "ensure"),
+                (re.compile(r"\breruns?\b", re.I), "re-run"))
 
 
 def normalize_query(query: str, vocab: _Vocabulary | None = None,
@@ -126,7 +130,7 @@ def normalize_query(query: str, vocab: _Vocabulary | None = None,
     """Mend the query before both legs see it.
 
     - Spell out what the material spells out: "QPS"/"RPS" as throughput, "50 ms" as
-      milliseconds.
+      milliseconds, "make sure" as "ensure", "rerun" as "re-run".
     - Split words the corpus writes as one ("big query" -> "bigquery", "auto ml" -> "automl").
     - Correct words the corpus never uses to a close one it does ("vertx" -> "vertex").
     - Optionally add the other names of every product mentioned (Cloud Composer <-> Managed

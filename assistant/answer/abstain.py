@@ -66,7 +66,11 @@ class Signals:
 
 @dataclass(frozen=True)
 class AbstainPolicy:
-    min_dense: float = 0.30
+    # The best passage's cosine. Off-topic questions on the four dev sets ("capital of
+    # Australia", "banana bread") peak at 0.14, and every on-topic one (answerable or not) sits
+    # at 0.32 or more; 0.30 declined "How can we reduce hallucinations in a Gemini-based
+    # support assistant?" (0.285), which the RAG and grounding sections answer.
+    min_dense: float = 0.25
     min_coverage: float = 0.35
     max_unseen: float = 0.35
     min_best_sentence: float = 0.15
