@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.action import heading_does
 from assistant.retrieve import normalize_query
 
 
@@ -32,3 +33,24 @@ def test_paraphrased_questions_are_answered(corpus_assistant, question: str,
                                       "What is the weather in Paris tomorrow?"])
 def test_off_topic_questions_are_still_declined(corpus_assistant, question: str) -> None:
     assert corpus_assistant.ask(question).abstained
+
+
+def test_a_heading_that_names_the_asked_action_marks_the_how_to() -> None:
+    q = "How do you handle class imbalance when training a classifier?"
+    assert heading_does(q, "Handling class imbalance: class weights, resampling and thresholds")
+    assert not heading_does(q, "Choosing a metric for imbalanced data")
+    # "Choosing ..." headings are everywhere: a choice question is no how-to of one of them
+    assert not heading_does("How do I choose between Cloud Composer and Vertex AI Pipelines?",
+                            "Choosing Cloud Composer for general orchestration")
+
+
+@pytest.mark.parametrize(("question", "needle", "not_lead"), [
+    ("How do you handle class imbalance when training a classifier?", "", "ROC AUC"),
+    ("How do I turn off caching for one pipeline task?", "set_caching_options", ""),
+])
+def test_a_how_to_leads_from_the_section_that_does_it(corpus_assistant, question: str,
+                                                      needle: str, not_lead: str) -> None:
+    ans = corpus_assistant.ask(question)
+    assert not ans.abstained, ans.notes
+    assert needle in ans.lead, ans.lead
+    assert not not_lead or not_lead not in ans.lead, ans.lead

@@ -10,7 +10,7 @@ import re
 
 from assistant.answer.text import content_terms
 
-__all__ = ["asked_object"]
+__all__ = ["asked_object", "heading_does"]
 
 # "How (can|do|should) I|we|you <verb> [off|up|...] [the|a|my ...] <object>": the object is at
 # most four words and ends at a preposition, a conjunction, an adverb in -ly, or punctuation.
@@ -33,3 +33,21 @@ def asked_object(question: str) -> set[str]:
     if not m:
         return set()
     return set(content_terms(m.group("object"))) - _GENERIC
+
+_CHOICE_VERBS = frozenset("choose pick select decide compare".split())
+
+
+def heading_does(question: str, heading: str) -> bool:
+    """True when a section heading names the asked action on the asked object: "Handling
+    class imbalance: class weights, resampling ..." for "How do you handle class imbalance
+    ...?". The section is then the how-to, even where its sentences name the object only
+    once (its list of remedies says "class weights", not "imbalance")."""
+    m = _HOWTO_OBJECT.match(question)
+    if not m:
+        return False
+    if m.group("verb").lower() in _CHOICE_VERBS:
+        return False  # "How do I choose between A and B?": every "Choosing ..." heading says so
+    verb = set(content_terms(m.group("verb")))
+    obj = set(content_terms(m.group("object"))) - _GENERIC
+    head = set(content_terms(heading))
+    return bool(verb) and bool(obj) and verb <= head and obj <= head

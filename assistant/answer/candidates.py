@@ -32,7 +32,9 @@ RECOMMENDS = re.compile(
 _VERBS = (r"use|route|enable|deploy|set|add|configure|store|move|train|run|keep|turn on|create|"
           r"schedule|log|send|split|raise|lower|increase|reduce|switch|replace|apply|export|"
           r"import|build|write|call|start|retrain|monitor|compare|grant|restrict|encrypt|mask|"
-          r"de-identify|pass|attach|register|upload|point|give|wrap|install|package|push")
+          r"de-identify|pass|attach|register|upload|point|give|wrap|install|package|push|"
+          r"undeploy|co-host|serve|remove|avoid|reuse|precompute|disable|share|validate|tune|"
+          r"profile|check|inspect|read|cap|limit|shard|cache|redact|scan")
 # An instruction, bare or after a short setting: "Deploy both ...", "On a Vertex AI endpoint,
 # deploy both versions and set a split", "In the SDK, call `deploy()`".
 _INSTRUCTS = re.compile(rf"^(?:(?:on|in|with|for|from|inside|within|after|before) [^,.;]{{3,60}},\s*)?"

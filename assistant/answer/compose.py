@@ -36,7 +36,7 @@ import numpy as np
 import assistant.answer.rulefit as rulefit
 import assistant.answer.shape as shape
 from assistant.answer.abstain_number import counted_figure
-from assistant.answer.action import asked_object
+from assistant.answer.action import asked_object, heading_does
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
@@ -157,6 +157,7 @@ _SCENARIO_SAYS = re.compile(r"\b(scenario|question|requirement|cue)s?\b[^.\"\u20
 _UNSAID_PENALTY = 0.15
 _FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I)
 _FIRST_STEP_BONUS = 0.2
+_HEADING_DOES_BONUS = 0.3
 
 
 def _goal_object(question: str) -> set[str]:
@@ -253,6 +254,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _GOAL_MISS_PENALTY  # "start a pipeline run?": a sentence not about runs
         if goal_obj and not about_goal:
             total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
+        if act_obj and heading_does(question, s.passage.chunk.heading):
+            # under "Handling class imbalance: ...": the how-to, and its instructions the steps
+            total += _HEADING_DOES_BONUS * (2.0 if instructs(text) else 1.0)
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         total += INSTRUCT_BONUS if kind == "howto" and s.coverage > 0 and instructs(text) else 0.0
