@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.action import heading_does
+from assistant.answer.product import asks_for_product, names_product
 from assistant.retrieve import normalize_query
 
 
@@ -54,3 +55,34 @@ def test_a_how_to_leads_from_the_section_that_does_it(corpus_assistant, question
     assert not ans.abstained, ans.notes
     assert needle in ans.lead, ans.lead
     assert not not_lead or not_lead not in ans.lead, ans.lead
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("Redaction removes the sensitive value entirely, which suits free-text fields.", False),
+    ("A loss that becomes NaN or explodes usually points to a learning rate that is too high.",
+     False),
+    ('Scenario cue: "no ML expertise" points to a managed option.', False),
+    ("Vertex AI TensorBoard plots loss and metric curves per run.", True),
+    ("BigQuery ML trains models with SQL.", True),
+    ("Train on GPUs when the model has custom operations.", True),
+])
+def test_a_sentence_names_a_product(text: str, named: bool) -> None:
+    assert names_product(text) is named
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Which service should they use?", True),
+    ("A team compares runs. What should they use?", True),
+    ("Which Google Cloud service should the team choose?", True),
+    ("What should you do?", False),
+    ("Which approach should they use?", False),
+])
+def test_a_question_asks_for_a_product(question: str, asks: bool) -> None:
+    assert asks_for_product(question) is asks
+
+
+def test_a_product_question_leads_with_a_product(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("A team wants to compare dozens of training runs with different "
+                               "learning rates and see their loss curves side by side. What "
+                               "should they use?")
+    assert "TensorBoard" in ans.lead or "Experiments" in ans.lead, ans.lead

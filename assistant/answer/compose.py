@@ -61,6 +61,7 @@ from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
 from assistant.answer.overview import asks_for_member, introduces
+from assistant.answer.product import NO_PRODUCT_PENALTY, asks_for_product, names_product
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
 from assistant.answer.text import content_terms, states_figure
@@ -201,6 +202,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     head = entity_head(question)
     form = asked_form(question)  # "Which post-training quantization ...?"
     member_q = asks_for_member(question)
+    product_q = asks_for_product(question)
     clauses = getattr(stats, "clause_vectors", None)
     clause_m = None
     if clauses is not None and len(clauses):
@@ -312,6 +314,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if about_tried(text, role, tried) or needs_denied(text, denied) or \
                 ruled_out(text, role, question):
             total -= TRIED_PENALTY
+        if product_q and not names_product(text):
+            total -= NO_PRODUCT_PENALTY  # "Which service should they use?": this one names none
         if points_back(text):
             total -= _CONNECTIVE_PENALTY  # "Cost also matters: ..." continues, it does not lead
         contradicts = False
