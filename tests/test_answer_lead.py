@@ -233,6 +233,8 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
     # "this integration" is whatever the sentence before introduced (autologging, there)
     "The documentation says this integration is unavailable for jobs on TPUs.",
     "Google instead recommends experience.",  # instead of what the sentence before said
+    # "that model" is the design the paragraph described before
+    "The current Vertex AI Feature Store replaces that model: BigQuery is the offline store.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     from assistant.answer.continuation import points_back
