@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.action import heading_does
+from assistant.answer.definition import definition_subject, opens_with
 from assistant.answer.product import asks_for_product, names_product
 from assistant.retrieve import normalize_query
 
@@ -86,3 +87,12 @@ def test_a_product_question_leads_with_a_product(corpus_assistant) -> None:
                                "learning rates and see their loss curves side by side. What "
                                "should they use?")
     assert "TensorBoard" in ans.lead or "Experiments" in ans.lead, ans.lead
+
+
+def test_the_role_of_a_component_is_what_it_does(corpus_assistant) -> None:
+    subject = definition_subject("What is the role of the TFX ExampleValidator component?")
+    assert subject == ["tfx", "examplevalid", "compon"]
+    assert opens_with("ExampleValidator compares new statistics against the schema.", subject)
+    assert not opens_with("On Vertex AI Pipelines a TFX ExampleValidator step runs.", subject)
+    ans = corpus_assistant.ask("What is the role of the TFX ExampleValidator component?")
+    assert ans.lead.startswith("ExampleValidator"), ans.lead

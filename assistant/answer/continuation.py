@@ -44,7 +44,8 @@ _NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
 _REFERS_BACK = re.compile(r"\b(?:this|these|those)\s+(?:integration|features?|options?|approach|"
                           r"settings?|service|tool|method|capability|mode|pattern|technique|"
                           r"product|API|function)\b|\b(?:replaces?|extends?|follows?|"
-                          r"repeats?) (?:that|this) (?:model|design|setup|approach|idea)\b",
+                          r"repeats?) (?:that|this) (?:model|design|setup|approach|idea)\b|"
+                          r"\bthe same (?:checks|tests|steps|rules)\b",
                           re.I)
 
 # What an opening sentence says to announce its list: a closing colon, "the following", or a

@@ -18,9 +18,18 @@ _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+
 _LONG_THEN_SHORT = re.compile(r"^[^(),.;:]{3,60}?\(([^()]{2,30})\)")
 
 
+# "What is the role of the TFX ExampleValidator component?" asks what ExampleValidator is for.
+_ROLE_OF = re.compile(r"^(?:the\s+)?(?:role|purpose|job|function|point|use)\s+of\s+(?:the\s+|an?\s+)?",
+                      re.I)
+# Words that place a name rather than name it: "the TFX ExampleValidator component" is
+# introduced by the material as "ExampleValidator compares ...".
+_PLACING = frozenset(content_terms("tfx vertex ai agent platform google cloud component "
+                                   "components service feature tool step"))
+
+
 def definition_subject(question: str) -> list[str] | None:
     m = DEFINE_AND.search(question) or _DEF_Q.match(question)
-    terms = content_terms(m.group(1)) if m else []
+    terms = content_terms(_ROLE_OF.sub("", m.group(1))) if m else []
     return terms or None
 
 
@@ -33,6 +42,10 @@ def opens_with(text: str, subject: list[str]) -> bool:
         return True  # "What is a model version alias?": "An alias is a mutable pointer ..."
     if expands_acronym(text, subject):
         return True
+    own = [t for t in subject if t not in _PLACING]
+    if first and len(own) == 1 and len(subject) > 1 and first[0] == own[0] and \
+            re.match(r"^\S+\s+[a-z]+s\b", body):
+        return True  # "ExampleValidator compares ..." for "the TFX ExampleValidator component"
     if not first or first[0] != subject[0]:
         return False
     head = content_terms(re.sub(r"\([^)]*\)", " ", body)[:120])[:len(subject) + 1]
