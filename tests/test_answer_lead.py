@@ -33,6 +33,14 @@ def test_a_quoted_cue_without_its_label_is_a_cue() -> None:
                       "to a managed API.") == ["least operational overhead", "no infrastructure"]
 
 
+def test_a_sentence_about_what_exam_questions_probe_is_meta() -> None:
+    assert sentence_role("Gemini and foundation-model tuning questions usually test whether "
+                         "tuning is needed at all.") == "meta"
+    # a rule stated as what the exam asks for still teaches the rule
+    assert sentence_role("Exam questions usually ask for the option with the least operational "
+                         "overhead that still meets the requirements.") != "meta"
+
+
 def test_a_sentence_about_the_note_itself_is_meta() -> None:
     # It once closed an answer about autologging: it describes the study note, not the product.
     assert sentence_role("This note covers the daily practice of Vertex AI Experiments: what to "
@@ -235,6 +243,7 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
     "Google instead recommends experience.",  # instead of what the sentence before said
     # "that model" is the design the paragraph described before
     "The current Vertex AI Feature Store replaces that model: BigQuery is the offline store.",
+    "Only some Gemini versions can be tuned this way, and the list changes with releases.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     from assistant.answer.continuation import points_back

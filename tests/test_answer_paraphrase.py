@@ -7,6 +7,7 @@ import pytest
 
 from assistant.answer.action import heading_does
 from assistant.answer.definition import definition_subject, opens_with
+from assistant.answer.entity import name_does
 from assistant.answer.product import asks_for_product, names_product
 from assistant.retrieve import normalize_query
 
@@ -96,3 +97,10 @@ def test_the_role_of_a_component_is_what_it_does(corpus_assistant) -> None:
     assert not opens_with("On Vertex AI Pipelines a TFX ExampleValidator step runs.", subject)
     ans = corpus_assistant.ask("What is the role of the TFX ExampleValidator component?")
     assert ans.lead.startswith("ExampleValidator"), ans.lead
+
+
+def test_a_name_that_says_the_asked_action_answers_which_component() -> None:
+    q = "Which TFX component validates data?"
+    assert name_does("ExampleValidator compares new statistics against the schema.", q)
+    assert not name_does("The TFX data components form the front of the pipeline.", q)
+    assert not name_does("SchemaGen infers a schema.", q)

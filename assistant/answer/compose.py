@@ -56,7 +56,7 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
 from assistant.answer.definition import definition_subject, expands_acronym, opens_with
-from assistant.answer.entity import answers_entity, entity_head
+from assistant.answer.entity import answers_entity, entity_head, name_does, names_new_entity
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
@@ -256,7 +256,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total -= _GOAL_MISS_PENALTY  # "start a pipeline run?": a sentence not about runs
         if goal_obj and not about_goal:
             total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency
-        if act_obj and heading_does(question, s.passage.chunk.heading):
+        if act_obj and heading_does(question, s.passage.chunk.heading) and \
+                not introduces(text, qterms):  # "Class imbalance means ...": known to the asker
             # under "Handling class imbalance: ...": the how-to, and its instructions the steps
             total += _HEADING_DOES_BONUS * (2.0 if instructs(text) else 1.0)
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
@@ -301,7 +302,15 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         total += MEMBER_BONUS if form and answers_in_form(text, form, question) else 0.0
         total += _ALIAS_BONUS if any(n in text.lower() for n in others) else 0.0  # the other name
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
-            total += _ENTITY_BONUS
+            # Twice when the name says the asked action ("ExampleValidator" for "validates"):
+            # then it states the answer though it shares no word with the question.
+            does = name_does(text, question)
+            counts = counts or does
+            total += _ENTITY_BONUS * (2.0 if does else 1.0)
+        elif head and role == "plain" and text.startswith("The ") and \
+                head <= set(content_terms(" ".join(text.split()[:5]))) and \
+                not names_new_entity(text, question):
+            total -= _ENTITY_BONUS / 2  # "The TFX data components form ...": the head, no name
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if FRAMING.search(text):

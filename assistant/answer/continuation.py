@@ -43,10 +43,11 @@ _NAME_WORD = re.compile(r"^(?:\w+[A-Z]\w*|[A-Z]{2,}\w*)\s+also\b")
 # Read first, the sentence is about nothing the reader can see.
 _REFERS_BACK = re.compile(r"\b(?:this|these|those)\s+(?:integration|features?|options?|approach|"
                           r"settings?|service|tool|method|capability|mode|pattern|technique|"
-                          r"product|API|function)\b|\b(?:replaces?|extends?|follows?|"
-                          r"repeats?) (?:that|this) (?:model|design|setup|approach|idea)\b|"
-                          r"\bthe same (?:checks|tests|steps|rules)\b",
-                          re.I)
+                          r"product|API|function|checks|tests|steps|rules)\b"
+                          r"|\b(?:tuned|trained|done|built|used|served) this way\b"
+                          r"|\b(?:replaces?|extends?|follows?|repeats?) (?:that|this) "
+                          r"(?:model|design|setup|approach|idea)\b"
+                          r"|\bthe same (?:checks|tests|steps|rules)\b", re.I)
 
 # What an opening sentence says to announce its list: a closing colon, "the following", or a
 # count ("five kinds of risk", "several conditions"). A list after a sentence that announces

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from assistant.answer.text import content_terms, question_sentences
 
-__all__ = ["entity_head", "names_new_entity", "answers_entity"]
+__all__ = ["entity_head", "names_new_entity", "answers_entity", "name_does"]
 
 # "Which <head> <aux or verb>": the head ends before an auxiliary, or before a verb in the
 # third person ("verifies", "checks") that follows it; at most three words.
@@ -33,6 +33,31 @@ architecture way ways kind type types difference role happens""".split())
 # underscore name (InfraValidator, MetricX, model_type), or an acronym (COMET, JSON).
 _NAME = re.compile(r"`([^`]{2,60})`|\b([A-Z][a-z]+[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Za-z]+_\w+|"
                    r"[A-Z]{3,}[a-z]?)\b")
+
+
+def _asked_verb(question: str) -> str:
+    """The verb after the head ("validates" in "Which TFX component validates data?"), or ""."""
+    m = _WH.match(question_sentences(question)[-1])
+    if not m:
+        return ""
+    words = [w.strip("?,.;:").lower() for w in m.group(1).split()[:5]]
+    for i, word in enumerate(words[1:], start=1):
+        if word in _AUX:
+            return ""
+        if word in _VERBS or _VERB_END.search(word):
+            return word if i > 0 else ""
+    return ""
+
+
+def name_does(text: str, question: str) -> bool:
+    """A name in the sentence says the asked action: "ExampleValidator ..." for "Which TFX
+    component validates data?". Such names share no word with the question ("examplevalidator"
+    is not "validates"), so the sentence has no coverage of its own."""
+    verb = _asked_verb(question)
+    stem = content_terms(verb)[0][:5] if verb and content_terms(verb) else ""
+    if len(stem) < 4:
+        return False
+    return any(stem in (m.group(1) or m.group(2) or "").lower() for m in _NAME.finditer(text))
 
 
 def entity_head(question: str) -> frozenset[str]:

@@ -289,7 +289,11 @@ _META_S = re.compile(r"^(naming:|(sub)?section \d|in the (june 2026|october 2024
                      # the guide's history: "The October 2024 exam guide explicitly asked ...",
                      # "Colab Enterprise first joined the PMLE guide in October 2024"
                      r"|^the (june 2026|october 2024|2020) (pmle )?(exam )?guide\b|\bjoined the (pmle )?"
-                     r"(exam )?guide\b|\basked candidates\b", re.I)
+                     r"(exam )?guide\b|\basked candidates\b"
+                     # what the exam's questions probe: "Gemini tuning questions usually test
+                     # whether tuning is needed at all" says nothing about tuning itself
+                     r"|\bquestions (?:usually |often |also )?(?:test whether|test directly|ask which)\b"
+                     r"|\bthat exam questions test\b", re.I)
 _DECISION_S = re.compile(r"^(choose|prefer|pick|use|reach for|go with)\b|\b(fits|suits|wins|is the "
                          r"(right|best|better|simplest) (choice|answer|option|fit))\b|\bpoints? to\b|"
                          r"\bover\b[^.]{3,60}\bwhen\b|\binstead of\b|\brather than\b|\bwhen (the|a|"
