@@ -370,3 +370,19 @@ def test_a_study_cue_backs_an_option_only_for_the_scenario_it_quotes() -> None:
     late = {t: 1.0 for t in content_terms("Labels arrive late. What should we do?")}
     assert cue_match("Exam cue: labels arrive late points to drift monitoring.", set(late),
                      late) >= 0.3
+
+
+def test_an_exception_clause_argues_against_what_it_names() -> None:
+    # "on by default unless disabled": disabling is the exception, not the advice
+    s = ('Scenario cue: "a data scientist changes only the evaluation step and wants to re-run '
+         'the pipeline" points to execution caching, which is on by default unless disabled.')
+    assert _neg(s, "Disable caching for the whole pipeline run") > 0.0
+
+
+def test_operations_tpus_do_not_support_rule_tpus_out() -> None:
+    stem = ("You must train a large TensorFlow model with custom CUDA operations that TPUs do "
+            "not support. Training on one GPU is too slow. What should you do?")
+    assert rule_out_phrases(stem)["tpu_unsupported"] == "TPUs do not support"
+    applies = stem_rule_outs(stem)
+    assert applies("Use Cloud TPUs with a larger batch size") == ["TPUs do not support"]
+    assert applies("Use GPUs rather than TPUs with a distribution strategy") == []

@@ -17,7 +17,7 @@ __all__ = ["correction_share", "denied_requirement", "is_trap", "negativity", "p
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
     r"unnecessary|overkill|no longer|deprecated|wrong|mistake|more work|error-prone|"
-    r"does not|do not|is not|are not|neither|nor|without needing|optionally|optional)\b", re.I)
+    r"does not|do not|is not|are not|neither|nor|without needing|optionally|optional|unless)\b", re.I)
 _PIVOT = re.compile(r"\b(compared with|compared to|instead|rather|the (right|better|best|correct) "
                     r"answer|the answer is|use|choose|prefer|points? to|whereas|than)\b|;|: ",
                     re.I)

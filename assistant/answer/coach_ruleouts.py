@@ -140,6 +140,13 @@ _PHRASED: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "double_precision": (re.compile(r"double[- ]precision|\bfloat64\b|\bfp64\b", re.I),
                          re.compile(r"^(?!.*\b(?:rather than|instead of|not|over|avoid)\b.*\bTPU)"
                                     r".*\bTPUs?\b", re.I)),
+    # "custom CUDA operations that TPUs do not support": the model cannot train on a TPU.
+    "tpu_unsupported": (re.compile(r"\bTPUs? (?:does|do|can) not (?:support|run)|\bTPUs? "
+                                   r"(?:doesn't|don't|can't|cannot) (?:support|run)|\b(?:not "
+                                   r"supported|unsupported) (?:on|by) (?:Cloud )?TPUs?|"
+                                   r"\bcannot run on (?:Cloud )?TPUs?", re.I),
+                        re.compile(r"^(?!.*\b(?:rather than|instead of|not|over|avoid)\b.*\bTPU)"
+                                   r".*\bTPUs?\b", re.I)),
     # Speech-to-Text and Text-to-Speech go opposite ways.
     "transcripts": (re.compile(r"\btranscri(?:be|bes|bed|bing|ption)\b|speech (?:in)?to text|"
                                r"\b(?:text )?transcripts? (?:of|from) (?:the |their |its )?(?:calls|"
