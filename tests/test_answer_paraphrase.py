@@ -104,3 +104,12 @@ def test_a_name_that_says_the_asked_action_answers_which_component() -> None:
     assert name_does("ExampleValidator compares new statistics against the schema.", q)
     assert not name_does("The TFX data components form the front of the pipeline.", q)
     assert not name_does("SchemaGen infers a schema.", q)
+
+
+def test_late_labels_lead_with_a_signal_that_needs_none(corpus_assistant) -> None:
+    ans = corpus_assistant.ask(
+        "Your team deployed a model to a Vertex AI endpoint. After two months, prediction "
+        "quality dropped, and you suspect the input data has changed. Ground-truth labels are "
+        "not available for several weeks. What should you do first?")
+    assert "drift" in ans.lead, ans.lead
+    assert "joins them with ground-truth labels" not in ans.lead, ans.lead

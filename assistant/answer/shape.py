@@ -225,8 +225,9 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                   r"days?)\b"),
                _r(r"labels (are|come back) slow|without (ground-truth )?labels|before labels|"
                   r"no labels|unlabel+ed|distribution|\bdrift\b|\bskew\b|feature attribution"),
-               _r(r"label-based|requires ground-truth labels|labels come back quickly|"
-                  r"accuracy keeps falling")),
+               _r(r"label-based|(?:requires|needs) ground-truth labels|labels come back quickly|"
+                  r"accuracy keeps falling|joins? (?:them|predictions) with (?:the )?(?:ground-truth )?"
+                  r"labels|(?:when|once|after) (?:the )?(?:ground-truth )?labels arrive")),
     # Nothing was ever labelled (not "labels arrive late"): a rule for labelled history
     # ("predict whether" with labeled history -> a classifier) is another scenario's answer.
     Constraint("no labels at all",
