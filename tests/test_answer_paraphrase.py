@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.action import heading_does
+from assistant.answer.action import heading_does, scenario_task
 from assistant.answer.definition import definition_subject, opens_with
 from assistant.answer.entity import name_does
 from assistant.answer.product import asks_for_product, names_product
@@ -113,3 +113,17 @@ def test_late_labels_lead_with_a_signal_that_needs_none(corpus_assistant) -> Non
         "not available for several weeks. What should you do first?")
     assert "drift" in ans.lead, ans.lead
     assert "joins them with ground-truth labels" not in ans.lead, ans.lead
+
+
+def test_the_task_a_scenario_wants_done() -> None:
+    assert scenario_task("An analyst wants to cluster customers into segments using data "
+                         "already in BigQuery. What should they use?") == \
+        {"cluster", "custom", "segment"}
+    assert scenario_task("What should they use?") == set()
+
+
+def test_a_scenario_leads_with_its_task_not_its_setting(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("An analyst wants to cluster customers into segments using data "
+                               "already in BigQuery, without writing Python. What should they "
+                               "use?")
+    assert "KMEANS" in ans.lead, ans.lead

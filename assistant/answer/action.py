@@ -10,7 +10,7 @@ import re
 
 from assistant.answer.text import content_terms
 
-__all__ = ["asked_object", "heading_does"]
+__all__ = ["asked_object", "goal_object", "heading_does", "scenario_task", "task_share", "TASK_WEIGHT"]
 
 # "How (can|do|should) I|we|you <verb> [off|up|...] [the|a|my ...] <object>": the object is at
 # most four words and ends at a preposition, a conjunction, an adverb in -ly, or punctuation.
@@ -37,6 +37,20 @@ def asked_object(question: str) -> set[str]:
 _CHOICE_VERBS = frozenset("choose pick select decide compare".split())
 
 
+# "How do I reduce latency?": the quantity a goal names ends at a preposition, a conjunction or
+# punctuation.
+_GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
+                       r"raise|shorten|save)\s+(?:the\s+|our\s+|my\s+|its\s+|their\s+)?"
+                       r"((?:[\w-]+\s+){0,2}?[\w-]+)"
+                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while|before|after|without|and|"
+                       r"or|by|so|to|during|under)\b|[?.,;]|$)", re.I)
+
+
+def goal_object(question: str) -> set[str]:
+    """What a "how do I reduce X?" question wants changed: the terms of X."""
+    return {t for m in _GOAL_OBJ.finditer(question) for t in content_terms(m.group(1))}
+
+
 def heading_does(question: str, heading: str) -> bool:
     """True when a section heading names the asked action on the asked object: "Handling
     class imbalance: class weights, resampling ..." for "How do you handle class imbalance
@@ -51,3 +65,30 @@ def heading_does(question: str, heading: str) -> bool:
     obj = set(content_terms(m.group("object"))) - _GENERIC
     head = set(content_terms(heading))
     return bool(verb) and bool(obj) and verb <= head and obj <= head
+
+
+# "An analyst wants to cluster customers into segments using data already in BigQuery": what
+# the scenario's people want done ("cluster customers into segments"), read up to where the
+# setting starts. A rule keyed to the setting alone ("data already in BigQuery ... points to
+# BigQuery SQL") answers another task; the sentence about clustering answers this one.
+_TASK = re.compile(r"\b(?:wants?|needs?|has|have|plans?|is asked|are asked|asks?)\s+to\s+"
+                   r"(?P<task>(?:[\w-]+\s+){0,5}?[\w-]+)"
+                   r"(?=\s+(?:using|with|from|on|without|every|each|whenever|while|by|so|and|but|"
+                   r"at|within|under|over|for|across|before|after)\b|[,.;?]|$)", re.I)
+_TASK_GENERIC = frozenset(content_terms("build create make run deploy train model models data add use "
+                                        "vertex ai google cloud team company solution system "
+                                        "quickly easily automatically"))
+# Chosen on the four dev sets and the bank stems (README, eighteenth pass).
+TASK_WEIGHT = 0.4
+
+
+def scenario_task(question: str) -> set[str]:
+    """The distinctive terms of what the scenario wants done, or an empty set."""
+    return {t for m in _TASK.finditer(question) for t in content_terms(m.group("task"))} \
+        - _TASK_GENERIC
+
+
+def task_share(task: set[str], terms: frozenset[str], weights: dict[str, float]) -> float:
+    """idf-weighted share of the task's terms a sentence has."""
+    total = sum(weights.get(t, 1.0) for t in task)
+    return sum(weights.get(t, 1.0) for t in task if t in terms) / total if total else 0.0

@@ -36,7 +36,14 @@ import numpy as np
 import assistant.answer.rulefit as rulefit
 import assistant.answer.shape as shape
 from assistant.answer.abstain_number import counted_figure
-from assistant.answer.action import asked_object, heading_does
+from assistant.answer.action import (
+    TASK_WEIGHT,
+    asked_object,
+    goal_object,
+    heading_does,
+    scenario_task,
+    task_share,
+)
 from assistant.answer.base import Draft, TermStats
 from assistant.answer.belief import belief_match
 from assistant.answer.candidates import (
@@ -89,6 +96,7 @@ _DEFINES_BONUS = 0.3  # "What is X?": the sentence that opens with X and says wh
 _NUMBER_BONUS = 0.10
 _COUNT_BONUS = 0.9
 _CONNECTIVE_PENALTY = 0.10
+_CONTINUATION_SHARE = 0.5
 _IDENT_BONUS = 0.15
 _ANSWER_BONUS = 0.12
 _NARRATIVE_PENALTY = 0.12
@@ -144,12 +152,6 @@ _GOAL_Q = re.compile(r"\b(reduce|lower|decrease|cut|minimi[sz]e|speed up|improve
 _GOAL_S = re.compile(r"\b(falls?|drops?|reduc\w*|lower\w*|cuts?|faster|speeds? up|improv\w*|"
                      r"shorten\w*|avoid\w*|prevents?|removes?|less|fewer|smaller|rais\w*|"
                      r"increas\w*|halv\w*|sav(?:es?|ing)|frees?)\b", re.I)
-# The quantity a goal names ends at a preposition, a conjunction or punctuation.
-_GOAL_OBJ = re.compile(r"\b(?:reduce|lower|decrease|cut|minimi[sz]e|speed up|improve|increase|"
-                       r"raise|shorten|save)\s+(?:the\s+|our\s+|my\s+|its\s+|their\s+)?"
-                       r"((?:[\w-]+\s+){0,2}?[\w-]+)"
-                       r"(?=\s+(?:for|of|on|in|when|at|with|from|while|before|after|without|and|"
-                       r"or|by|so|to|during|under)\b|[?.,;]|$)", re.I)
 _GOAL_OBJECT_BONUS = 0.2
 _GOAL_MISS_PENALTY = 0.25
 _SCENARIO_SAYS = re.compile(r"\b(scenario|question|requirement|cue)s?\b[^.\"\u201c]{0,40}\b(says?|"
@@ -159,11 +161,6 @@ _UNSAID_PENALTY = 0.15
 _FIRST_STEP = re.compile(r"\b(the first step is|start by|begin by|first,)", re.I)
 _FIRST_STEP_BONUS = 0.2
 _HEADING_DOES_BONUS = 0.3
-
-
-def _goal_object(question: str) -> set[str]:
-    """What a "how do I reduce X?" question wants changed: the terms of X."""
-    return {t for m in _GOAL_OBJ.finditer(question) for t in content_terms(m.group(1))}
 
 
 def _heading_terms(heading: Sequence[str]) -> frozenset[str]:
@@ -188,8 +185,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
     guide_q = shape.asks_about_guide(question)
     qterms = set(weights)
     goal = bool(_GOAL_Q.search(question)) and kind in ("howto", "other", "scenario", "choose")
-    goal_obj = _goal_object(question) if goal else set()
+    goal_obj = goal_object(question) if goal else set()
     act_obj = asked_object(question) if kind == "howto" and not goal_obj else set()
+    task = scenario_task(question) if kind == "scenario" else set()
     preferred = shape.preferred_option(question) if kind == "choose" else None
     subject = definition_subject(question) if kind == "definition" else None
     numeric_q = bool(_NUMBER_Q.search(question))
@@ -260,6 +258,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 not introduces(text, qterms):  # "Class imbalance means ...": known to the asker
             # under "Handling class imbalance: ...": the how-to, and its instructions the steps
             total += _HEADING_DOES_BONUS * (2.0 if instructs(text) else 1.0)
+        if task:  # "wants to cluster customers": a rule about the setting alone answers another task
+            total += TASK_WEIGHT * task_share(task, s.terms, weights)
         if kind == "howto" and _FIRST_STEP.search(text) and s.coverage > 0:
             total += _FIRST_STEP_BONUS
         total += INSTRUCT_BONUS if kind == "howto" and s.coverage > 0 and instructs(text) else 0.0
@@ -396,7 +396,11 @@ class ExtractiveComposer:
         leadable = [c for c in cands if (c.role != "trap" or wants_trap or states_answer(c))
                     and not c.contradicts and (c.scored.coverage > 0 or c.stated)]
         # A sentence that continues another ("Cost also matters", a list item) reads badly first.
-        leadable = [c for c in leadable if not (points_back(c.text) or is_fragment(c))] or leadable
+        plain = [c for c in leadable if not (points_back(c.text) or is_fragment(c))]
+        # ... unless what is left is far weaker: "Second, use AutoML when you need your own
+        # labels" still reads better than a sentence about another topic.
+        leadable = plain if plain and plain[0].total >= _CONTINUATION_SHARE * leadable[0].total \
+            else leadable
         # The lead answers: it is about the question (by meaning, not only shared words), and
         # it says something the question does not ("The data model has four kinds of
         # records" restates "What are the four kinds of records?").
