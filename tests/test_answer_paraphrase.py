@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.abstain import quantities
 from assistant.answer.action import heading_does, scenario_task
 from assistant.answer.definition import definition_subject, opens_with
 from assistant.answer.entity import name_does
@@ -127,3 +128,17 @@ def test_a_scenario_leads_with_its_task_not_its_setting(corpus_assistant) -> Non
                                "already in BigQuery, without writing Python. What should they "
                                "use?")
     assert "KMEANS" in ans.lead, ans.lead
+
+
+def test_counts_of_things_are_no_topic() -> None:
+    assert quantities("only 800 labeled images and 300 small models") == {"800", "300"}
+    # an error code or a version is a name; a figure before a comma is no count of things
+    assert quantities("HTTP 429 errors, error 503 when calling version 2 of the API") == set()
+    assert quantities("the passing score is 700, is that right?") == set()
+
+
+def test_a_short_scenario_with_a_count_is_answered(corpus_assistant) -> None:
+    ans = corpus_assistant.ask("A healthcare startup wants to classify chest X-rays but has "
+                               "only 800 labeled images. What approach should they take?")
+    assert not ans.abstained, ans.notes
+    assert "pretrained" in ans.answer, ans.answer

@@ -152,6 +152,20 @@ _WORD = re.compile(r"[A-Za-z][\w-]*")
 UNITS = frozenset("ms qps rps tps tb gb mb kb pb".split())
 
 
+# Words that frame the ask ("What approach should they take?") and counts of things ("only 800
+# labeled images", "300 small models") say nothing about the topic: no passage repeats them,
+# and they weighed like rare topic words ("800" has the idf of a word no document uses). A
+# number after "error", "code", "HTTP" or "version" is a name, and still counts.
+_ASK_FRAME = frozenset(content_terms("approach option solution strategy method"))
+_QUANTITY = re.compile(r"(?<!error )(?<!code )(?<!http )(?<!status )(?<!version )(?<!v)"
+                       r"\b(\d+(?:,\d{3})*(?:\.\d+)?)\s+(?=[a-z])", re.I)
+
+
+def quantities(question: str) -> set[str]:
+    """The terms of numbers that count things in the question ("800" of "800 labeled images")."""
+    return {t for m in _QUANTITY.finditer(question) for t in content_terms(m.group(1))}
+
+
 def _plain_terms(question: str) -> set[str]:
     return {t for w in _WORD.findall(question) if w.islower() and w.isalpha()
             for t in content_terms(w)}
@@ -162,7 +176,7 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
             has_phrase: Callable[[str], bool] | None = None,
             knows_name: Callable[[str], bool] | None = None) -> Signals:
     all_terms = content_terms(question)
-    terms = list(dict.fromkeys(all_terms))
+    terms = [t for t in dict.fromkeys(all_terms) if t not in _ASK_FRAME and t not in quantities(question)]
     if not passages or not terms:
         return Signals(0.0, 0.0, 1.0 if terms else 0.0)
     weights = {t: (stats.idf(t) if stats is not None else 1.0) for t in terms}
