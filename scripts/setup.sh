@@ -44,7 +44,11 @@ if [ ! -f "$stamp" ]; then
   # by sentence-transformers) would download several GB of CUDA packages.
   .venv/bin/python -m pip install -q "torch==2.13.0"
   # llama-cpp-python (test extra) compiles from source once (~4 min on 2 cores); pip caches the wheel.
-  .venv/bin/python -m pip install -q -e ".$extras"
+  # A portable AVX2 build, not -march=native: on CPUs with AMX, llama.cpp's native build uses its
+  # AMX backend, which segfaults in decode here (ggml-org/llama.cpp#20824; seen on a Xeon with
+  # amx_int8/amx_bf16 and llama-cpp-python 0.3.36).
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}" \
+    .venv/bin/python -m pip install -q -e ".$extras"
   touch "$stamp"
 fi
 
