@@ -142,3 +142,22 @@ def test_a_short_scenario_with_a_count_is_answered(corpus_assistant) -> None:
                                "only 800 labeled images. What approach should they take?")
     assert not ans.abstained, ans.notes
     assert "pretrained" in ans.answer, ans.answer
+
+
+def test_a_numbered_subject_is_defined_by_the_sentence_with_its_number(corpus_assistant) -> None:
+    subject = definition_subject("What is MLOps level 1?")
+    assert subject is not None
+    assert opens_with("MLOps level 1 automates the ML pipeline.", subject)
+    assert not opens_with("MLOps level 0 is a manual process.", subject)
+    assert "level 1" in corpus_assistant.ask("What is MLOps level 1?").lead
+
+
+def test_a_back_reference_that_a_colon_resolves_can_lead(corpus_assistant) -> None:
+    from assistant.answer.continuation import points_back
+
+    assert not points_back("TensorFlow Data Validation (TFDV) implements these checks: it "
+                           "computes statistics and validates new data.")
+    assert points_back("In TFX, Evaluator and InfraValidator implement these checks, and Pusher "
+                       "only releases a blessed model.")
+    lead = corpus_assistant.ask("What is TensorFlow Data Validation?").lead
+    assert lead.startswith("TensorFlow Data Validation"), lead

@@ -68,7 +68,10 @@ def points_back(text: str) -> bool:
     if _CONNECTIVE.match(text) and not _NAME_WORD.match(text):
         return True
     m = _REFERS_BACK.search(text)
-    return m is not None and m.start() > 0
+    # "TFDV implements these checks: it computes statistics, ..." says what they are.
+    resolved = m is not None and m.group(0).lower().startswith(("this", "these", "those")) \
+        and text[m.end():].lstrip().startswith(":")
+    return m is not None and m.start() > 0 and not resolved
 
 
 def is_fragment(c: Candidate) -> bool:

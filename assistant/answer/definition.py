@@ -15,6 +15,8 @@ _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+
                     r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
 # "Retrieval-augmented generation (RAG) lets ..." for "What is RAG?": the long name, then the
 # asked short one in parentheses.
+_DIGIT = re.compile(r"(?<![\w.])(\d)(?![\w.])")
+_DIGIT_SPAN = 40  # the asked number sits in the subject, near the sentence's start
 _LONG_THEN_SHORT = re.compile(r"^[^(),.;:]{3,60}?\(([^()]{2,30})\)")
 
 
@@ -29,13 +31,21 @@ _PLACING = frozenset(content_terms("tfx vertex ai agent platform google cloud co
 
 def definition_subject(question: str) -> list[str] | None:
     m = DEFINE_AND.search(question) or _DEF_Q.match(question)
-    terms = content_terms(_ROLE_OF.sub("", m.group(1))) if m else []
-    return terms or None
+    asked = _ROLE_OF.sub("", m.group(1)) if m else ""
+    terms = content_terms(asked)
+    # "What is MLOps level 1?": a one-digit number is no term, and without it "MLOps level 0
+    # is a manual process" opens with the subject too. It is kept as "#1" and matched by text.
+    return terms + [f"#{d}" for d in _DIGIT.findall(asked)] if terms else None
 
 
 def opens_with(text: str, subject: list[str]) -> bool:
     """The sentence opens with the subject (allowing an article and a parenthesised name)."""
     body = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.I)
+    digits = [t[1:] for t in subject if t.startswith("#")]
+    if digits:
+        if not all(re.search(rf"\b{d}\b", body[:_DIGIT_SPAN]) for d in digits):
+            return False
+        subject = [t for t in subject if not t.startswith("#")]
     first = content_terms(body.split()[0]) if body.split() else []
     if first and len(subject) > 1 and first[0] == subject[-1] and \
             re.match(r"^\S+\s+(is|are|means|refers to)\b", body, re.I):
