@@ -161,3 +161,11 @@ def test_a_back_reference_that_a_colon_resolves_can_lead(corpus_assistant) -> No
                        "only releases a blessed model.")
     lead = corpus_assistant.ask("What is TensorFlow Data Validation?").lead
     assert lead.startswith("TensorFlow Data Validation"), lead
+
+
+def test_online_versus_batch_leads_with_the_difference(corpus_assistant) -> None:
+    for q in ("What is the difference between online and batch prediction?",
+              "online vs batch inference?"):
+        ans = corpus_assistant.ask(q)
+        assert not ans.abstained, ans.answer
+        assert "synchronously" in ans.lead or "asynchronous" in ans.lead, ans.lead

@@ -261,7 +261,9 @@ def test_ordinary_questions_pass_the_screen() -> None:
               "Which is better:\n- AutoML\n- BigQuery ML\n- custom training?",
               # terse technical English: one function word ("which") among thirteen words
               "Which BigQuery ML options end linear model training once loss improvement "
-              "becomes negligible?"):
+              "becomes negligible?",
+              # no English function word at all, and no other language's either
+              "online vs batch inference?", "TPU vs GPU for transformers?"):
         assert screen(q).reply is None, q
 
 

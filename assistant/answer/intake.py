@@ -33,12 +33,14 @@ model models data training train option options job jobs pipeline pipelines endp
 features prediction predictions service team loss accuracy metric metrics best default
 maximum minimum limit number many much time""".split())
 # Function words of the languages candidates most often paste in (German, Spanish, French,
-# Portuguese, Italian); English words they share ("in", "a") are left out.
+# Portuguese, Italian, Dutch, Indonesian); English words they share ("in", "a") are left out.
 _FOREIGN = frozenset("""ich die der das und nicht ist wie kann mit von für ein eine zu wir sie
 el los las que y cómo como para por con una es qué puedo debo hago
 le les des est et pour avec une comment dans je nous quel quelle puis dois
 os do da não em um uma posso devo
-il gli che di per non sono posso devo""".split())
+il gli che di per non sono posso devo
+hoe ik het een van op voor niet wat waarom
+bagaimana cara yang dan untuk dengan apa saya bisa""".split())
 _QUESTION_WORD = re.compile(r"\?|^\s*(how|what|which|when|why|who|where|should|can|could|do|does|"
                             r"is|are|explain|compare|list|describe|tell)\b", re.I | re.M)
 
@@ -65,7 +67,10 @@ def _non_english(text: str) -> bool:
     n_foreign = sum(1 for w in words if w in _FOREIGN)
     english = n_english / len(words)
     accented = sum(1 for ch in letters if 0xC0 <= ord(ch) <= 0x24F) / max(1, len(letters))
-    return (english < 0.08 or (english < 0.15 and accented > 0.01)
+    # Few English words is not enough on its own: a terse technical question ("online vs batch
+    # inference?") has none. Another language also shows its own function words or accents.
+    return ((english < 0.08 and (n_foreign >= 1 or accented > 0.01))
+            or (english < 0.15 and accented > 0.01)
             or (n_foreign >= 2 and n_foreign > n_english))
 
 
