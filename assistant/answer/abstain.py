@@ -176,7 +176,8 @@ def signals(question: str, passages: Sequence[Passage], stats: TermStats | None,
             has_phrase: Callable[[str], bool] | None = None,
             knows_name: Callable[[str], bool] | None = None) -> Signals:
     all_terms = content_terms(question)
-    terms = [t for t in dict.fromkeys(all_terms) if t not in _ASK_FRAME and t not in quantities(question)]
+    counts = quantities(question)
+    terms = [t for t in dict.fromkeys(all_terms) if t not in _ASK_FRAME and t not in counts]
     if not passages or not terms:
         return Signals(0.0, 0.0, 1.0 if terms else 0.0)
     weights = {t: (stats.idf(t) if stats is not None else 1.0) for t in terms}

@@ -13,10 +13,10 @@ __all__ = ["definition_subject", "opens_with", "expands_acronym"]
 
 _DEF_Q = re.compile(r"^\s*(?:what\s+(?:is|are|does)|define|meaning of|what's)\s+(?:an?\s+|the\s+)?"
                     r"(.+?)(?:\s+(?:do|mean|in [^?]+|on [^?]+|for [^?]+))?\s*\??\s*$", re.I)
-# "Retrieval-augmented generation (RAG) lets ..." for "What is RAG?": the long name, then the
-# asked short one in parentheses.
 _DIGIT = re.compile(r"(?<![\w.])(\d)(?![\w.])")
 _DIGIT_SPAN = 40  # the asked number sits in the subject, near the sentence's start
+# "Retrieval-augmented generation (RAG) lets ..." for "What is RAG?": the long name, then the
+# asked short one in parentheses.
 _LONG_THEN_SHORT = re.compile(r"^[^(),.;:]{3,60}?\(([^()]{2,30})\)")
 
 

@@ -41,11 +41,11 @@ def _asked_verb(question: str) -> str:
     if not m:
         return ""
     words = [w.strip("?,.;:").lower() for w in m.group(1).split()[:5]]
-    for i, word in enumerate(words[1:], start=1):
+    for word in words[1:]:  # the head's first word is never the verb
         if word in _AUX:
             return ""
         if word in _VERBS or _VERB_END.search(word):
-            return word if i > 0 else ""
+            return word
     return ""
 
 
