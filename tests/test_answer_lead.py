@@ -245,6 +245,7 @@ def test_a_decision_rule_counts_as_far_as_its_condition_is_the_question() -> Non
     "The current Vertex AI Feature Store replaces that model: BigQuery is the offline store.",
     "Only some Gemini versions can be tuned this way, and the list changes with releases.",
     "Second, use Vertex AI AutoML when you need your own labels.",  # a list's second step
+    "Last, use custom training when nothing else meets the requirement.",
 ])
 def test_sentences_that_point_back_do_not_lead(text: str) -> None:
     from assistant.answer.continuation import points_back

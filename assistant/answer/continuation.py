@@ -30,7 +30,7 @@ __all__ = ["points_back", "is_fragment", "announced_items", "announced_sentences
            "MAX_WORDS", "ChunkAt"]
 
 _CONNECTIVE = re.compile(r"^(\w+ also\b|\w+ instead\b|also|however|but|and|so|then|for example|"
-                         r"(?:second|third|finally)(?=,)|secondly|thirdly|lastly|"
+                         r"(?:second|third|finally|last|next)(?=,)|secondly|thirdly|lastly|"
                          r"this|that|these|those|it|they|its|their|here|there|examples? (are|is|include)|"
                          r"(choose|use|prefer|pick|apply|consider|combine) (these|those|this|them|"
                          r"it|both|such)|the same (\w+ )?(applies|holds|rule))\b", re.I)
