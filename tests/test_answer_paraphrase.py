@@ -169,3 +169,14 @@ def test_online_versus_batch_leads_with_the_difference(corpus_assistant) -> None
         ans = corpus_assistant.ask(q)
         assert not ans.abstained, ans.answer
         assert "synchronously" in ans.lead or "asynchronous" in ans.lead, ans.lead
+
+
+def test_use_x_instead_of_y_leads_with_x_whatever_umbrella_name_both_carry(corpus_assistant) -> None:
+    from assistant.answer.shape import preferred_option
+
+    assert preferred_option("When should I use Vertex AI Search instead of RAG Engine?") == \
+        ({"search"}, {"rag", "engin"})
+    lead = corpus_assistant.ask("When should I use Vertex AI Search instead of RAG Engine?").lead
+    assert lead.startswith("Choose Vertex AI Search"), lead
+    lead = corpus_assistant.ask("When should I use RAG Engine instead of Vertex AI Search?").lead
+    assert "RAG Engine" in lead.split(" for ")[0], lead

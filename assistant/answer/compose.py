@@ -269,7 +269,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
         if preferred is not None and role == "decision":
             # "Use X instead of Y?": the rule that recommends X answers it; Y's rule follows.
             rec = set(content_terms(shape.decision_subject(text) or ""))
-            if rec & preferred[0]:
+            if rec & preferred[0] and not rec & preferred[1]:  # not "Choose Vertex AI <Y>"
                 total += _PREFERRED_BONUS
         if role == "decision" and kind not in ("scenario", "choose") and shape.argues_against(text, qterms):
             total -= _AGAINST_PENALTY  # a scenario may name B as what the team has today

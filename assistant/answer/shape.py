@@ -387,7 +387,12 @@ def preferred_option(question: str) -> tuple[set[str], set[str]] | None:
     if not m:
         return None
     x, y = set(content_terms(m.group(1))), set(content_terms(m.group(2)))
+    # "Vertex AI Search instead of RAG Engine": the umbrella words name neither option.
+    x, y = x - _UMBRELLA, y - _UMBRELLA
     return (x - y, y - x) if x - y else None
+
+
+_UMBRELLA = frozenset(content_terms("vertex ai agent platform google cloud gemini enterprise"))
 
 
 _COMMON_IDF = 2.0
