@@ -7,8 +7,9 @@ the object is not the answer to the question, however many other words it shares
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import UMBRELLA, content_terms
 
 __all__ = ["asked_object", "goal_object", "heading_does", "scenario_task", "task_share", "TASK_WEIGHT"]
 
@@ -22,8 +23,7 @@ _HOWTO_OBJECT = re.compile(
     r"to|into|during|under|over|across|using|via|through|each|every|if|once|automatically|\w+ly)\b|"
     r"[?.,;]|$)", re.I)
 # Words every product name here carries: naming them is not naming the object.
-_GENERIC = frozenset(content_terms("vertex ai agent platform google cloud gemini enterprise "
-                                   "model models data thing things it"))
+_GENERIC = UMBRELLA | frozenset(content_terms("model models data thing things it"))
 
 
 def asked_object(question: str) -> set[str]:
@@ -52,6 +52,7 @@ def goal_object(question: str) -> set[str]:
     return {t for m in _GOAL_OBJ.finditer(question) for t in content_terms(m.group(1))}
 
 
+@lru_cache(maxsize=256)  # called for every candidate sentence with the same question
 def heading_does(question: str, heading: str) -> bool:
     """True when a section heading names the asked action on the asked object: "Handling
     class imbalance: class weights, resampling ..." for "How do you handle class imbalance

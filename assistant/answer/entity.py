@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from assistant.answer.text import content_terms, question_sentences
 
@@ -35,6 +36,7 @@ _NAME = re.compile(r"`([^`]{2,60})`|\b([A-Z][a-z]+[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Za-
                    r"[A-Z]{3,}[a-z]?)\b")
 
 
+@lru_cache(maxsize=64)  # name_does asks it once per candidate sentence
 def _asked_verb(question: str) -> str:
     """The verb after the head ("validates" in "Which TFX component validates data?"), or ""."""
     m = _WH.match(question_sentences(question)[-1])

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answer.text import content_terms, question_sentences
+from assistant.answer.text import UMBRELLA, content_terms, question_sentences
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
@@ -388,11 +388,8 @@ def preferred_option(question: str) -> tuple[set[str], set[str]] | None:
         return None
     x, y = set(content_terms(m.group(1))), set(content_terms(m.group(2)))
     # "Vertex AI Search instead of RAG Engine": the umbrella words name neither option.
-    x, y = x - _UMBRELLA, y - _UMBRELLA
+    x, y = x - UMBRELLA, y - UMBRELLA
     return (x - y, y - x) if x - y else None
-
-
-_UMBRELLA = frozenset(content_terms("vertex ai agent platform google cloud gemini enterprise"))
 
 
 _COMMON_IDF = 2.0

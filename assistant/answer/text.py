@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
-           "STOPWORDS", "normalize_ws", "without_dates", "states_figure", "NEGATION",
+           "STOPWORDS", "UMBRELLA", "normalize_ws", "without_dates", "states_figure", "NEGATION",
            "NEGATION_OR_TOO"]
 
 # One negation vocabulary for every module that reads polarity (the coach's stem and option
@@ -178,3 +178,8 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed, lower-cased content words in order (duplicates kept)."""
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+# The umbrella words of Google's product names ("Vertex AI Search", "Agent Platform Pipelines"):
+# two products that share them are still different products.
+UMBRELLA = frozenset(content_terms("vertex ai agent platform google cloud gemini enterprise"))
