@@ -317,6 +317,8 @@ def test_a_restated_scenario_sentence_raises_its_passage_sentence(corpus_assista
     ("Which judge models can score translations?", {"judge", "models"}),
     ("What file name must a scikit-learn artifact use?", {"file", "name"}),
     ("which input formats does batch prediction accept?", {"input", "formats"}),
+    # A preposition may come first (nineteenth pass).
+    ("In which languages can I sit the exam?", {"languages"}),
     # Advice, an approach, or a dropped verb: not a request for a name.
     ("Which model should they train?", set()),
     ("Which approach is best for a small team?", set()),
@@ -528,3 +530,18 @@ def test_a_rename_question_leads_with_the_products_other_name(corpus_assistant) 
     ans = corpus_assistant.ask("Vertex AI Prediction got renamed? What is it called in the "
                                "2026 exam guide?")
     assert "Agent Platform Inference" in ans.lead, ans.lead
+
+
+def test_an_asked_head_the_sentence_does_not_say_is_no_lead(corpus_assistant) -> None:
+    # Nineteenth pass: "The registration fee for the Professional Machine Learning Engineer
+    # exam is USD 200" shared the most words and led; it says nothing about languages.
+    from assistant.answer.entity import HEAD_MISS_PENALTY, entity_head, head_miss
+
+    q = "In which languages can I sit the Professional Machine Learning Engineer exam?"
+    fee = frozenset(content_terms("The registration fee for the exam is USD 200."))
+    assert head_miss(fee, ("Exam format and fee",), entity_head(q)) == HEAD_MISS_PENALTY
+    said = frozenset(content_terms("The pages list English as the exam language."))
+    assert head_miss(said, ("Exam format",), entity_head(q)) == 0.0
+    assert head_miss(fee, ("Exam languages",), entity_head(q)) == 0.0  # the heading says it
+    lead = _plain(corpus_assistant.ask(q).lead)
+    assert "language" in lead.lower(), lead

@@ -63,7 +63,7 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
 from assistant.answer.definition import definition_subject, expands_acronym, opens_with
-from assistant.answer.entity import answers_entity, entity_head, name_does, names_new_entity
+from assistant.answer.entity import answers_entity, entity_head, head_miss, name_does, names_new_entity
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
@@ -311,6 +311,8 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 head <= set(content_terms(" ".join(text.split()[:5]))) and \
                 not names_new_entity(text, question):
             total -= _ENTITY_BONUS / 2  # "The TFX data components form ...": the head, no name
+        else:  # "In which languages ...?": the registration fee is no answer
+            total -= head_miss(s.terms, s.passage.chunk.heading_path, head)
         if kind == "list" and len(_ITEM_SEP.findall(text)) >= 2:
             total += _LIST_BONUS  # "artifacts ..., executions ..., events ... and contexts"
         if FRAMING.search(text):

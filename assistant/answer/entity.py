@@ -12,11 +12,13 @@ from functools import lru_cache
 
 from assistant.answer.text import content_terms, question_sentences
 
-__all__ = ["entity_head", "names_new_entity", "answers_entity", "name_does"]
+__all__ = ["entity_head", "names_new_entity", "answers_entity", "name_does", "head_miss"]
 
 # "Which <head> <aux or verb>": the head ends before an auxiliary, or before a verb in the
 # third person ("verifies", "checks") that follows it; at most three words.
-_WH = re.compile(r"^\s*(?:and\s+)?(?:which|what)\s+(.+)$", re.I)
+# "In which languages ...?", "For what kinds of data ...?": a preposition may come first.
+_WH = re.compile(r"^\s*(?:and\s+)?(?:(?:in|on|for|from|to|with|by|under|at)\s+)?(?:which|what)\s+(.+)$",
+                 re.I)
 _AUX = frozenset("""is are was were does do did can could should must will would has have
 may might need needs""".split())
 _VERB_END = re.compile(r"(ies|ches|shes|ates|izes|ises|ects|ures|ores|orts|ains|ives|oves)$")
@@ -114,3 +116,18 @@ def answers_entity(text: str, terms: frozenset[str], heading: Sequence[str],
         # name" near it ("A scikit-learn model must be saved as `model.joblib`").
         around |= head
     return head <= around and names_new_entity(text, question)
+
+
+HEAD_MISS_PENALTY = 0.1  # 0.2 moved two bank leads for one gained (nineteenth pass)
+
+
+def head_miss(terms: frozenset[str] | set[str], heading: Sequence[str],
+              head: frozenset[str]) -> float:
+    """The penalty for a sentence that does not say the asked-about head, nor does its
+    section heading: "In which languages can I sit the exam?" is not answered by "The
+    registration fee for the exam is USD 200", however many words of the question it has.
+    Mild, because an answer may name the thing without the head word ("AUC PR" for "Which
+    metric ...?")."""
+    if not head or head & (set(terms) | set(content_terms(" ".join(heading)))):
+        return 0.0
+    return HEAD_MISS_PENALTY
