@@ -7,6 +7,7 @@ from assistant.answer.coach_polarity import (
     correction_share,
     denied_requirement,
     negativity,
+    reverses,
     unmet_need,
 )
 from assistant.answer.coach_ruleouts import (
@@ -386,3 +387,18 @@ def test_operations_tpus_do_not_support_rule_tpus_out() -> None:
     applies = stem_rule_outs(stem)
     assert applies("Use Cloud TPUs with a larger batch size") == ["TPUs do not support"]
     assert applies("Use GPUs rather than TPUs with a distribution strategy") == []
+
+
+def test_a_sentence_that_moves_the_same_thing_the_other_way_reverses_the_option() -> None:
+    # Nineteenth pass: "request an increase ... or reduce the replica count" backed "Increase
+    # the replica count" through its words; it says the opposite.
+    s = ("Check the quotas for the specific GPU type in the job's region, request an increase, "
+         "or reduce the replica count.")
+    assert reverses("Increase the replica count so the job starts on smaller machines", s)
+    assert not reverses("Check the quota in that region and request more", s)
+    # A negated direction states no direction: "do not cut a single request's latency".
+    trap = "More replicas raise throughput, but per-request latency needs a faster model."
+    assert not reverses("More replicas raise throughput but do not cut a request's latency", trap)
+    # The sentence that moves the thing both ways does not reverse either way.
+    both = "Increase or reduce the replica count to match the load."
+    assert not reverses("Reduce the replica count", both)

@@ -35,6 +35,7 @@ from assistant.answer.coach_polarity import (
     is_trap,
     negativity,
     positions,
+    reverses,
     unmet_need,
 )
 from assistant.answer.coach_records import (
@@ -381,6 +382,8 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
                 p_w = {t: weights[t] for t in part}
                 # The stem's own words count here: the pairing with them is what is denied.
                 neg = max(neg, negativity(s.text, p_w, p_hit, negated))
+        if neg < policy.negative_share and hit and reverses(option_text, s.text):
+            neg = 1.0  # "reduce the replica count" against "Increase the replica count"
         if hit and correction_share(s.text, weights, hit) >= policy.correction_share:
             # "Trap: ... exceeds the 500-class limit; the fix is to group classes": the option
             # is what the warning recommends instead, stated as the fix, which is as strong
@@ -495,6 +498,3 @@ def judge_options(mcq: MCQ, passages: Sequence[Passage], stats: TermStats | None
             confidence = "medium"  # every other option breaks a requirement the stem states
     return write_up(mcq, judged, choice, remaining, constraint, confidence, policy, negative,
                      stats)
-
-
-# --- the write-up ------------------------------------------------------------------------------

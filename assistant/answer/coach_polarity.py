@@ -12,7 +12,7 @@ import re
 from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["correction_share", "denied_requirement", "is_trap", "negativity", "positions", "unmet_need",
-           "needs"]
+           "needs", "reverses"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
@@ -250,3 +250,37 @@ def denied_requirement(sentence: str, weights: dict[str, float], hit: set[str],
             continue
         return _share_in(sentence, weights, hit, 0, subject_end)
     return 0.0
+
+
+# Opposite directions on the same thing: "Increase the replica count ..." against "...,
+# or reduce the replica count": the sentence shares the option's words and says the opposite.
+_UP = frozenset("increase increasing raise raising more add larger bigger higher longer "
+                "lengthen extend enlarge grow".split())
+_DOWN = frozenset("reduce reducing decrease decreasing lower lowering fewer less smaller "
+                  "shorter shorten shrink cut".split())
+_DIRECTION_OBJECT = 3  # the words after a direction word that name what it changes
+_WORDS = re.compile(r"[a-z][a-z0-9_\-']*")
+_NOT_BEFORE = frozenset("not no never cannot can't don't doesn't won't".split())  # "do not cut"
+
+
+def _directed(text: str) -> dict[str, set[str]]:
+    """Direction ("up"/"down") -> the terms it changes, from each direction word and the
+    few words after it."""
+    words = _WORDS.findall(text.lower())
+    out: dict[str, set[str]] = {"up": set(), "down": set()}
+    for i, w in enumerate(words):
+        way = "up" if w in _UP else "down" if w in _DOWN else None
+        if way is not None and not _NOT_BEFORE & set(words[max(0, i - 2):i]):
+            out[way] |= set(content_terms(" ".join(words[i + 1:i + 1 + _DIRECTION_OBJECT])))
+    return out
+
+
+def reverses(option_text: str, sentence: str) -> bool:
+    """The sentence moves something the option moves, the other way, and never the option's
+    way: "reduce the replica count" against "Increase the replica count"."""
+    opt = _directed(option_text)
+    sent = _directed(sentence)
+    for way, other in (("up", "down"), ("down", "up")):
+        if opt[way] & sent[other] and not opt[way] & sent[way]:
+            return True
+    return False
