@@ -381,3 +381,29 @@ def test_a_team_without_kubernetes_does_not_lead_with_gke(corpus_assistant) -> N
          "and need no traffic splitting, but the model needs a GPU. Where should they serve it?")
     lead = MARKER.sub("", corpus_assistant.ask(q).lead)
     assert "GKE" not in lead and "Kubernetes" not in lead, lead
+
+
+def test_the_most_likely_cause_and_its_fix_is_a_scenario_not_a_definition() -> None:
+    # Nineteenth pass: "What is the most likely cause, and what should they do instead?" was
+    # read as "What is X, and when ...?" and ranked sentences as definitions.
+    q = ("The training setup is rejected and a colleague suggests doubling the node-hour budget. "
+         "What is the most likely cause, and what should they do instead?")
+    assert question_kind(q) == "scenario"
+    assert question_kind("What is Vertex AI Pipelines, and when should I use it?") == "definition"
+
+
+def test_a_constraint_whose_other_side_the_question_names_contradicts_nothing() -> None:
+    # Nineteenth pass: "trained fine from a BigQuery table" with "when I feed it CSV files"
+    # flagged "CSV input is read as strings ..." (the answer) as contradicting the data's home.
+    both = ("Why does my AutoML batch prediction job fail with data type errors when I feed it "
+            "CSV files from Cloud Storage, though the model trained from a BigQuery table?")
+    only = "Our churn data lives in BigQuery and the analysts know SQL. What should they use?"
+    got = {c.name: c for c in constraints_in(both)}
+    assert "data in BigQuery" in got and got["data in BigQuery"].contradicts is None
+    assert {c.name: c for c in constraints_in(only)}["data in BigQuery"].contradicts is not None
+
+
+def test_what_are_the_sources_or_causes_of_x_is_a_list() -> None:
+    assert question_kind("What are the common sources of bias in a machine learning system?") \
+        == "list"
+    assert question_kind("What are the usual causes of a failed training job?") == "list"

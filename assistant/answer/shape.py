@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.answer.text import UMBRELLA, content_terms, question_sentences
@@ -64,7 +64,9 @@ _NUMBER = re.compile(r"\b(how (many|much|long)|limit|maximum|minimum|default|quo
                      r"at least|what percentage|how often)\b", re.I)
 _YESNO = re.compile(r"^\s*(can|could|does|do|is|are|should|will|would|must|may)\b", re.I)
 _LIST = re.compile(r"^\s*(list\b|name\b|what are (the|some)\b.*\b(types|kinds|steps|components|"
-                   r"ways|options|stages|phases|metrics|domains|sections)\b)", re.I)
+                   r"ways|options|stages|phases|metrics|domains|sections|sources|causes|categories|"
+                   r"forms|factors|signs|symptoms|reasons|benefits|advantages|drawbacks|risks|"
+                   r"principles|practices|controls|parts|modes)\b)", re.I)
 _LOGISTICS = re.compile(
     r"\b(exam|certification|certificate|test center|proctor\w*)\b.*\b(cost|fee|price|pay|"
     r"register|registration|retake|reschedul\w*|schedul\w*|online|onsite|language|languages|"
@@ -119,7 +121,7 @@ def asks_about_traps(question: str) -> bool:
 
 # "What is RAG and when should I use it?": the definition comes first, the rest follows it.
 DEFINE_AND = re.compile(r"^\s*what(?:'s| is| are)\s+(?!wrong|going|happening|the (?:problem|issue|cause|best|"
-                        r"difference|reason|right|likely))(?:an?\s+|the\s+)?((?:[^\s?,]+\s+){0,3}?[^\s?,]+)\s*,?\s+and\s+"
+                        r"difference|reason|right|likely|most|root|main|probable|underlying))(?:an?\s+|the\s+)?((?:[^\s?,]+\s+){0,3}?[^\s?,]+)\s*,?\s+and\s+"
                         r"(?:when|why|how|where|what)\b", re.I)
 
 
@@ -269,7 +271,12 @@ def _stated(pattern: re.Pattern[str], question: str) -> bool:
 
 
 def constraints_in(question: str) -> list[Constraint]:
-    return [c for c in CONSTRAINTS if _stated(c.question, question)]
+    """The constraints the question states. One whose contradicting words the question also
+    uses ("trained from a BigQuery table ... when I feed it CSV files") contradicts nothing:
+    the question is about both sides, so a sentence about the other side may answer it."""
+    return [replace(c, contradicts=None) if c.contradicts is not None and
+            c.contradicts.search(question) else c
+            for c in CONSTRAINTS if _stated(c.question, question)]
 
 
 SentenceRole = Literal["decision", "cue", "trap", "meta", "plain"]
