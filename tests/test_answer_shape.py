@@ -407,3 +407,13 @@ def test_what_are_the_sources_or_causes_of_x_is_a_list() -> None:
     assert question_kind("What are the common sources of bias in a machine learning system?") \
         == "list"
     assert question_kind("What are the usual causes of a failed training job?") == "list"
+
+
+@pytest.mark.parametrize("question", [
+    # Nineteenth pass: a setting before the ask hid "how do I" from the kind.
+    "After training a k-means model in BigQuery ML, how do I look at the center of each cluster?",
+    "In a Vertex AI hyperparameter tuning job, how should I set up a learning-rate range?",
+    "What do I need to do so that a custom-trained model can return feature attributions?",
+])
+def test_a_how_to_after_a_setting_is_a_how_to(question: str) -> None:
+    assert question_kind(question) == "howto"

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from assistant.answer.text import UMBRELLA, content_terms, question_sentences
+from assistant.answer.text import UMBRELLA, content_terms, question_sentences, the_ask
 
 __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constraints_in",
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
@@ -59,7 +59,8 @@ _DEFINITION = re.compile(r"^\s*(what\s+(is|are|does)\b(?!.*\b(best|difference|li
 # "What is a good way to handle class imbalance?" asks how, not what something is.
 _HOWTO = re.compile(r"^\s*(how (do|can|should|would|to)|what are the steps|steps to|how is|"
                     r"what(?:'s| is| are) (?:an?|the) (?:\w+ ){0,2}(?:ways?|approach(?:es)?|methods?|"
-                    r"practices?|steps?) (?:to|for)\b)", re.I)
+                    r"practices?|steps?) (?:to|for)\b|"
+                    r"what (?:do|does|must) (?:i|we|you|they) (?:need to |have to )?do\b)", re.I)
 _NUMBER = re.compile(r"\b(how (many|much|long)|limit|maximum|minimum|default|quota|at most|"
                      r"at least|what percentage|how often)\b", re.I)
 _YESNO = re.compile(r"^\s*(can|could|does|do|is|are|should|will|would|must|may)\b", re.I)
@@ -130,7 +131,7 @@ def question_kind(question: str) -> QuestionKind:
     words = len(q.split())
     if is_logistics(q):
         return "logistics"
-    last = question_sentences(q)[-1]
+    last = the_ask(q)
     if DEFINE_AND.search(last):
         return "definition"
     if _SCENARIO_ASK.search(last) or (words > 30 and _SCENARIO_ASK.search(q)):

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
            "STOPWORDS", "UMBRELLA", "normalize_ws", "without_dates", "states_figure", "NEGATION",
-           "NEGATION_OR_TOO"]
+           "NEGATION_OR_TOO", "the_ask"]
 
 # One negation vocabulary for every module that reads polarity (the coach's stem and option
 # scopes, the composer's rule fit). "n't" is matched on its own so that "can't", "doesn't" and
@@ -90,6 +90,18 @@ def question_sentences(text: str) -> list[str]:
     the model..." and a question is short enough that a rare wrong split costs nothing. Never
     empty: a blank question gives ``[""]``."""
     return _QUESTION_SPLIT.split(text.strip())
+
+
+# "After training a k-means model in BigQuery ML, how do I ...?": the ask follows the setting.
+_LEAD_IN = re.compile(r"^\s*(?:after|in|for|when|once|before|with|using|on|from|within|given|if)\b"
+                      r"[^,?]{2,120},\s+(?=(?:how|what|which|when|why|where|who|can|could|should|"
+                      r"is|are|do|does)\b)", re.I)
+
+
+def the_ask(question: str) -> str:
+    """The question's last sentence without a setting that leads into the ask ("In a tuning
+    job, how should I ...?" asks "how should I ...?")."""
+    return _LEAD_IN.sub("", question_sentences(question)[-1])
 
 
 def split_sentences(text: str) -> list[Sentence]:
