@@ -285,6 +285,21 @@ def test_a_why_question_leads_with_a_cause(corpus_assistant) -> None:
     assert "usually means" in ans.lead and "quota" in ans.lead, ans.lead
 
 
+def test_what_makes_the_symptom_happen_is_a_cause(corpus_assistant) -> None:
+    # Nineteenth pass: "... a script that launches a server in the background and exits makes
+    # the container stop immediately" states the cause without "because" or "usually means".
+    from assistant.answer.shape import CAUSE_LEAD
+
+    assert CAUSE_LEAD.search("A script that exits makes the container stop immediately.")
+    assert not CAUSE_LEAD.search("Caching makes the pipeline cheaper to re-run.")
+    ans = corpus_assistant.ask(
+        "A startup wraps its model in a FastAPI server inside a custom container whose start "
+        "script launches uvicorn in the background. Locally the team always started the server "
+        "by hand, but on a Vertex AI endpoint the deployment fails because the container stops "
+        "right after it starts. What is the most likely cause?")
+    assert "background" in ans.lead, ans.lead
+
+
 def test_a_product_that_also_does_something_can_lead() -> None:
     from assistant.answer.continuation import points_back
 

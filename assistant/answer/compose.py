@@ -104,17 +104,9 @@ _VERDICT_BONUS = 0.08
 _BELIEF_WEIGHT = 0.3  # times the share of a trap's quoted belief that the question states
 _ALIAS_BONUS = 0.5  # "What is Vertex AI Prediction called now?": "... becomes Agent Platform Inference"
 _ENTITY_BONUS = 0.3  # names the thing a "which component ...?" question asks for
-_FIX_STATED = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
-                         r"the first fix is)\b", re.I)
 _FIX_BONUS = 0.15
-_CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
-                    r"the reason is|is due to|results? from|the likely cause)\b", re.I)
 _CAUSE_BONUS = 0.12
 _CAUSE_LEAD_SHARE = 0.75  # a cause leads a "why?" answer when it scores this near the best
-# A cause of a symptom, without "because" ("Caching works because ..." explains a mechanism).
-_CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always) (means|comes? from|"
-                         r"results? from|points? to)|(is|are) caused by|(the|a) (likely |common |"
-                         r"usual )?(cause|reason) is|(is|are) due to|results from)\b", re.I)
 _LIST_BONUS = 0.15
 _ITEM_SEP = re.compile(r",\s|;\s|\band\b")
 _OVERVIEW_PENALTY = 0.3
@@ -286,9 +278,9 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _ANSWER_BONUS  # "The best answer is ..." states the exam answer outright
             if kind == "scenario":
                 total += _ANSWER_BONUS
-        if kind in ("scenario", "howto") and _FIX_STATED.search(text):
+        if kind in ("scenario", "howto") and shape.STATES_FIX.search(text):
             total += _FIX_BONUS  # "The fix is to wrap each instance in `data`"
-        if why_q and _CAUSE.search(text):
+        if why_q and shape.STATES_CAUSE.search(text):
             total += _CAUSE_BONUS  # "Why?": "a job that stays queued usually means ..."
         if (kind == "scenario" or preferred) and role == "plain" and not RECOMMENDS.search(text):
             # In a scenario or "use X instead of Y?", a sentence that recommends nothing (a worked
@@ -420,7 +412,7 @@ class ExtractiveComposer:
             causes: list[Candidate] = []
             others: list[Candidate] = []
             for c in leadable:
-                (causes if c.total >= bar and _CAUSE_LEAD.search(c.text) else others).append(c)
+                (causes if c.total >= bar and shape.CAUSE_LEAD.search(c.text) else others).append(c)
             leadable = causes + others
         lead = leadable[0] if leadable else cands[0]
         floor = lead.total * 0.6

@@ -22,7 +22,8 @@ __all__ = ["QuestionKind", "Constraint", "CONSTRAINTS", "question_kind", "constr
            "SentenceRole", "sentence_role", "cue_quote", "asks_about_names", "asks_about_guide",
            "asks_about_traps", "asks_for_confirmation", "is_logistics", "cue_quotes",
            "LOGISTICS_PAGE", "decision_subject", "contrasting", "argues_against", "quote_match",
-           "preferred_option", "DEFINE_AND", "mentions_exam", "quotes", "asks_why", "cue_match"]
+           "preferred_option", "DEFINE_AND", "mentions_exam", "quotes", "asks_why", "cue_match",
+           "STATES_FIX", "STATES_CAUSE", "CAUSE_LEAD"]
 
 QuestionKind = Literal["definition", "choose", "scenario", "howto", "number", "yesno", "list",
                        "logistics", "other"]
@@ -429,3 +430,16 @@ def cue_match(text: str, question_terms: set[str], idf: dict[str, float],
     also states (``quote_match``). A cue names the answer for its own scenario only: "points
     to" another story is no support for this one (the composer and the coach both read it)."""
     return max(quote_match(q, question_terms, idf, idf_of) for q in cue_quotes(text))
+
+
+# A sentence that states the fix ("the fix is ..."), or a cause ("usually means", "because").
+STATES_FIX = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
+                        r"the first fix is)\b", re.I)
+STATES_CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
+                          r"the reason is|is due to|results? from|the likely cause|makes? (the |a |it )?"
+                          r"([\w'-]+ ){0,2}(stop|fail|crash|exit|hang|restart))\b", re.I)
+# A cause of a symptom, without "because" ("Caching works because ..." explains a mechanism).
+CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always) (means|comes? from|"
+                        r"results? from|points? to)|(is|are) caused by|(the|a) (likely |common |"
+                        r"usual )?(cause|reason) is|(is|are) due to|results from|makes? (the |a |it )?"
+                        r"([\w'-]+ ){0,2}(stop|fail|crash|exit|hang|restart))\b", re.I)
