@@ -402,3 +402,14 @@ def test_a_sentence_that_moves_the_same_thing_the_other_way_reverses_the_option(
     # The sentence that moves the thing both ways does not reverse either way.
     both = "Increase or reduce the replica count to match the load."
     assert not reverses("Reduce the replica count", both)
+
+
+def test_a_limit_of_a_tool_is_no_verdict_on_what_it_cannot_see() -> None:
+    # Nineteenth pass: "monitoring cannot see concept drift" counted against "Concept drift"
+    # as the cause of falling precision; it denies only that monitoring sees it.
+    s = ("Feature distribution monitoring in Vertex AI Model Monitoring cannot see concept drift "
+         "on its own, because the inputs may not move at all.")
+    assert _neg(s, "Concept drift: the relationship to cancellation has changed") == 0.0
+    assert _neg(s, "Model Monitoring detects concept drift on its own") > 0.5
+    # Other negations still deny their object.
+    assert _neg("Reduction Server does not help TPU training.", "Use Reduction Server for TPU training") > 0

@@ -48,14 +48,24 @@ _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]{1,200}[\"\u201d]")
 _CORRECTION_END = re.compile(r",?\s+not\b|\brather than\b|\binstead of\b|;", re.I)
 
 
-def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]]:
+# "Feature monitoring cannot see concept drift": a limit of the subject (monitoring), not a
+# verdict on the object (concept drift may well be the cause). The object counts as denied
+# only together with the subject ("Model Monitoring detects concept drift").
+_PERCEIVE = re.compile(r"^\s*(?:be\s+)?(?:see|detect|catch|notice|show|reveal|measure|capture|spot|"
+                       r"observe|tell)\b", re.I)
+_Span = tuple[int, int]
+
+
+def _negative_spans(sentence: str, option_negated: bool
+                    ) -> tuple[list[_Span], list[tuple[_Span, _Span]]]:
     """Character spans of the sentence that argue against what they name.
 
     A "Trap:" clause names the wrong choice, unless the clause itself states a negative fact
     ("Trap: CMEK does not stop exfiltration"): then it is the correction, and an option that
     says the same thing ("CMEK does not stop ...") agrees with it. Likewise an option that
     carries its own negation agrees with a negated statement rather than being ruled out."""
-    spans: list[tuple[int, int]] = []
+    spans: list[_Span] = []
+    limits: list[tuple[_Span, _Span]] = []  # (object, subject) of "X cannot see Y"
     trap = _TRAP.match(sentence)
     if trap:
         start = sentence.find(":") + 1 if ":" in sentence[:24] else trap.end()
@@ -86,7 +96,7 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
                   semi if semi >= 0 else len(sentence))
         spans.append((begin, end))
     if option_negated:
-        return spans
+        return spans, limits
     # "Choose trees over a DNN ...": what follows "over" is the choice not to make.
     for m in _OVER.finditer(sentence):
         rest = sentence[m.end():]
@@ -113,9 +123,12 @@ def _negative_spans(sentence: str, option_negated: bool) -> list[tuple[int, int]
                                                  r"\bso that\s|,\s?so\s|\bwhich means\s",
                                                  head)),
                   default=0)
+        if _PERCEIVE.match(rest):
+            limits.append(((m.end(), end), (cut, m.start())))
+            continue
         spans.append((m.end(), end))
         spans.append((-cut - 1, -m.start() - 1))  # subject span, marked by negative offsets
-    return spans
+    return spans, limits
 
 
 _WORD_RE = re.compile(r"(?u)\b\w\w+\b")
@@ -158,9 +171,9 @@ def negativity(sentence: str, weights: dict[str, float], hit: set[str],
                 option_negated: bool, stem_terms: frozenset[str] = frozenset()) -> float:
     """Weighted share of the option's matched terms that sit in a negative scope. Terms the
     option shares with the stem describe the scenario, not the choice: they do not count."""
-    spans = _negative_spans(sentence, option_negated)
+    spans, limits = _negative_spans(sentence, option_negated)
     hit = {t for t in hit if t not in stem_terms}
-    if not spans or not hit:
+    if not (spans or limits) or not hit:
         return 0.0
     pos = positions(sentence, hit)
     if not pos:
@@ -176,6 +189,11 @@ def negativity(sentence: str, weights: dict[str, float], hit: set[str],
         if inside and i + 1 < len(spans) and spans[i + 1][0] < 0:
             sa, sb = -spans[i + 1][0] - 1, -spans[i + 1][1] - 1
             negative.update(p for p, _ in pos if sa <= p < sb)
+    for (oa, ob), (sa, sb) in limits:
+        obj = [p for p, _ in pos if oa <= p < ob]
+        subj = [p for p, _ in pos if sa <= p < sb]
+        if obj and subj:
+            negative.update(obj + subj)
     neg = sum(weights[t] for p, t in pos if p in negative)
     return neg / total
 
