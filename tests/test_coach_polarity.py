@@ -4,6 +4,7 @@ against an option, and which state it as the fix."""
 from __future__ import annotations
 
 from assistant.answer.coach_polarity import (
+    alone_beyond,
     correction_share,
     denied_requirement,
     negativity,
@@ -413,3 +414,19 @@ def test_a_limit_of_a_tool_is_no_verdict_on_what_it_cannot_see() -> None:
     assert _neg(s, "Model Monitoring detects concept drift on its own") > 0.5
     # Other negations still deny their object.
     assert _neg("Reduction Server does not help TPU training.", "Use Reduction Server for TPU training") > 0
+
+
+def test_a_warning_against_one_step_alone_spares_the_option_that_adds_another() -> None:
+    # Nineteenth pass: "raising minReplicaCount alone is expensive" counted against "Raise
+    # minReplicaCount and set the autoscaling target below the 60% default".
+    s = ("Trap: raising `minReplicaCount` alone is an expensive way to handle peaks, because "
+         "those replicas run all day; raising the maximum lets autoscaling add replicas.")
+    both = "Raise minReplicaCount and set the autoscaling target below the 60% default"
+    hit = set(content_terms(both)) & set(content_terms(s))
+    assert alone_beyond(both, s, hit)
+    one = "Raise minReplicaCount to 10 for the peak"
+    assert not alone_beyond(one, s, set(content_terms(one)) & set(content_terms(s)))
+    # "just" means "merely" ("fine-tuning just to make it know the documents"): no exception.
+    trap = "Trap: fine-tuning a model just to make it know a document collection is wrong."
+    tune = "Fine-tune a Gemini model on the contracts and prompt it per file"
+    assert not alone_beyond(tune, trap, set(content_terms(tune)) & set(content_terms(trap)))

@@ -34,8 +34,8 @@ from assistant.answer.coach_polarity import (
     denied_requirement,
     is_trap,
     negativity,
+    option_polarity,
     positions,
-    reverses,
     unmet_need,
 )
 from assistant.answer.coach_records import (
@@ -382,8 +382,7 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
                 p_w = {t: weights[t] for t in part}
                 # The stem's own words count here: the pairing with them is what is denied.
                 neg = max(neg, negativity(s.text, p_w, p_hit, negated))
-        if neg < policy.negative_share and hit and reverses(option_text, s.text):
-            neg = 1.0  # "reduce the replica count" against "Increase the replica count"
+        neg = option_polarity(option_text, s.text, hit, neg, policy.negative_share)
         if hit and correction_share(s.text, weights, hit) >= policy.correction_share:
             # "Trap: ... exceeds the 500-class limit; the fix is to group classes": the option
             # is what the warning recommends instead, stated as the fix, which is as strong

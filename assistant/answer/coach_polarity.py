@@ -12,7 +12,7 @@ import re
 from assistant.answer.text import NEGATION, content_terms
 
 __all__ = ["correction_share", "denied_requirement", "is_trap", "negativity", "positions", "unmet_need",
-           "needs", "reverses"]
+           "needs", "reverses", "alone_beyond", "option_polarity"]
 
 _NEG_CUE = re.compile(
     r"\b(instead of|rather than|not|never|cannot|can't|doesn't|don't|isn't|aren't|avoid|"
@@ -302,3 +302,33 @@ def reverses(option_text: str, sentence: str) -> bool:
         if opt[way] & sent[other] and not opt[way] & sent[way]:
             return True
     return False
+
+
+# "Trap: raising `minReplicaCount` alone is an expensive way to handle peaks": a warning
+# against one step on its own says nothing against that step together with another.
+_ALONE = re.compile(r"\b(alone|by itself|on its own|only)\b", re.I)  # not "just": "merely"
+_JOINED = re.compile(r",?\s+(?:and|plus|together with|combined with)\s+", re.I)
+_UNNAMED = 0.34  # a part the sentence names at most this share of is another step
+
+
+def alone_beyond(option_text: str, sentence: str, hit: set[str]) -> bool:
+    """The sentence warns against a step on its own, and the option joins that step with
+    another the sentence does not name: "Raise minReplicaCount and set the autoscaling target
+    below the 60% default" against "raising `minReplicaCount` alone is expensive"."""
+    if not _ALONE.search(sentence):
+        return False
+    parts = [set(content_terms(p)) for p in _JOINED.split(option_text)]
+    return len(parts) >= 2 and any(p and len(p & hit) <= len(p) * _UNNAMED for p in parts)
+
+
+def option_polarity(option_text: str, sentence: str, hit: set[str], neg: float,
+                    share: float) -> float:
+    """The sentence's negativity toward the option, corrected for what the option itself
+    says: a sentence that moves the option's thing the other way is against it
+    (``reverses``); a warning against one step alone is not against the option that joins it
+    with another (``alone_beyond``)."""
+    if neg < share and hit and reverses(option_text, sentence):
+        return 1.0  # "reduce the replica count" against "Increase the replica count"
+    if neg >= share and alone_beyond(option_text, sentence, hit):
+        return 0.0
+    return neg
