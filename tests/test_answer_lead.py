@@ -147,6 +147,13 @@ def test_abstention_floors_move_with_length_and_meaning_can_vouch() -> None:
     assert pol.abstain(Signals(dense=0.5, coverage=0.4, unseen=0.39, best_sentence=0.2, terms=6))
     assert pol.abstain(Signals(dense=0.5, coverage=0.4, unseen=0.45, best_sentence=0.2,
                                terms=30))
+    # Nineteenth pass: past the long floor, the best sentence needs about two rare words'
+    # worth of the question, not a fixed share: a 48-term scenario at 0.056 is answered, a
+    # 36-term one at 0.052 (s008, unanswerable) is still declined.
+    assert not pol.abstain(Signals(dense=0.5, coverage=0.21, unseen=0.17, best_sentence=0.056,
+                                   terms=48))
+    assert pol.abstain(Signals(dense=0.5, coverage=0.21, unseen=0.17, best_sentence=0.052,
+                               terms=36))
 
 
 def test_worked_example_leads_with_its_stated_answer(corpus_assistant) -> None:
