@@ -174,3 +174,14 @@ def test_exam_counts_and_fee_lead_with_the_fact(corpus_assistant, question: str,
                                                 expected: str) -> None:
     ans = corpus_assistant.ask(question)
     assert not ans.abstained and expected in ans.lead, ans.answer
+
+
+def test_limit_as_a_verb_asks_for_no_figure() -> None:
+    # Nineteenth pass: "What should the team change to limit the damage ...?" was read as a
+    # question about a limit, and declined because no sentence states one.
+    from assistant.answer.abstain_number import asked_figure
+
+    assert asked_figure("What should the team change to limit the damage if an injection "
+                        "attack still gets through?") is None
+    assert asked_figure("How do we limit who can read the table?") is None
+    assert asked_figure("What is the limit on feature views in one online store?") is not None

@@ -28,6 +28,9 @@ _ASK = re.compile(r"\b(how many|how much|how long|how large|how big|how often|ma
 _KIND = {"maximum": "max", "max": "max", "largest": "max", "longest": "max", "up to": "max",
          "at most": "max", "limit": "max", "limits": "max", "quota": "max", "minimum": "min",
          "min": "min", "smallest": "min", "shortest": "min", "at least": "min", "default": "default"}
+# "limit the damage", "limits who can read it": the verb asks for an action, not a figure.
+_LIMIT_VERB = re.compile(r"limits?\s+(?:the|a|an|its|their|our|your|who|what|how|which|access|"
+                         r"exposure|damage|blast)\b", re.I)
 # What a sentence must say, besides a number, to state a maximum, a minimum or a default.
 _STATES = {
     "max": re.compile(r"\b(maximum|max|up to|at most|limit|limits|limited|cap|capped|no more "
@@ -69,7 +72,7 @@ def asked_figure(question: str) -> tuple[str, list[str]] | None:
     """("max" | "min" | "default" | "any", the asked-about terms) when the asking sentence
     asks for a figure about something it names; None otherwise."""
     ask = asking_sentence(question)
-    m = _ASK.search(ask)
+    m = next((x for x in _ASK.finditer(ask) if not _LIMIT_VERB.match(ask, x.start())), None)
     if not m:
         return None
     about = [t for t in dict.fromkeys(content_terms(ask)) if t not in _GENERIC]
