@@ -179,8 +179,6 @@ def test_exam_counts_and_fee_lead_with_the_fact(corpus_assistant, question: str,
 def test_limit_as_a_verb_asks_for_no_figure() -> None:
     # Nineteenth pass: "What should the team change to limit the damage ...?" was read as a
     # question about a limit, and declined because no sentence states one.
-    from assistant.answer.abstain_number import asked_figure
-
     assert asked_figure("What should the team change to limit the damage if an injection "
                         "attack still gets through?") is None
     assert asked_figure("How do we limit who can read the table?") is None
