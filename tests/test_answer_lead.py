@@ -567,3 +567,15 @@ def test_an_asked_head_the_sentence_does_not_say_is_no_lead(corpus_assistant) ->
     assert head_miss(fee, ("Exam languages",), entity_head(q)) == 0.0  # the heading says it
     lead = _plain(corpus_assistant.ask(q).lead)
     assert "language" in lead.lower(), lead
+
+
+def test_a_question_that_asks_for_a_setting_credits_a_sentence_that_names_one() -> None:
+    # Nineteenth pass: "Which setting in the anomaly query should the analysts change?" is
+    # answered by `ANOMALY_PROB_THRESHOLD`, which no sentence puts next to the word "setting".
+    from assistant.answer.entity import SETTING_BONUS, setting_bonus
+
+    q = "The detector flags too many days. Which setting in the anomaly query should they change?"
+    named = "`ML.DETECT_ANOMALIES` takes an `ANOMALY_PROB_THRESHOLD` between 0 and 1."
+    assert setting_bonus(named, q) == SETTING_BONUS
+    assert setting_bonus("The detector compares each point with its forecast.", q) == 0.0
+    assert setting_bonus(named, "How do I detect anomalies in a time series?") == 0.0

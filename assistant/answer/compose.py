@@ -63,7 +63,14 @@ from assistant.answer.candidates import (
 )
 from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
 from assistant.answer.definition import definition_subject, expands_acronym, opens_with
-from assistant.answer.entity import answers_entity, entity_head, head_miss, name_does, names_new_entity
+from assistant.answer.entity import (
+    answers_entity,
+    entity_head,
+    head_miss,
+    name_does,
+    names_new_entity,
+    setting_bonus,
+)
 from assistant.answer.extractive import query_weights, score_sentences
 from assistant.answer.framing import FRAMING, FRAMING_PENALTY, follow_announcements
 from assistant.answer.member import MEMBER_BONUS, answers_in_form, asked_form
@@ -293,6 +300,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _BELIEF_WEIGHT * belief  # "..., right?": the trap that names this belief
         total += MEMBER_BONUS if form and answers_in_form(text, form, question) else 0.0
         total += _ALIAS_BONUS if any(n in text.lower() for n in others) else 0.0  # the other name
+        total += setting_bonus(text, question)  # "Which setting ...?": `ANOMALY_PROB_THRESHOLD`
         if head and answers_entity(text, s.terms, s.passage.chunk.heading_path, head, question):
             # Twice when the name says the asked action ("ExampleValidator" for "validates"):
             # then it states the answer though it shares no word with the question.
