@@ -10,6 +10,7 @@ from assistant.answer.continuation import (
     announced_items,
     announced_sentences,
     is_fragment,
+    with_openers,
 )
 from assistant.answer.extractive import ScoredSentence
 from assistant.answer.text import content_terms, split_sentences
@@ -144,3 +145,15 @@ def test_an_answer_that_announces_two_levels_names_both(corpus_assistant) -> Non
     first_two = " ".join(MARKER.sub("", p) for p in ans.points[:2])
     assert "An experiment groups" in first_two and "An experiment run is one attempt" in \
         first_two, ans.points
+
+
+def test_a_list_item_chosen_as_a_point_comes_after_its_lists_opener() -> None:
+    # Nineteenth pass: "text contained inside PDF files, ..." stood alone as a point.
+    cands = _cands(PASSAGE)
+    lead, item = _find(cands, "Model Armor inspects"), _find(cands, "harmful content")
+    assert [c.text for c in with_openers([item], lead)] == [
+        "It screens text for three kinds of risk:", "harmful content."]
+    # The opener is not quoted twice, nor added for a point that is no list item.
+    opener = _find(cands, "It screens text")
+    assert [c.text for c in with_openers([opener, item], lead)] == [opener.text, item.text]
+    assert with_openers([_find(cands, "Templates")], lead)[0].text == "Templates hold the filters."

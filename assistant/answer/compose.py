@@ -1,31 +1,24 @@
 """The default composer: no LLM, no network, deterministic, shaped like a tutor's answer.
 
-1. Every sentence of the top passages is scored lexically (``extractive.score_sentences``:
-   idf-weighted overlap, heading credit, retrieval prior) and semantically (cosine between the
-   question's vector and the sentence's vector, both from the bundled model; sentence vectors
-   are built at ingest, see ``sentvec``). A multi-sentence scenario also has a vector per
-   sentence: a passage sentence that restates one of them is about this case even when the
-   whole scenario's vector, diluted by its story, sits far from it.
-2. Each sentence gets a role (``shape.sentence_role``). Meta sentences about the guide or a
-   product's name count only when the question is about those. An exam cue counts only when
-   the scenario it quotes matches the question's. A trap is never the lead (unless traps were
-   asked about): it can be the one caveat.
-3. For choose and scenario questions, decision sentences ("Choose X when ...") are preferred,
-   more so when their condition matches a constraint the question states (data in BigQuery,
-   SQL skills, least operations, latency, cost, scale, compliance, labels late, GPUs), and
-   less when they contradict one (label-based evaluation when labels arrive 30 days late).
-   A rule earns its decision credit only as far as its "when ..." condition is the question's
-   situation, by words and by meaning (``rulefit``). A "which component ...?" question is
-   answered by a sentence that names the thing (``entity``), a "which kind of test ...?" one
-   by a sentence that opens with one (``member``), a yes/no question by one with its verdict.
-4. The answer is: the lead (the best sentence), 1-3 supporting points (on topic, each adding
-   something, never a near-duplicate of one already chosen: same vector direction or mostly
-   the same words), and at most one caveat that bears on the question. When two decision
+1. Every sentence of the top passages is scored lexically (``extractive.score_sentences``)
+   and semantically (cosine with the question's vector; sentence vectors are built at ingest,
+   see ``sentvec``). A scenario also has a vector per sentence: a passage sentence that
+   restates one of them is about this case even when the whole scenario's vector is far.
+2. Each sentence gets a role (``shape.sentence_role``). Meta sentences count only when the
+   question is about the guide or names; an exam cue only when the scenario it quotes is the
+   question's; a trap never leads (unless traps were asked about) and can be the one caveat.
+3. Choose and scenario questions prefer decision sentences ("Choose X when ..."), more so when
+   their condition matches a constraint the question states (data in BigQuery, SQL skills,
+   least operations, latency, cost, scale, compliance, labels late, GPUs), less when they
+   contradict one, and only as far as the "when ..." condition is the question's situation
+   (``rulefit``). "Which component ...?" is answered by a sentence naming the thing (``entity``),
+   "which kind of test ...?" by one opening with one (``member``), yes/no by one with a verdict.
+4. The answer is the lead, 1-3 supporting points (on topic, each adding something, never a
+   near-duplicate) and at most one caveat that bears on the question; when two decision
    sentences name different approaches, both are kept, so the deciding condition shows.
 
 Every sentence is verbatim from its passage and carries that passage's marker.
 """
-
 from __future__ import annotations
 
 import re
@@ -61,7 +54,13 @@ from assistant.answer.candidates import (
     states_answer,
     worked_examples,
 )
-from assistant.answer.continuation import announced_items, announced_sentences, is_fragment, points_back
+from assistant.answer.continuation import (
+    announced_items,
+    announced_sentences,
+    is_fragment,
+    points_back,
+    with_openers,
+)
 from assistant.answer.definition import definition_subject, expands_acronym, opens_with
 from assistant.answer.entity import (
     answers_entity,
@@ -357,6 +356,7 @@ class ExtractiveComposer:
         if not cands or max(c.scored.coverage for c in cands) <= 0:
             return Draft("", [], abstained=True)
         lead, points, caveat = self._select(question, cands)
+        points = with_openers(points, lead)  # a list item is read after its list's opener
         # A lead that opens a list: the list is the answer.
         items = announced_items(lead, passages, getattr(stats, "chunk_at", None))
         if items:

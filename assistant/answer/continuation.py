@@ -27,7 +27,7 @@ from assistant.answer.text import Sentence, content_terms, split_sentences
 from assistant.records import Chunk, Passage
 
 __all__ = ["points_back", "is_fragment", "announced_items", "announced_sentences", "MAX_ITEMS",
-           "MAX_WORDS", "ChunkAt"]
+           "MAX_WORDS", "ChunkAt", "with_openers"]
 
 _CONNECTIVE = re.compile(r"^(\w+ also\b|\w+ instead\b|also|however|but|and|so|then|for example|"
                          r"(?:second|third|finally|last|next)(?=,)|secondly|thirdly|lastly|"
@@ -78,6 +78,24 @@ def is_fragment(c: Candidate) -> bool:
     """A list item that continues its list's opening sentence: it can support an answer, but
     read first it makes no sense."""
     return c.scored.sentence.bullet and c.text[:1].islower()
+
+
+def with_openers(points: list[Candidate], lead: Candidate) -> list[Candidate]:
+    """A list item chosen as a point makes no sense alone ("text contained inside PDF files,
+    so that documents are screened ..."): the sentence that opens its list ("Model Armor
+    screens text for five kinds of risk:") is quoted right before it, unless the answer
+    already has it."""
+    have = {lead.text, *(p.text for p in points)}
+    out: list[Candidate] = []
+    for p in points:
+        if is_fragment(p):
+            before = [s for s in split_sentences(p.scored.passage.chunk.text)
+                      if s.index < p.scored.sentence.index and not s.bullet]
+            if before and _ANNOUNCES.search(before[-1].text) and before[-1].text not in have:
+                out.append(_quoted(p, before[-1]))
+                have.add(before[-1].text)
+        out.append(p)
+    return out
 
 
 def _after(lead: Candidate) -> list[Sentence]:
