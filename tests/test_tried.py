@@ -94,3 +94,21 @@ def test_no_kubernetes_experience_does_not_get_a_gke_answer(corpus_assistant) ->
     assert "Vertex AI endpoint" in ans.lead, ans.lead
     assert "GKE" not in ans.lead and "Kubernetes" not in ans.lead
 
+
+
+def test_a_rule_for_what_the_question_already_uses_is_no_answer_to_a_non_choice() -> None:
+    # Nineteenth pass: "trained an ARIMA_PLUS model ... Which setting should they change?" led
+    # with "Choose BigQuery ML `ARIMA_PLUS` when the data is already in BigQuery ...".
+    from assistant.answer.tried import recommends_what_they_have
+
+    rule = "Choose BigQuery ML `ARIMA_PLUS` when the data is already in BigQuery."
+    q = ("A utility trained a BigQuery ML ARIMA_PLUS model on meter readings. It flags too many "
+         "hours. Which setting in the anomaly query should the analysts change?")
+    assert recommends_what_they_have(rule, "decision", q)
+    assert ruled_out(rule, "decision", q)
+    # A choice of product may still be answered by it, and a rule for something else is kept.
+    assert not recommends_what_they_have(rule, "decision", q.replace(
+        "Which setting in the anomaly query should the analysts change?",
+        "Which service should they use?"))
+    other = "Choose `ML.DETECT_ANOMALIES` when the model is already trained."
+    assert not recommends_what_they_have(other, "decision", q)

@@ -16,10 +16,12 @@ from functools import lru_cache
 
 from assistant.answer.coach_polarity import needs
 from assistant.answer.coach_ruleouts import stem_rule_outs
+from assistant.answer.product import asks_for_product
 from assistant.answer.shape import decision_subject
-from assistant.answer.text import content_terms
+from assistant.answer.text import UMBRELLA, content_terms, question_sentences
 
-__all__ = ["tried_things", "about_tried", "needs_denied", "ruled_out", "TRIED_PENALTY"]
+__all__ = ["tried_things", "about_tried", "needs_denied", "ruled_out", "TRIED_PENALTY",
+           "recommends_what_they_have"]
 
 TRIED_PENALTY = 0.3
 # "<subject> ... already <done>, but|yet|however ...", within one sentence.
@@ -80,11 +82,30 @@ def _rule_outs(question: str) -> Callable[[str], list[str]]:
     return stem_rule_outs(question)  # one question's sentences are scored in a row
 
 
+# An ask that is not a choice of product or approach: "How should they change the CREATE MODEL
+# statement?", "Which setting should they change?", "What is the most likely cause?".
+_NOT_A_CHOICE = re.compile(r"\b(change|adjust|set|tune|configure|fix|cause|reason|setting|"
+                           r"parameter|option|field|flag|argument|statement|clause|call)s?\b", re.I)
+
+
+def recommends_what_they_have(text: str, role: str, question: str) -> bool:
+    """A decision rule that recommends what the question already uses, for an ask that is not
+    a choice ("trained an ARIMA_PLUS model ... Which setting should they change?" is not
+    answered by "Choose BigQuery ML `ARIMA_PLUS` when ..."): the rule decides another case."""
+    if role != "decision" or asks_for_product(question) or \
+            not _NOT_A_CHOICE.search(question_sentences(question)[-1]):
+        return False
+    rec = decision_subject(text)
+    terms = set(content_terms(rec)) - UMBRELLA if rec else set()
+    return bool(terms) and terms <= set(content_terms(question))
+
+
 def ruled_out(text: str, role: str, question: str) -> bool:
     """A decision rule or exam cue whose recommendation, or a plain sentence whose opening
     words, the question's own requirements rule out (``coach_ruleouts``): "GKE scales model
     servers ..." for a team with "no Kubernetes experience" is another scenario's answer,
-    however well its words match."""
+    however well its words match. So is a rule that recommends what the question already
+    uses, when the ask is not a choice (``recommends_what_they_have``)."""
     if role == "decision":
         rec = decision_subject(text)
     elif role == "cue":
@@ -94,4 +115,6 @@ def ruled_out(text: str, role: str, question: str) -> bool:
         rec = " ".join(text.split()[:_OPENING_WORDS])  # "GKE scales model servers ..."
     else:
         return False
+    if recommends_what_they_have(text, role, question):
+        return True
     return rec is not None and bool(rec.strip()) and bool(_rule_outs(question)(rec))
