@@ -618,3 +618,21 @@ def test_a_team_without_kubernetes_is_not_told_to_run_gke(corpus_assistant) -> N
     # Before the rule the coach leaned to A ("Kubeflow Pipelines on your own GKE cluster
     # gives the same KFP programming model ..." backed it about as well as B).
     assert data["choice"] == ["B"], data["choice"]
+
+
+def test_a_need_stated_for_another_option_does_not_rule_this_one_out(corpus_assistant) -> None:
+    # Nineteenth pass: "Full integer quantization ..., which needs a representative dataset"
+    # shares only "weights" and "quantization" with the Float16 option, and counted as a need
+    # the scenario cannot meet for Float16 too.
+    stem = ("A photo-editing app runs a LiteRT segmentation model on phones through the GPU "
+            "delegate. The team wants to roughly halve the model file with little accuracy loss "
+            "while keeping GPU acceleration. It has no representative calibration dataset, and "
+            "the phones have no Edge TPU. Which post-training quantization option should it "
+            "choose?")
+    options = ["Full integer quantization of weights and activations",
+               "Dynamic range quantization of weights to 8-bit",
+               "Float16 quantization of the model's weights",
+               "Quantization-aware training of a new model"]
+    data = corpus_assistant.ask(pasted_form(stem, options)).to_json()
+    assert data["choice"] == ["C"], data["options"]
+    assert data["options"][0]["verdict"] == "wrong"

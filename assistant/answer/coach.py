@@ -390,11 +390,12 @@ def _evidence(option_text: str, weights: dict[str, float], sents: Sequence[_Sent
             neg = 0.0
             base *= policy.cue_boost
         decisive = False
-        if missing and hit and neg < policy.negative_share and \
+        if missing and hit and neg < policy.negative_share and cov >= policy.covered and \
                 unmet_need(s.text, weights, hit, missing) >= policy.negative_share:
             # The option's method needs what the scenario says is gone: that rules it out, more
             # firmly than a warning that merely names it. (Not decisive: "no training" in a
             # stem reads as missing training data, so this rule can fire on the wrong thing.)
+            # Only a sentence about the option counts: not Float16's "weights" in another's need.
             neg = 1.0
             base *= policy.unmet_boost
         if required and hit and neg < policy.negative_share and denied_requirement(
