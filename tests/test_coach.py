@@ -84,6 +84,9 @@ def test_multiple_select_cues(cue: str, n: int) -> None:
     assert mcq is not None and mcq.select == n and mcq.multiple == (n > 1)
     which = parse_mcq("Which two metrics show drift?\nA. x1\nB. y1\nC. z1")
     assert which is not None and which.select == 2
+    # Nineteenth pass: "a test set in which 2% of parts are defective" asked for one answer.
+    share = parse_mcq("A test set in which 2% of parts are defective. What now?\nA. x1\nB. y1")
+    assert share is not None and share.select == 1
 
 
 @pytest.mark.parametrize("text", [

@@ -55,9 +55,10 @@ class MCQ:
 
 
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+# A digit count is a bare digit: "in which 2% of parts are defective" counts nothing.
 _SELECT = re.compile(
-    r"\b(?:choose|select|pick|mark|identify)\s+(?:the\s+)?(two|three|four|five|[2-5])\b"
-    r"|\b(?:which|what)\s+(two|three|four|five|[2-5])\b"
+    r"\b(?:choose|select|pick|mark|identify)\s+(?:the\s+)?(two|three|four|five|[2-5](?![%.,]?\d|\s*%))\b"
+    r"|\b(?:which|what)\s+(two|three|four|five|[2-5](?![%.,]?\d|\s*%))\b"
     r"|\b(two|three|four|five|[2-5])\s+(?:correct\s+)?(?:answers|options|responses|choices)\b",
     re.I)
 _SELECT_ALL = re.compile(r"\b(select|choose|mark) all (that|which) apply\b", re.I)
