@@ -403,6 +403,11 @@ def test_a_sentence_that_moves_the_same_thing_the_other_way_reverses_the_option(
     # The sentence that moves the thing both ways does not reverse either way.
     both = "Increase or reduce the replica count to match the load."
     assert not reverses("Reduce the replica count", both)
+    # An option that also says what the sentence says agrees with it: "activations grow with
+    # batch size" backs "Reduce the batch size, since activations grow with the batch".
+    grow = "The activations saved for the backward pass grow with batch size."
+    assert not reverses("Reduce the per-device batch size, since activations grow with the batch",
+                        grow)
 
 
 def test_a_limit_of_a_tool_is_no_verdict_on_what_it_cannot_see() -> None:

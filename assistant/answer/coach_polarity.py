@@ -294,14 +294,13 @@ def _directed(text: str) -> dict[str, set[str]]:
 
 
 def reverses(option_text: str, sentence: str) -> bool:
-    """The sentence moves something the option moves, the other way, and never the option's
-    way: "reduce the replica count" against "Increase the replica count"."""
+    """The sentence moves something the option moves, the other way, and agrees with none of
+    the option's directions: "reduce the replica count" against "Increase the replica count"."""
     opt = _directed(option_text)
     sent = _directed(sentence)
-    for way, other in (("up", "down"), ("down", "up")):
-        if opt[way] & sent[other] and not opt[way] & sent[way]:
-            return True
-    return False
+    if opt["up"] & sent["up"] or opt["down"] & sent["down"]:
+        return False  # "Reduce the batch size, since activations grow with the batch" agrees
+    return bool(opt["up"] & sent["down"] or opt["down"] & sent["up"])
 
 
 # "Trap: raising `minReplicaCount` alone is an expensive way to handle peaks": a warning
