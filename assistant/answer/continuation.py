@@ -5,8 +5,7 @@
   integration with Sensitive Data Protection;" under "Model Armor screens text for five kinds
   of risk:"). Either reads badly as the first sentence of an answer.
 - A sentence that ends its paragraph right before a list, and announces it ("Model Armor
-  screens text for five kinds of risk:", "Frequent causes of failed training jobs include the
-  following."), opens that list. When it is the lead, the list is the answer: the same lead
+  screens text for five kinds of risk:", "... include the following."), opens that list. When it is the lead, the list is the answer: the same lead
   followed by three unrelated points leaves the reader asking which five. ``announced_items``
   returns the list, verbatim and in the material's order, to stand as the points. When the
   announcing sentence ends its chunk, the list opens the next chunk of the same section, which
@@ -14,6 +13,8 @@
 - A plain sentence that ends by counting what it is about ("Vertex AI Experiments organizes
   tracking on two levels.") is explained by the rest of its paragraph, which
   ``announced_sentences`` returns to lead the points.
+- A list item chosen as a supporting point is read after its list's opening sentence
+  (``with_openers``).
 """
 
 from __future__ import annotations
