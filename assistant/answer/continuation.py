@@ -7,9 +7,10 @@
 - A sentence that ends its paragraph right before a list, and announces it ("Model Armor
   screens text for five kinds of risk:", "... include the following."), opens that list.
   When it is the lead, the list is the answer: the same lead followed by three unrelated
-  points leaves the reader asking which five. ``announced_items`` returns the list, verbatim and in the material's order, to stand as the points. When the
-  announcing sentence ends its chunk, the list opens the next chunk of the same section, which
-  is read for this alone (it is not a candidate for other sentences of the answer).
+  points leaves the reader asking which five. ``announced_items`` returns the list, verbatim
+  and in the material's order, to stand as the points. When the announcing sentence ends its
+  chunk, the list opens the next chunk of the same section, which is read for this alone (it
+  is not a candidate for other sentences of the answer).
 - A plain sentence that ends by counting what it is about ("Vertex AI Experiments organizes
   tracking on two levels.") is explained by the rest of its paragraph, which
   ``announced_sentences`` returns to lead the points.
