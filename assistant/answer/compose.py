@@ -77,7 +77,7 @@ from assistant.answer.overview import asks_for_member, introduces
 from assistant.answer.product import NO_PRODUCT_PENALTY, asks_for_product, names_product
 from assistant.answer.rulefit import condition_fit, denied_terms, meaning_fit, question_targets, rule_pieces
 from assistant.answer.sentvec import unit_vector
-from assistant.answer.text import content_terms, states_figure
+from assistant.answer.text import content_terms, heading_terms, states_figure
 from assistant.answer.tried import TRIED_PENALTY, about_tried, needs_denied, ruled_out, tried_things
 from assistant.answer.twopart import second_answer
 from assistant.records import Citation, Passage
@@ -161,10 +161,6 @@ _FIRST_STEP_BONUS = 0.2
 _HEADING_DOES_BONUS = 0.3
 
 
-def _heading_terms(heading: Sequence[str]) -> frozenset[str]:
-    return frozenset(content_terms(" ".join(heading)))
-
-
 _MAX_WORDS = 105
 _CAVEAT_WORDS = 45
 
@@ -235,7 +231,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
             total += _CUE_MATCH_WEIGHT * match
             if kind in ("scenario", "choose"):
                 total += _DECISION_BONUS  # a matching cue is a decision rule for this case
-        about_goal = bool(goal_obj & (s.terms | _heading_terms(s.passage.chunk.heading_path)))
+        about_goal = bool(goal_obj & (s.terms | heading_terms(s.passage.chunk.heading_path)))
         if role == "decision" and _SCENARIO_SAYS.search(text):
             # "Choose X when a scenario says '...'": a rule keyed to quoted exam wording,
             # which fits this question only if the question says something like it.
@@ -248,7 +244,7 @@ def rank_candidates(question: str, passages: Sequence[Passage],
                 # "Queueing falls with more replicas" under the heading "Breaking prediction
                 # latency into parts": a lever on the very quantity asked about.
                 total += _GOAL_OBJECT_BONUS
-        if act_obj and not act_obj & (s.terms | _heading_terms(s.passage.chunk.heading_path)):
+        if act_obj and not act_obj & (s.terms | heading_terms(s.passage.chunk.heading_path)):
             total -= _GOAL_MISS_PENALTY  # "start a pipeline run?": a sentence not about runs
         if goal_obj and not about_goal:
             total -= _GOAL_MISS_PENALTY  # "reduce latency?": a sentence not about latency

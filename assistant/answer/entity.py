@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from assistant.answer.text import content_terms, question_sentences
+from assistant.answer.text import content_terms, heading_terms, question_sentences
 
 __all__ = ["entity_head", "names_new_entity", "answers_entity", "name_does", "head_miss", "setting_bonus"]
 
@@ -110,7 +110,7 @@ def answers_entity(text: str, terms: frozenset[str], heading: Sequence[str],
     under "TFX model components: ... InfraValidator ..."."""
     if not head:
         return False
-    around = set(terms) | set(content_terms(" ".join(heading)))
+    around = set(terms) | heading_terms(heading)
     if head & _FILE_HEAD and _FILE_NAME.search(text):
         # "What file name must ...?": `model.joblib` is a file name without the words "file
         # name" near it ("A scikit-learn model must be saved as `model.joblib`").
@@ -128,7 +128,7 @@ def head_miss(terms: frozenset[str] | set[str], heading: Sequence[str],
     registration fee for the exam is USD 200", however many words of the question it has.
     Mild, because an answer may name the thing without the head word ("AUC PR" for "Which
     metric ...?")."""
-    if not head or head & (set(terms) | set(content_terms(" ".join(heading)))):
+    if not head or head & (set(terms) | heading_terms(heading)):
         return 0.0
     return HEAD_MISS_PENALTY
 

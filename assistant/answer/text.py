@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "split_sentences", "question_sentences", "content_terms", "stem",
            "STOPWORDS", "UMBRELLA", "normalize_ws", "without_dates", "states_figure", "NEGATION",
-           "NEGATION_OR_TOO", "the_ask"]
+           "NEGATION_OR_TOO", "the_ask", "heading_terms"]
 
 # One negation vocabulary for every module that reads polarity (the coach's stem and option
 # scopes, the composer's rule fit). "n't" is matched on its own so that "can't", "doesn't" and
@@ -102,6 +103,17 @@ def the_ask(question: str) -> str:
     """The question's last sentence without a setting that leads into the ask ("In a tuning
     job, how should I ...?" asks "how should I ...?")."""
     return _LEAD_IN.sub("", question_sentences(question)[-1])
+
+
+@lru_cache(maxsize=1024)
+def _heading_terms(heading: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(content_terms(" ".join(heading)))
+
+
+def heading_terms(heading: Sequence[str]) -> frozenset[str]:
+    """The content terms of a section's heading path. The composer asks for them several times
+    per candidate sentence, and a passage's sentences share one heading: cached."""
+    return _heading_terms(tuple(heading))
 
 
 def split_sentences(text: str) -> list[Sentence]:
