@@ -435,11 +435,13 @@ def cue_match(text: str, question_terms: set[str], idf: dict[str, float],
 # A sentence that states the fix ("the fix is ..."), or a cause ("usually means", "because").
 STATES_FIX = re.compile(r"\b(the (fix|fixes|solution|remedy|cure) (is|are)|fix (this|it) (with|by)|"
                         r"the first fix is)\b", re.I)
+# "... a script that exits makes the container stop immediately": what brings the symptom about.
+_MAKES_FAIL = r"makes? (the |a |it )?([\w'-]+ ){0,2}(stop|fail|crash|exit|hang|restart)"
 STATES_CAUSE = re.compile(r"\b(usually means|often means|because|caused by|comes? from|the cause is|"
-                          r"the reason is|is due to|results? from|the likely cause|makes? (the |a |it )?"
-                          r"([\w'-]+ ){0,2}(stop|fail|crash|exit|hang|restart))\b", re.I)
+                          rf"the reason is|is due to|results? from|the likely cause|{_MAKES_FAIL})\b",
+                          re.I)
 # A cause of a symptom, without "because" ("Caching works because ..." explains a mechanism).
 CAUSE_LEAD = re.compile(r"\b((usually|often|typically|most often|almost always) (means|comes? from|"
                         r"results? from|points? to)|(is|are) caused by|(the|a) (likely |common |"
-                        r"usual )?(cause|reason) is|(is|are) due to|results from|makes? (the |a |it )?"
-                        r"([\w'-]+ ){0,2}(stop|fail|crash|exit|hang|restart))\b", re.I)
+                        rf"usual )?(cause|reason) is|(is|are) due to|results from|{_MAKES_FAIL})\b",
+                        re.I)
