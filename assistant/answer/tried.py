@@ -88,16 +88,24 @@ _NOT_A_CHOICE = re.compile(r"\b(change|adjust|set|tune|configure|fix|cause|reaso
                            r"parameter|option|field|flag|argument|statement|clause|call)s?\b", re.I)
 
 
+@lru_cache(maxsize=16)  # one question's sentences are scored in a row
+def _non_choice_terms(question: str) -> frozenset[str] | None:
+    """The question's terms when its ask is not a choice of product or approach, else None."""
+    if asks_for_product(question) or not _NOT_A_CHOICE.search(question_sentences(question)[-1]):
+        return None
+    return frozenset(content_terms(question))
+
+
 def recommends_what_they_have(text: str, role: str, question: str) -> bool:
     """A decision rule that recommends what the question already uses, for an ask that is not
     a choice ("trained an ARIMA_PLUS model ... Which setting should they change?" is not
     answered by "Choose BigQuery ML `ARIMA_PLUS` when ..."): the rule decides another case."""
-    if role != "decision" or asks_for_product(question) or \
-            not _NOT_A_CHOICE.search(question_sentences(question)[-1]):
+    qterms = _non_choice_terms(question) if role == "decision" else None
+    if qterms is None:
         return False
     rec = decision_subject(text)
     terms = set(content_terms(rec)) - UMBRELLA if rec else set()
-    return bool(terms) and terms <= set(content_terms(question))
+    return bool(terms) and terms <= qterms
 
 
 def ruled_out(text: str, role: str, question: str) -> bool:
